@@ -1,0 +1,45 @@
+# The two set-up commands of the README are `make demo` and `make test`: each creates .venv,
+# installs the project from its own files and runs. Everything works offline on a CPU.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install demo test lab data bench browser-check clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints-cpu.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade "pip>=24"
+	$(BIN)/pip install -c constraints-cpu.txt -e ".[dev]"
+	touch $(STAMP)
+
+## The main job: the whole pipeline end to end on bundled data, CPU, offline; pictures in outputs/.
+demo: $(STAMP)
+	$(BIN)/playground demo --out outputs
+
+## The whole test suite, notebooks included (quick mode).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+## Regenerate the bundled samples in data/ (deterministic: same bytes every time).
+data: $(STAMP)
+	$(BIN)/python -m playground_lib.bundled_samples data
+
+bench: $(STAMP)
+	$(BIN)/pip install -c constraints-cpu.txt -e ".[dev,bench]"
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+## Real-browser checks of the widgets (JupyterLab in Debian's headless Chromium).
+browser-check: $(STAMP)
+	bash scripts/install_browser.sh
+	$(BIN)/pip install -c constraints-cpu.txt -e ".[dev,browser]"
+	$(BIN)/python -m pytest -m browser -q -p no:xdist
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache
