@@ -14,6 +14,7 @@ suite checks it pixel for pixel against labelme's.
 from __future__ import annotations
 
 import math
+import sys
 import uuid
 from functools import lru_cache
 from types import ModuleType
@@ -92,7 +93,8 @@ def _draw_like_labelme(img_shape: tuple[int, int], points: list[list[float]], sh
     elif shape_type == "line":
         draw.line(xy=xy, fill=1, width=LINE_WIDTH)
     elif shape_type == "linestrip":
-        draw.line(xy=xy, fill=1, width=LINE_WIDTH, joint="curve")
+        # labelme 7 (what PyPI serves to Python 3.12+) rounds the joints; 6.x does not.
+        draw.line(xy=xy, fill=1, width=LINE_WIDTH, joint="curve" if sys.version_info >= (3, 12) else None)
     elif shape_type == "point":
         (cx, cy), = xy
         draw.ellipse([cx - POINT_RADIUS, cy - POINT_RADIUS, cx + POINT_RADIUS, cy + POINT_RADIUS], outline=1, fill=1)

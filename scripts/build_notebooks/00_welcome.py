@@ -1,0 +1,73 @@
+"""Builds notebooks/00_welcome.ipynb. Run: python scripts/build_notebooks/00_welcome.py"""
+
+from pathlib import Path
+
+from playground_lib.notebook_tools import new_notebook, write_notebook
+
+NAME = "00_welcome.ipynb"
+INTRO = """Welcome! This series takes you from **photos of playgrounds** to **a picture of a playground that
+never existed**, generated from a sketch you paint with a few colours. Along the way you will annotate
+images, build a dataset, meet the GAN called SPADE (also known as GauGAN), train one, and think about
+where training data comes from and who it affects.
+
+No coding experience is needed: every notebook is mostly words and pictures, with short cells you run
+one after the other (click a cell, then press **Shift + Enter**)."""
+
+CELLS = [
+    ("md", """## Where this comes from
+
+The series grew out of an artist's experiment: could the people at an online event *collectively draw*
+the background of the next event, and have a GAN paint it? Annotating playground photos in labelme went
+well; turning those annotations into a COCO dataset is where the experiment stalled. A second idea
+looked like the way out: **synthetic data**, pictures made by code, whose masks are perfect because the
+code drew them, and which need nobody's photo.
+
+This series picks up exactly there, one small step at a time."""),
+    ("md", """## The journey
+
+Each box is one notebook. You can stop after any of them with something that works."""),
+    ("code", """from playground_lib.overview import pipeline_diagram
+
+pipeline_diagram();"""),
+    ("md", """## Your first synthetic playgrounds
+
+The library can draw playground scenes: sky, grass, sand, paths, trees, slides, swings, benches and
+people. Every scene comes with its **label map**: each pixel is given a class (sky, tree, grass…), shown
+below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes."""),
+    ("code", """from playground_lib.quick import pick
+from playground_lib.synthetic import generate_scene
+from playground_lib.overview import scene_grid
+
+size = pick(256, 64)
+scenes = [generate_scene(seed, size) for seed in range(8)]
+scene_grid(scenes, columns=4);"""),
+    ("md", """## What a label map holds
+
+A label map is just a grid of numbers, one per pixel. The number is the class: 3 is sky, 10 is grass,
+109 is "plaything" (slides, swings, climbing frames). The colours are only there for our eyes."""),
+    ("code", """import numpy as np
+from playground_lib.labels import class_name
+
+scene = scenes[0]
+values, counts = np.unique(scene.labels, return_counts=True)
+for value, count in zip(values, counts):
+    print(f"{value:4d}  {class_name(int(value)):<10} {100 * count / scene.labels.size:5.1f}% of the picture")"""),
+    ("md", """## Save some to look at later
+
+Each scene is saved as four files: the picture, the label map, an *instance map* (which object each
+pixel belongs to) and a **labelme** annotation file, the same format a person annotating by hand would
+produce. Notebook 02 turns those files into a COCO dataset."""),
+    ("code", """from playground_lib.synthetic import write_scenes
+
+files = write_scenes("outputs/welcome_scenes", n=pick(8, 2), size=size, seed=0)
+print(len(files), "scenes written, for example", files[0])"""),
+    ("md", """## Next
+
+Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **03 · Sketch a
+playground** if you can't wait to generate something."""),
+]
+
+if __name__ == "__main__":
+    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
+    write_notebook(new_notebook(NAME, "Generative Playgrounds: welcome", INTRO, CELLS), out)
+    print("wrote", out)

@@ -1,0 +1,33 @@
+import numpy as np
+import pytest
+
+from playground_lib import fileio
+
+
+def test_png_round_trips_for_rgb_labels_and_16_bit_instances(tmp_path):
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    lab = np.arange(35, dtype=np.uint8).reshape(5, 7)
+    ins = (np.arange(35, dtype=np.uint16) * 1000).reshape(5, 7)
+    for name, arr in (("rgb.png", rgb), ("lab.png", lab), ("ins.png", ins)):
+        fileio.write_png(tmp_path / name, arr)
+        back = fileio.read_png(tmp_path / name)
+        assert back.dtype == arr.dtype and np.array_equal(back, arr)
+
+
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path):
+    target = tmp_path / "a.json"
+    fileio.write_json(target, {"v": 1})
+    with pytest.raises(RuntimeError):
+        with fileio.atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk full")
+    assert target.read_text().strip() == '{\n  "v": 1\n}'
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_bad_png_inputs_are_named(tmp_path):
+    with pytest.raises(ValueError, match="x.png"):
+        fileio.write_png(tmp_path / "x.png", np.zeros((2, 2), np.float32))
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    with pytest.raises(ValueError, match="broken.png"):
+        fileio.read_png(tmp_path / "broken.png")
