@@ -1,0 +1,57 @@
+"""``playground background``: merge participants' sketches into a Gather (gather.town) background."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("background", help="merge sketches into a Gather background PNG + collision-tile guide")
+    p.add_argument("inputs", nargs="+", type=Path, metavar="SKETCH... OUT.png",
+                   help="sketch PNGs (ADE20K palette colours or label maps), then the output PNG")
+    p.add_argument("--tiles", default="40x30", help="map size in 32-px tiles, columns x rows (default 40x30 = 1280x960 px)")
+    p.add_argument("--mode", choices=("vote", "panels"), default="vote",
+                   help="vote: every pixel takes the most painted class; panels: sketches side by side")
+    p.add_argument("--checkpoint", type=Path, default=None,
+                   help="SPADE generator checkpoint; without it the sketch colours stand in for a generated picture")
+    p.add_argument("--model-size", type=int, default=256, help="the generator's input size in pixels (default 256)")
+    p.add_argument("--detail", type=float, default=1.0, help="paint at DETAIL x model size before upscaling (default 1)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from . import UserError
+    from .. import event
+
+    if len(args.inputs) < 2:
+        raise UserError("give at least one sketch and then the output PNG")
+    *sketches, out = args.inputs
+    if out.suffix.lower() != ".png":
+        raise UserError(f"{out}: the output must be a .png file (the last argument)")
+    missing = [str(s) for s in sketches if not s.is_file()]
+    if missing:
+        raise UserError(f"{missing[0]}: no such sketch file")
+    try:
+        tiles = event.parse_tiles(args.tiles)
+        generate = _generator(args.checkpoint) if args.checkpoint else None
+        result = event.make_background(sketches, out, tiles, generate=generate, mode=args.mode,
+                                       model_size=args.model_size, detail=args.detail)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    print(f"wrote {result.png} ({result.size[0]}x{result.size[1]} px = {tiles[0]}x{tiles[1]} tiles, "
+          f"{result.bytes / 1e6:.2f} MB, {result.encoding}); guide: {result.guide_json}, {result.guide_png}")
+    return 0
+
+
+def _generator(checkpoint: Path):
+    """The SPADE generator as a ``generate(labels) -> rgb`` callable."""
+    from . import UserError
+
+    if not checkpoint.is_file():
+        raise UserError(f"{checkpoint}: no such checkpoint")
+    try:
+        from ..spade import load_generator
+    except ImportError as exc:
+        raise UserError(f"{checkpoint}: the SPADE loader is not available in this install ({exc})") from None
+    generator = load_generator(checkpoint)
+    return generator if callable(generator) else generator.generate
