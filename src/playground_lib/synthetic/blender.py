@@ -27,6 +27,7 @@ import random
 import subprocess
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 VENV_ENV = "PLAYGROUND_BLENDER_PYTHON"  # points at a Python that can ``import bpy``
@@ -71,7 +72,9 @@ def blender_python(python: str | os.PathLike | None = None) -> Path:
     raise BlenderUnavailable(f"no Python with Blender's bpy module found (looked at {looked}); {SETUP_HINT}")
 
 
+@lru_cache(maxsize=8)
 def _can_import_bpy(python: Path) -> bool:
+    """Whether ``python`` imports bpy (about a second, so remembered per interpreter)."""
     try:
         done = subprocess.run([str(python), "-c", "import bpy"], capture_output=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
