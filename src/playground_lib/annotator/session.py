@@ -1,0 +1,404 @@
+"""The annotator's logic: clicks in, polygons out, labelme JSON on disk.
+
+This module knows nothing about canvases or buttons. The widget (``annotator.widget``) turns
+mouse events into calls on an :class:`AnnotationSession`, and everything a participant makes
+lives here, on the Python side. That is why saving never depends on reading pixels back from
+the browser (which hangs VS Code and is unreliable in Colab), and why the whole thing can be
+tested without a browser.
+
+Coordinates are always *image pixel coordinates* of the image as labelme shows it (after EXIF
+rotation): the widget divides by its display scale before calling in.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from PIL import Image, ImageOps
+
+from ..labels import playground_classes
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+MAX_UNDO = 200
+LABELME_FORMAT_VERSION = "5.5.0"  # written when labelme itself is not installed
+POINT_DECIMALS = 2
+
+
+@dataclass
+class Shape:
+    """One labelme shape. Polygons are made by clicking; other types are kept as loaded."""
+
+    label: str
+    points: list[tuple[float, float]]
+    shape_type: str = "polygon"
+    group_id: int | None = None
+    description: str = ""
+    flags: dict[str, bool] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # keys labelme or others added (mask, ...)
+
+    def to_labelme(self) -> dict[str, Any]:
+        shape = {
+            "label": self.label,
+            "points": [[round(float(x), POINT_DECIMALS), round(float(y), POINT_DECIMALS)] for x, y in self.points],
+            "group_id": self.group_id,
+            "description": self.description,
+            "shape_type": self.shape_type,
+            "flags": dict(self.flags),
+        }
+        shape.update(copy.deepcopy(self.extra))
+        shape.setdefault("mask", None)
+        return shape
+
+    @classmethod
+    def from_labelme(cls, shape: dict[str, Any], where: str) -> "Shape":
+        try:
+            label = shape["label"]
+            points = [(float(x), float(y)) for x, y in shape["points"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: needs a label and a list of [x, y] points ({exc})") from None
+        known = {"label", "points", "group_id", "description", "shape_type", "flags"}
+        return cls(
+            label=str(label),
+            points=points,
+            shape_type=shape.get("shape_type") or "polygon",
+            group_id=shape.get("group_id"),
+            description=shape.get("description") or "",
+            flags=dict(shape.get("flags") or {}),
+            extra={k: v for k, v in shape.items() if k not in known},
+        )
+
+
+@dataclass
+class ImageAnnotation:
+    """Everything drawn on one image, plus the parts of its labelme file we must not lose."""
+
+    image_path: Path
+    width: int
+    height: int
+    shapes: list[Shape] = field(default_factory=list)
+    flags: dict[str, bool] = field(default_factory=dict)
+    other_keys: dict[str, Any] = field(default_factory=dict)
+    load_error: str | None = None
+    dirty: bool = False
+
+    @property
+    def json_path(self) -> Path:
+        return self.image_path.with_suffix(".json")
+
+
+def image_size_as_labelme_shows_it(path: Path) -> tuple[int, int]:
+    """(width, height) after EXIF rotation: labelme shows (and stores points for) that image."""
+    try:
+        with Image.open(path) as image:
+            return ImageOps.exif_transpose(image).size
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: image not found") from None
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable image ({exc})") from exc
+
+
+def find_images(folder: str | os.PathLike) -> list[Path]:
+    """The photos in a folder, sorted; label and instance PNGs (``*_label.png``) are skipped."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: not a folder")
+    return sorted(
+        p for p in folder.iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES and not p.stem.endswith(("_label", "_instance")) and not p.name.startswith(".")
+    )
+
+
+def default_labels() -> list[str]:
+    return [c.name for c in playground_classes()]
+
+
+def _load_annotation(image_path: Path) -> ImageAnnotation:
+    width, height = image_size_as_labelme_shows_it(image_path)
+    state = ImageAnnotation(image_path, width, height)
+    if not state.json_path.exists():
+        return state
+    where = str(state.json_path)
+    try:
+        data = json.loads(state.json_path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("shapes", []), list):
+            raise ValueError("not a labelme file (no list of shapes)")
+        state.shapes = [Shape.from_labelme(s, f"shape {i}") for i, s in enumerate(data.get("shapes", []))]
+        state.flags = dict(data.get("flags") or {})
+        reserved = {"version", "flags", "shapes", "imagePath", "imageData", "imageHeight", "imageWidth"}
+        state.other_keys = {k: v for k, v in data.items() if k not in reserved}
+    except (ValueError, OSError) as exc:
+        # Keep the file untouched: this image can be looked at but not saved over.
+        state.shapes = []
+        state.load_error = f"{where}: cannot read the existing annotation ({exc}); fix or move it before saving"
+    return state
+
+
+@dataclass
+class _Snapshot:
+    shapes: list[Shape]
+    current: list[tuple[float, float]]
+    selected: int | None
+
+
+class AnnotationSession:
+    """Polygons for a list of images, built from clicks, saved as labelme JSON next to each image.
+
+    One click = one point. Clicking near the first point (``close_tolerance`` image pixels) or
+    calling :meth:`close_polygon` closes the polygon with the current label. Undo and redo
+    cover every change. Moving to another image saves the current one first when
+    ``autosave`` is on, so a forgotten Save button never loses work.
+    """
+
+    def __init__(self, images: Iterable[str | os.PathLike] | str | os.PathLike, labels: Sequence[str] | None = None,
+                 close_tolerance: float = 6.0, autosave: bool = True):
+        if isinstance(images, (str, os.PathLike)):
+            paths = find_images(images) if Path(images).is_dir() else [Path(images)]
+        else:
+            paths = [Path(p) for p in images]
+        if not paths:
+            raise ValueError(f"no images to annotate in {images}")
+        for p in paths:
+            if not p.is_file():
+                raise FileNotFoundError(f"{p}: image not found")
+        self.image_paths = paths
+        self.labels = list(labels) if labels is not None else default_labels()
+        if not self.labels:
+            raise ValueError("the label list is empty")
+        self.label = self.labels[0]
+        self.close_tolerance = float(close_tolerance)
+        self.autosave = autosave
+        self.index = 0
+        self._states: dict[int, ImageAnnotation] = {}
+        self.current: list[tuple[float, float]] = []
+        self.selected: int | None = None
+        self._undo: list[_Snapshot] = []
+        self._redo: list[_Snapshot] = []
+
+    # ----------------------------------------------------------------- what is there
+    @property
+    def state(self) -> ImageAnnotation:
+        if self.index not in self._states:
+            self._states[self.index] = _load_annotation(self.image_paths[self.index])
+        return self._states[self.index]
+
+    @property
+    def image_path(self) -> Path:
+        return self.image_paths[self.index]
+
+    @property
+    def shapes(self) -> list[Shape]:
+        return self.state.shapes
+
+    @property
+    def can_close(self) -> bool:
+        return len(self.current) >= 3
+
+    # ----------------------------------------------------------------- events
+    def set_label(self, label: str) -> None:
+        """Pick the label for the next polygon; relabels the selected polygon too."""
+        if label not in self.labels:
+            raise ValueError(f"unknown label {label!r}: choose one of {', '.join(self.labels)}")
+        self.label = label
+        if self.selected is not None and self.shapes[self.selected].label != label:
+            self._remember()
+            self.shapes[self.selected].label = label
+            self._changed()
+
+    def click(self, x: float, y: float) -> str:
+        """A click at image pixel (x, y): add a point, or close the polygon near its first point.
+
+        Returns what happened: ``"point"``, ``"closed"`` or ``"ignored"`` (a repeated click).
+        Points outside the image are pulled onto its border.
+        """
+        x, y = self._clamp(x, y)
+        if self.can_close and math.dist((x, y), self.current[0]) <= self.close_tolerance:
+            self.close_polygon()
+            return "closed"
+        if self.current and math.dist((x, y), self.current[-1]) < 0.5:
+            return "ignored"  # a double click: one point is enough
+        self._remember()
+        self.current.append((x, y))
+        self.selected = None
+        return "point"
+
+    def close_polygon(self) -> Shape:
+        if not self.can_close:
+            raise ValueError(f"a polygon needs at least 3 points; this one has {len(self.current)}")
+        self._remember()
+        shape = Shape(self.label, list(self.current))
+        self.shapes.append(shape)
+        self.current = []
+        self.selected = None
+        self._changed()
+        return shape
+
+    def add_polygon(self, points: Sequence[Sequence[float]], label: str | None = None) -> Shape:
+        """Place a whole polygon from code, exactly as clicking its points and closing would."""
+        if label is not None:
+            self.set_label(label)
+        for x, y in points:
+            self.click(float(x), float(y))
+        if self.current:
+            return self.close_polygon()
+        return self.shapes[-1]
+
+    def cancel_polygon(self) -> None:
+        if self.current:
+            self._remember()
+            self.current = []
+
+    def select(self, index: int | None) -> None:
+        if index is not None and not 0 <= index < len(self.shapes):
+            raise IndexError(f"no polygon {index}: this image has {len(self.shapes)}")
+        self.selected = index
+
+    def select_at(self, x: float, y: float) -> int | None:
+        """Select the topmost shape under (x, y), or nothing; returns its index."""
+        hit = None
+        for i, shape in enumerate(self.shapes):
+            if _contains(shape, (x, y)):
+                hit = i
+        self.selected = hit
+        return hit
+
+    def delete(self) -> Shape | None:
+        """Delete the selected polygon, or, with nothing selected, the last one drawn."""
+        if not self.shapes:
+            return None
+        index = self.selected if self.selected is not None else len(self.shapes) - 1
+        self._remember()
+        removed = self.shapes.pop(index)
+        self.selected = None
+        self._changed()
+        return removed
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        self._redo.append(self._snapshot())
+        self._restore(self._undo.pop())
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        self._undo.append(self._snapshot())
+        self._restore(self._redo.pop())
+        return True
+
+    # ----------------------------------------------------------------- images
+    def go_to(self, index: int) -> None:
+        if not 0 <= index < len(self.image_paths):
+            raise IndexError(f"no image {index}: there are {len(self.image_paths)}")
+        if index == self.index:
+            return
+        if self.autosave and self.state.dirty and self.state.load_error is None:
+            self.save()
+        self.index = index
+        self.current, self.selected = [], None
+        self._undo.clear()
+        self._redo.clear()
+
+    def next_image(self) -> None:
+        self.go_to(min(self.index + 1, len(self.image_paths) - 1))
+
+    def previous_image(self) -> None:
+        self.go_to(max(self.index - 1, 0))
+
+    # ----------------------------------------------------------------- saving
+    def to_labelme(self) -> dict[str, Any]:
+        """The labelme JSON dict of the current image (imagePath relative, no embedded image)."""
+        state = self.state
+        return {
+            "version": _labelme_version(),
+            "flags": dict(state.flags),
+            "shapes": [s.to_labelme() for s in state.shapes],
+            "imagePath": state.image_path.name,
+            "imageData": None,
+            "imageHeight": state.height,
+            "imageWidth": state.width,
+            **copy.deepcopy(state.other_keys),
+        }
+
+    def save(self) -> Path:
+        """Write the current image's labelme JSON next to it (atomically) and return its path."""
+        state = self.state
+        if state.load_error:
+            raise ValueError(state.load_error)
+        data = self.to_labelme()
+        _write_labelme(state.json_path, data)
+        state.dirty = False
+        return state.json_path
+
+    # ----------------------------------------------------------------- internals
+    def _clamp(self, x: float, y: float) -> tuple[float, float]:
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"click at ({x}, {y}) is not a position")
+        return min(max(float(x), 0.0), float(self.state.width)), min(max(float(y), 0.0), float(self.state.height))
+
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(copy.deepcopy(self.shapes), list(self.current), self.selected)
+
+    def _remember(self) -> None:
+        self._undo.append(self._snapshot())
+        del self._undo[:-MAX_UNDO]
+        self._redo.clear()
+
+    def _restore(self, snap: _Snapshot) -> None:
+        self.state.shapes = snap.shapes
+        self.current = snap.current
+        self.selected = snap.selected
+        self._changed()
+
+    def _changed(self) -> None:
+        self.state.dirty = True
+
+
+def _labelme_version() -> str:
+    try:
+        import labelme
+    except ImportError:
+        return LABELME_FORMAT_VERSION
+    return str(getattr(labelme, "__version__", LABELME_FORMAT_VERSION))
+
+
+def _write_labelme(path: Path, data: dict[str, Any]) -> None:
+    """Write through ``annotate.save_labelme`` (which checks every shape first) where it exists.
+
+    ``save_labelme`` has no place for extra top-level keys; a file that had some is written
+    with ``fileio.write_json`` instead, so nothing another tool stored is lost.
+    """
+    reserved = {"version", "flags", "shapes", "imagePath", "imageData", "imageHeight", "imageWidth"}
+    try:
+        from ..annotate import save_labelme  # the labelme reader/writer of issue 3
+    except ImportError:
+        save_labelme = None
+    if save_labelme is not None and not set(data) - reserved:
+        save_labelme(path, image_path=data["imagePath"], image_size=(data["imageHeight"], data["imageWidth"]),
+                     shapes=data["shapes"], flags=data["flags"])
+        return
+    from ..fileio import write_json
+
+    write_json(path, data)
+
+
+def _contains(shape: Shape, point: tuple[float, float]) -> bool:
+    """Is the point inside the shape? Even-odd rule for polygons, bounding box for the rest."""
+    x, y = point
+    pts = shape.points
+    if shape.shape_type == "circle" and len(pts) == 2:
+        return math.dist(pts[0], point) <= math.dist(pts[0], pts[1])
+    if shape.shape_type != "polygon" or len(pts) < 3:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return min(xs) - 3 <= x <= max(xs) + 3 and min(ys) - 3 <= y <= max(ys) + 3
+    inside = False
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1]):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
