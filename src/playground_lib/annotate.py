@@ -33,7 +33,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -149,9 +149,12 @@ def read_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None, r
     return result
 
 
-def check_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None,
+def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str], str | None] | None = None,
                   root: str | os.PathLike | None = None) -> tuple[LabelmeFile | None, list[str]]:
-    """(the file, []) when it is fine, else (None or partial file, every problem found)."""
+    """(the file, []) when it is fine, else (None or partial file, every problem found).
+
+    ``labels``: allowed names, or a function returning what is wrong with a label (None if fine).
+    """
     path = Path(path)
     name = str(path)
     try:
@@ -167,7 +170,7 @@ def check_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None,
     if not isinstance(raw, dict) or "shapes" not in raw:
         return None, [f"{name}: not a labelme file (no \"shapes\" list at the top)"]
     problems: list[str] = []
-    allowed = None if labels is None else set(labels)
+    allowed = labels if labels is None or callable(labels) else set(labels)
 
     height, width = _declared_size(name, raw, problems)
     image_path, image_name, image_data, actual = _find_image(name, path, raw, Path(root) if root else path.parent, problems)
@@ -277,7 +280,7 @@ def _measure(name: str, source, what: str, problems: list[str]) -> tuple[int, in
     return height, width
 
 
-def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allowed: set[str] | None,
+def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allowed,
                  problems: list[str]) -> LabelmeShape | None:
     if not isinstance(raw, dict):
         problems.append(f"{name}: shape {index}: must be an object, got {type(raw).__name__}")
@@ -287,6 +290,10 @@ def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allow
     before = len(problems)
     if not isinstance(label, str) or not label.strip():
         problems.append(f"{where}: label is missing or empty")
+    elif callable(allowed):
+        complaint = allowed(label)
+        if complaint:
+            problems.append(f"{where}: {complaint}")
     elif allowed is not None and label not in allowed:
         problems.append(f"{where}: unknown label {label!r}; allowed labels: {', '.join(sorted(allowed))}")
     shape_type = raw.get("shape_type") or "polygon"  # labelme 3.x had no shape_type: polygons only

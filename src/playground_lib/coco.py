@@ -74,6 +74,12 @@ class Categories:
             return self.by_label.get(schema.canonical_name(label))
         return self.by_label.get(label)
 
+    def complaint(self, label: str) -> str | None:
+        """What is wrong with a label (None: fine), as check_labelme wants it."""
+        if self.resolve(label) is None:
+            return f"unknown label {label!r}: not in {self.describe()}"
+        return None
+
     def describe(self) -> str:
         names = ", ".join(e["name"] for e in self.entries)
         return f"the label list ({names})" if not self.use_schema else f"the playground schema ({names}) or its aliases"
@@ -189,12 +195,8 @@ def check_labelme_dir(labelme_dir: str | os.PathLike, labels=None, exclude: Iter
     problems: list[str] = []
     owners: dict[str, Path] = {}
     for path in tqdm(paths, desc="checking labelme files", disable=not progress, leave=False):
-        item, found = check_labelme(path, root=folder)
+        item, found = check_labelme(path, labels=categories.complaint, root=folder)
         if item is not None:
-            for shape in item.shapes:
-                if categories.resolve(shape.label) is None:
-                    found.append(f"{path}: shape {shape.number} ({shape.label}): unknown label "
-                                 f"{shape.label!r}: not in {categories.describe()}")
             key = _image_key(folder, item)
             if key in owners:
                 found.append(f"{path}: image {item.image_name!r} is already used by {owners[key]}; "
