@@ -46,6 +46,18 @@ def labelme_utils() -> tuple[ModuleType | None, int]:
     return None, major
 
 
+def label_file_class():
+    """labelme's own JSON loader class (``labelme.LabelFile`` in 6.x, private in 7.x), or None."""
+    for name in ("labelme", "labelme._label_file", "labelme.label_file"):
+        try:
+            module = __import__(name, fromlist=["LabelFile"])
+        except ImportError:
+            continue
+        if hasattr(module, "LabelFile"):
+            return module.LabelFile
+    return None
+
+
 def labelme_version() -> str | None:
     try:
         import labelme
