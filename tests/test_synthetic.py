@@ -49,8 +49,8 @@ def test_cli_synth_writes_scenes_that_labelme_loads(tmp_path):
     assert main(["synth", "--n", "8", "--size", "64", "--out", str(tmp_path)]) == 0
     jsons = sorted(tmp_path.glob("scene_*.json"))
     assert len(jsons) == 8 and len(list(tmp_path.glob("*_label.png"))) == 8
-    loaded = labelme_compat.label_file_class()(str(jsons[0]))
-    assert loaded.shapes and getattr(loaded, 'image_path', None) or loaded.imagePath == "scene_0000.png"
+    loaded = labelme_compat.load_with_labelme(jsons[0])
+    assert loaded["shapes"] and loaded["image_path"] == "scene_0000.png"
     doc = json.loads(jsons[0].read_text())
     label_png = fileio.read_png(tmp_path / "scene_0000_label.png")
     cls, _ = labelme_compat.shapes_to_label((doc["imageHeight"], doc["imageWidth"]), doc["shapes"], labels.schema_label_map())

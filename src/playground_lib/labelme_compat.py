@@ -46,16 +46,27 @@ def labelme_utils() -> tuple[ModuleType | None, int]:
     return None, major
 
 
-def label_file_class():
-    """labelme's own JSON loader class (``labelme.LabelFile`` in 6.x, private in 7.x), or None."""
-    for name in ("labelme", "labelme._label_file", "labelme.label_file"):
-        try:
-            module = __import__(name, fromlist=["LabelFile"])
-        except ImportError:
-            continue
-        if hasattr(module, "LabelFile"):
-            return module.LabelFile
-    return None
+def load_with_labelme(path) -> dict[str, Any]:
+    """Open a labelme JSON with labelme's *own* loader: {"image_path", "shapes", "flags"}.
+
+    It is how we check that what we write is what labelme reads. labelme 6.x has the public
+    ``LabelFile`` class; 7.x replaced it with the private ``read_label_file`` function.
+    Raises RuntimeError where labelme is not installed.
+    """
+    try:
+        from labelme._label_file import read_label_file  # labelme >= 7
+    except ImportError:
+        read_label_file = None
+    if read_label_file is not None:
+        loaded = read_label_file(filename=str(path))
+        return {"image_path": loaded.image_path, "shapes": loaded.shapes, "flags": loaded.flags}
+    try:
+        from labelme import LabelFile  # labelme 3.x - 6.x
+    except ImportError as exc:
+        raise RuntimeError("labelme is not installed: pip install labelme") from exc
+    loaded = LabelFile(str(path))
+    image_path = getattr(loaded, "image_path", None) or loaded.imagePath
+    return {"image_path": image_path, "shapes": loaded.shapes, "flags": loaded.flags}
 
 
 def labelme_version() -> str | None:
