@@ -22,7 +22,7 @@ demo: $(STAMP)
 
 ## The whole test suite, notebooks included (quick mode).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	$(BIN)/python -m pytest -n 2 -q
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
