@@ -135,14 +135,17 @@ class LabelmeFile:
 # ----------------------------------------------------------------------------- reading
 
 
-def read_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None, root: str | os.PathLike | None = None) -> LabelmeFile:
+def read_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None, root: str | os.PathLike | None = None,
+                 allow_outside: bool = False) -> LabelmeFile:
     """Read and check one labelme file; raise :class:`LabelmeError` listing every problem.
 
     ``labels``: the allowed label names (``None`` accepts any non-empty label; the COCO
     conversion passes its own list). ``root``: the folder the image must stay inside
-    (default: the JSON file's folder).
+    (default: the JSON file's folder). ``allow_outside``: accept points beyond the image
+    edges (labelme's rasterizer clips them); by default they are a problem, because labelme
+    never places them there and they usually mean a wrong image size.
     """
-    result, problems = check_labelme(path, labels=labels, root=root)
+    result, problems = check_labelme(path, labels=labels, root=root, allow_outside=allow_outside)
     if problems:
         raise LabelmeError(problems)
     assert result is not None
@@ -150,7 +153,7 @@ def read_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None, r
 
 
 def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str], str | None] | None = None,
-                  root: str | os.PathLike | None = None) -> tuple[LabelmeFile | None, list[str]]:
+                  root: str | os.PathLike | None = None, allow_outside: bool = False) -> tuple[LabelmeFile | None, list[str]]:
     """(the file, []) when it is fine, else (None or partial file, every problem found).
 
     ``labels``: allowed names, or a function returning what is wrong with a label (None if fine).
@@ -191,7 +194,7 @@ def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str
         problems.append(f"{name}: \"shapes\" must be a list, got {type(shapes_raw).__name__}")
         shapes_raw = []
     for index, shape_raw in enumerate(shapes_raw, start=1):
-        shape = _check_shape(name, index, shape_raw, height, width, allowed, problems)
+        shape = _check_shape(name, index, shape_raw, height, width, allowed, problems, allow_outside)
         if shape is not None:
             shapes.append(shape)
 
@@ -281,7 +284,7 @@ def _measure(name: str, source, what: str, problems: list[str]) -> tuple[int, in
 
 
 def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allowed,
-                 problems: list[str]) -> LabelmeShape | None:
+                 problems: list[str], allow_outside: bool = False) -> LabelmeShape | None:
     if not isinstance(raw, dict):
         problems.append(f"{name}: shape {index}: must be an object, got {type(raw).__name__}")
         return None
@@ -300,7 +303,7 @@ def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allow
     if shape_type not in POINT_COUNTS:
         problems.append(f"{where}: unknown shape_type {shape_type!r} (expected one of {', '.join(POINT_COUNTS)})")
         return None
-    points = _check_points(where, raw.get("points"), shape_type, height, width, problems)
+    points = _check_points(where, raw.get("points"), shape_type, height, width, problems, allow_outside)
     group_id = raw.get("group_id")
     if group_id is not None and (isinstance(group_id, bool) or not isinstance(group_id, int)):
         problems.append(f"{where}: group_id must be a whole number or null, got {group_id!r}")
@@ -323,7 +326,8 @@ def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allow
                         number=index)
 
 
-def _check_points(where: str, points: Any, shape_type: str, height: int, width: int, problems: list[str]):
+def _check_points(where: str, points: Any, shape_type: str, height: int, width: int, problems: list[str],
+                  allow_outside: bool = False):
     if not isinstance(points, list) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in points):
         problems.append(f"{where}: points must be a list of [x, y] pairs")
         return None
@@ -332,6 +336,7 @@ def _check_points(where: str, points: Any, shape_type: str, height: int, width: 
         wanted = f"exactly {fewest}" if fewest == most else f"at least {fewest}"
         problems.append(f"{where}: a {shape_type} needs {wanted} point{'s' if (most or 2) > 1 else ''}, got {len(points)}")
     clean = []
+    outside = []
     for number, (x, y) in enumerate(points, start=1):
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x, y)):
             problems.append(f"{where}: point {number} ({x!r}, {y!r}) is not a pair of numbers")
@@ -339,11 +344,15 @@ def _check_points(where: str, points: Any, shape_type: str, height: int, width: 
         if not (math.isfinite(x) and math.isfinite(y)):
             problems.append(f"{where}: point {number} ({x}, {y}) is not a finite number (NaN or infinity)")
             return None
-        if x < 0 or y < 0:
-            problems.append(f"{where}: point {number} ({x:g}, {y:g}) is negative, outside the image")
-        elif x > width or y > height:
-            problems.append(f"{where}: point {number} ({x:g}, {y:g}) lies outside the {width}x{height} image")
+        if x < 0 or y < 0 or x > width or y > height:
+            outside.append(f"point {number} ({x:g}, {y:g})")
         clean.append([float(x), float(y)])
+    if outside and not allow_outside:
+        bounds = f"the {width}x{height} image (x from 0 to {width}, y from 0 to {height})"
+        if len(outside) == 1:
+            problems.append(f"{where}: {outside[0]} lies outside {bounds}")
+        else:
+            problems.append(f"{where}: {len(outside)} of {len(points)} points lie outside {bounds}, e.g. {outside[0]}")
     return clean
 
 
@@ -368,7 +377,7 @@ def _check_mask(where: str, encoded: Any, points: list[list[float]], height: int
         problems.append(f"{where}: mask is {patch.shape[1]}x{patch.shape[0]} pixels but its corners span "
                         f"{expected[1]}x{expected[0]}")
         return None
-    if x2 >= width or y2 >= height:
+    if x1 < 0 or y1 < 0 or x2 >= width or y2 >= height:
         problems.append(f"{where}: mask reaches past the {width}x{height} image")
         return None
     return patch

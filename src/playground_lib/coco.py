@@ -182,7 +182,7 @@ def labelme_files(labelme_dir: str | os.PathLike, exclude: Iterable[str | os.Pat
 
 
 def check_labelme_dir(labelme_dir: str | os.PathLike, labels=None, exclude: Iterable[str | os.PathLike] = (),
-                      progress: bool = False) -> tuple[list[LabelmeFile], list[str], Categories]:
+                      progress: bool = False, allow_outside: bool = False) -> tuple[list[LabelmeFile], list[str], Categories]:
     """Check every file in the folder: (good files, every problem, categories). Writes nothing."""
     from tqdm.auto import tqdm
 
@@ -195,7 +195,7 @@ def check_labelme_dir(labelme_dir: str | os.PathLike, labels=None, exclude: Iter
     problems: list[str] = []
     owners: dict[str, Path] = {}
     for path in tqdm(paths, desc="checking labelme files", disable=not progress, leave=False):
-        item, found = check_labelme(path, labels=categories.complaint, root=folder)
+        item, found = check_labelme(path, labels=categories.complaint, root=folder, allow_outside=allow_outside)
         if item is not None:
             key = _image_key(folder, item)
             if key in owners:
@@ -217,13 +217,13 @@ def _image_key(folder: Path, item: LabelmeFile) -> str:
 
 def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: float | None = None, seed: int = 0,
                         skip_invalid: bool = False, exclude: Iterable[str | os.PathLike] = (),
-                        progress: bool = True) -> Conversion:
+                        progress: bool = True, allow_outside: bool = False) -> Conversion:
     """Check the whole folder, then convert. Raises :class:`LabelmeError` (every problem) unless
     ``skip_invalid``, in which case the good files are converted and the problems returned."""
     from tqdm.auto import tqdm
 
     folder = Path(labelme_dir)
-    good, problems, categories = check_labelme_dir(folder, labels, exclude, progress)
+    good, problems, categories = check_labelme_dir(folder, labels, exclude, progress, allow_outside)
     if problems and not skip_invalid:
         raise LabelmeError(problems)
     if not good:
@@ -251,13 +251,15 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
 
 
 def labelme_to_coco(labelme_dir: str | os.PathLike, labels=None, split: float | None = None, seed: int = 0,
-                    progress: bool = True) -> dict[str, Any]:
+                    progress: bool = True, allow_outside: bool = False) -> dict[str, Any]:
     """A folder of labelme files as one COCO dict; raises :class:`LabelmeError` listing every problem.
 
     ``labels``: None (the playground schema), a ``labels.txt`` path or a list of names.
     ``split``: fraction of images for training (each image gets ``"split": "train"|"val"``).
+    ``allow_outside``: accept points beyond the image edges (see :func:`annotate.read_labelme`);
+    the COCO polygons are traced from the clipped pixels, so they never leave the image.
     """
-    return convert_labelme_dir(labelme_dir, labels, split, seed, progress=progress).coco
+    return convert_labelme_dir(labelme_dir, labels, split, seed, progress=progress, allow_outside=allow_outside).coco
 
 
 def _file_name(folder: Path, item: LabelmeFile) -> str:

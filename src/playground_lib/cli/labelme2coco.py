@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the train/val split (default 0)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="convert the valid files and write the problems to OUT.problems.txt instead of stopping")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="accept points beyond the image edges (clipped, as labelme draws them) instead of reporting them")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -43,7 +45,8 @@ def run(args) -> int:
         raise UserError(f"--split {args.split}: give the train fraction, between 0 and 1 (e.g. 0.8)")
     try:
         result = convert_labelme_dir(args.labelme_dir, labels=args.labels, split=args.split, seed=args.seed,
-                                     skip_invalid=args.skip_invalid, exclude=[args.out], progress=not args.quiet)
+                                     skip_invalid=args.skip_invalid, exclude=[args.out], progress=not args.quiet,
+                                     allow_outside=args.allow_outside)
     except LabelmeError as exc:
         raise refuse(exc.problems) from None
     except ValueError as exc:  # a missing folder, a broken labels.txt
