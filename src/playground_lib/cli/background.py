@@ -54,4 +54,4 @@ def _generator(checkpoint: Path):
     except ImportError as exc:
         raise UserError(f"{checkpoint}: the SPADE loader is not available in this install ({exc})") from None
     generator = load_generator(checkpoint)
-    return generator if callable(generator) else generator.generate
+    return getattr(generator, "generate", generator)

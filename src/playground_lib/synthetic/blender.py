@@ -228,6 +228,89 @@ def labelme_document(image_path: str, shapes: list[dict], shape_hw) -> dict:
             "imageData": None, "imageHeight": int(shape_hw[0]), "imageWidth": int(shape_hw[1])}
 
 
+def availability_message(python: str | os.PathLike | None = None) -> str:
+    """One sentence for a notebook: which Python renders, or why none does and how to get one."""
+    try:
+        return f"Blender is ready: {blender_python(python)}"
+    except BlenderUnavailable as exc:
+        note = "" if sys.version_info[:2] == (3, 11) else f" (this is Python {sys.version_info[0]}.{sys.version_info[1]}; bpy ships for 3.11 only)"
+        return f"{exc}{note}"
+
+
+def show_renders(json_paths, columns: int = 2):
+    """Each render beside its label map (ADE20K colours). Returns the matplotlib figure."""
+    import matplotlib.pyplot as plt
+
+    from ..fileio import read_png
+    from ..labels import labels_to_colors
+
+    paths = [Path(p) for p in json_paths]
+    rows = math.ceil(len(paths) / columns)
+    fig, axes = plt.subplots(rows, 2 * columns, figsize=(4 * columns, 1.6 * rows + 0.4), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for k, path in enumerate(paths):
+        r, c = divmod(k, columns)
+        axes[r, 2 * c].imshow(read_png(path.with_suffix(".png")))
+        axes[r, 2 * c].set_title(path.stem, fontsize=8)
+        axes[r, 2 * c + 1].imshow(labels_to_colors(read_png(path.with_name(path.stem + "_label.png"))))
+        axes[r, 2 * c + 1].set_title("label map (from the index pass)", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def hurried_tracing(labels, click_every: int = 8):
+    """A label map as a hurried annotator would trace it: one click every ``click_every`` pixels.
+
+    Sampling the exact map on a coarse grid and blowing it back up is what a polygon with few
+    points does to a shape: straight edges survive, thin poles and ropes vanish or grow fat.
+    """
+    import numpy as np
+
+    labels = np.asarray(labels)
+    step = max(int(click_every), 1)
+    coarse = labels[step // 2::step, step // 2::step]
+    traced = np.repeat(np.repeat(coarse, step, 0), step, 1)
+    pad_h, pad_w = max(labels.shape[0] - traced.shape[0], 0), max(labels.shape[1] - traced.shape[1], 0)
+    traced = np.pad(traced, ((0, pad_h), (0, pad_w)), mode="edge")
+    return traced[: labels.shape[0], : labels.shape[1]]
+
+
+def tracing_errors(exact, traced) -> dict[str, float]:
+    """Share of each class's true pixels that the traced map gets wrong, worst first."""
+    import numpy as np
+
+    from ..labels import class_name
+
+    errors = {}
+    for value in np.unique(exact):
+        mask = exact == value
+        errors[class_name(int(value))] = float((traced[mask] != value).mean())
+    return dict(sorted(errors.items(), key=lambda kv: -kv[1]))
+
+
+def show_hand_tracing(image, labels, click_every: int = 8):
+    """Picture, exact mask, hurried tracing and the pixels it gets wrong (red). Returns the figure."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from ..labels import labels_to_colors
+
+    traced = hurried_tracing(labels, click_every)
+    wrong = np.asarray(image, dtype=np.float64) * 0.35
+    wrong[traced != labels] = (230, 30, 30)
+    panels = [(image, "picture"), (labels_to_colors(labels), "exact (drawn by code)"),
+              (labels_to_colors(traced), f"traced: a click every {click_every} px"),
+              (wrong.astype(np.uint8), f"wrong pixels: {100 * (traced != labels).mean():.1f}%")]
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
+    for ax, (picture, title) in zip(axes, panels):
+        ax.imshow(picture)
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
 # --------------------------------------------------------------------------------------------
 # Inside Blender: build, light, frame and render one playground (run by Blender's Python)
 # --------------------------------------------------------------------------------------------
