@@ -175,7 +175,7 @@ def test_exif_rotated_photos_are_annotated_upright_as_labelme_shows_them(tmp_pat
 def test_the_widget_scales_canvas_clicks_back_to_image_pixels(tmp_path):
     folder = tmp_path / "big"
     paths = make_images(folder, sizes=((1280, 960),))
-    annotator = Annotator(folder, max_display=640)
+    annotator = Annotator(folder, display=640)
     assert annotator.scale == 0.5 and (annotator.canvas.width, annotator.canvas.height) == (640, 480)
     annotator.label_picker.value = "plaything"
     for x, y in [(100, 100), (300, 110), (200, 300)]:
@@ -191,3 +191,16 @@ def test_the_widget_scales_canvas_clicks_back_to_image_pixels(tmp_path):
     assert annotator.session.shapes == [] and annotator.shape_list.options == ()
     annotator.close_button.click()  # nothing to close: a message, not an exception
     assert "at least 3 points" in annotator.status.value
+
+
+def test_small_pictures_are_shown_bigger_and_clicks_still_land_on_image_pixels(tmp_path):
+    folder = tmp_path / "small"
+    paths = make_images(folder, sizes=((64, 32),))
+    annotator = Annotator(folder, display=256)
+    assert annotator.scale == 4 and (annotator.canvas.width, annotator.canvas.height) == (256, 128)
+    assert annotator.click(40, 40) == "point"
+    annotator.click(200, 40)
+    annotator.click(120, 120)
+    assert annotator.click(42, 38) == "closed"  # 8 screen pixels of tolerance, whatever the scale
+    annotator.save()
+    assert load_with_labelme(paths[0].with_suffix(".json"))[0][2] == [(10, 10), (50, 10), (30, 30)]

@@ -27,7 +27,7 @@ from PIL import Image, ImageOps
 from ..labels import ade20k_value, palette
 from .session import AnnotationSession, Shape
 
-DEFAULT_MAX_DISPLAY = 640
+DEFAULT_DISPLAY = 512
 CURRENT_COLOR = "#ffd400"
 SELECTED_COLOR = "#ffffff"
 
@@ -49,14 +49,15 @@ def _css(rgb: Sequence[int], alpha: float = 1.0) -> str:
 class Annotator(widgets.VBox):
     """Click polygons onto images and save them as labelme JSON next to each image.
 
-    ``images`` is a folder or a list of image files. ``max_display`` caps the canvas size in
-    pixels: big photos are shown smaller, and clicks are scaled back to image pixels.
+    ``images`` is a folder or a list of image files. ``display`` is the on-screen size of the
+    longer side in pixels: big photos are shown smaller and small ones bigger (easier to click
+    precisely); clicks are scaled back to image pixels.
     """
 
     def __init__(self, images: Iterable[str | os.PathLike] | str | os.PathLike, labels: Sequence[str] | None = None,
-                 max_display: int = DEFAULT_MAX_DISPLAY, autosave: bool = True):
+                 display: int = DEFAULT_DISPLAY, autosave: bool = True):
         self.session = AnnotationSession(images, labels=labels, autosave=autosave)
-        self.max_display = int(max_display)
+        self.display = int(display)
         self.scale = 1.0
         self._updating_list = False
 
@@ -64,14 +65,18 @@ class Annotator(widgets.VBox):
         self.canvas.on_mouse_down(self._on_mouse_down)
         self.label_picker = widgets.Dropdown(options=self.session.labels, value=self.session.label, description="Label:")
         self.mode = widgets.ToggleButtons(options=["draw", "select"], value="draw", description="Click to:",
-                                          tooltips=["add polygon points", "pick a polygon to relabel or delete"])
-        self.shape_list = widgets.Select(options=[], rows=10, description="Polygons:",
-                                         layout=widgets.Layout(width="260px"))
+                                          tooltips=["add polygon points", "pick a polygon to relabel or delete"],
+                                          style={"button_width": "80px", "description_width": "initial"})
+        self.shape_list = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="240px"))
         self.status = widgets.HTML()
+        for name, widget in (("canvas", self.canvas), ("label", self.label_picker), ("mode", self.mode),
+                             ("shapes", self.shape_list), ("status", self.status)):
+            widget.add_class(f"playground-annotator-{name}")  # stable handles for the browser check
 
         def button(text, icon, tip, handler):
             b = widgets.Button(description=text, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
             b.on_click(lambda _b: self._safely(handler))
+            b.add_class("playground-annotator-" + text.split()[0].lower())
             return b
 
         self.close_button = button("Close polygon", "check", "finish the polygon (or click its first point)", self.session.close_polygon)
@@ -86,7 +91,7 @@ class Annotator(widgets.VBox):
 
         super().__init__([
             widgets.HBox([self.label_picker, self.mode]),
-            widgets.HBox([self.canvas, self.shape_list]),
+            widgets.HBox([self.canvas, widgets.VBox([widgets.HTML("<b>Polygons</b> (pick one to select it)"), self.shape_list])]),
             widgets.HBox([self.close_button, self.undo_button, self.redo_button, self.delete_button, self.save_button,
                           self.previous_button, self.next_button]),
             self.status,
@@ -162,7 +167,7 @@ class Annotator(widgets.VBox):
 
     def _show_image(self) -> None:
         state = self.session.state
-        self.scale = min(1.0, self.max_display / max(state.width, state.height))
+        self.scale = self.display / max(state.width, state.height)
         width, height = max(1, round(state.width * self.scale)), max(1, round(state.height * self.scale))
         with Image.open(state.image_path) as image:
             image = ImageOps.exif_transpose(image).convert("RGB")

@@ -93,6 +93,7 @@ class Painter(widgets.VBox):
             except Exception:
                 pass
             b.on_click(lambda _b, v=entry.value: self._safely(self.pad.set_class, v, redraw=False))
+            b.add_class(f"playground-class-{entry.name.replace(' ', '-')}")
             self.class_buttons[entry.value] = b
         self.tool = widgets.ToggleButtons(options=[("Brush", "brush"), ("Fill", "fill"), ("Eraser", "eraser")], value="brush",
                                           tooltips=["paint with the chosen class", "fill an area of one class", "paint the background back"])
@@ -104,10 +105,14 @@ class Painter(widgets.VBox):
         self.upload = widgets.FileUpload(accept=".png", multiple=False, description="Upload PNG")
         self.upload.observe(self._on_upload, names="value")
         self.status = widgets.HTML()
+        for name, widget in (("canvas", self.canvas), ("result", self.result_view), ("tool", self.tool),
+                             ("brush", self.brush), ("live", self.live), ("status", self.status)):
+            widget.add_class(f"playground-painter-{name}")  # stable handles for the browser check
 
         def button(text, icon, tip, action):
             b = widgets.Button(description=text, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
             b.on_click(lambda _b: self._safely(action))
+            b.add_class("playground-painter-" + text.split()[0].lower())
             return b
 
         self.undo_button = button("Undo", "undo", "undo the last stroke", self.pad.undo)

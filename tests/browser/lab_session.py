@@ -1,0 +1,190 @@
+"""JupyterLab in Debian's headless Chromium, for the widget checks (``make browser-check``).
+
+A participant meets the annotator and the painter in a browser, so these checks do too: start a
+private JupyterLab on 127.0.0.1 over a temporary copy of a notebook, open it in
+``/usr/bin/chromium`` (driven by playwright's Python package, never a downloaded browser), run
+all cells, and let the test click. What the Python side holds afterwards is asked from the very
+kernel the page uses, through its connection file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = ROOT / "outputs" / "browser"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    """A JupyterLab server over ``root`` with its own config, runtime and settings folders."""
+
+    def __init__(self, root: Path, home: Path):
+        self.root, self.home = root, home
+        self.port, self.token = _free_port(), secrets.token_hex(16)
+        self.runtime = home / "runtime"
+        env = dict(os.environ)
+        env.update({
+            "JUPYTER_RUNTIME_DIR": str(self.runtime),
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+            "PLAYGROUND_QUICK": "0",  # as a participant sees it
+            "OMP_NUM_THREADS": "1",
+        })
+        # No "would you like news?" toast over the page: announcements off.
+        settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        self.log = open(home / "jupyter.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={self.port}",
+             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+             "--LabApp.extension_manager=readonly"] + (["--allow-root"] if os.geteuid() == 0 else []),
+            cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_until_up()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
+
+    def api(self, path: str):
+        with urllib.request.urlopen(self.url(f"api/{path}"), timeout=5) as response:
+            return json.loads(response.read())
+
+    def _wait_until_up(self, timeout: float = 90) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited: see {self.home / 'jupyter.log'}")
+            with contextlib.suppress(OSError):
+                self.api("status")
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"jupyter lab did not answer in {timeout}s: see {self.home / 'jupyter.log'}")
+
+    def kernel_client(self, timeout: float = 60):
+        """A client on the kernel that the open notebook runs (its only session)."""
+        from jupyter_client import BlockingKernelClient
+
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            sessions = self.api("sessions")
+            if sessions:
+                kernel_id = sessions[0]["kernel"]["id"]
+                connection = self.runtime / f"kernel-{kernel_id}.json"
+                if connection.exists():
+                    client = BlockingKernelClient(connection_file=str(connection))
+                    client.load_connection_file()
+                    client.start_channels()
+                    client.wait_for_ready(timeout=30)
+                    return client
+            time.sleep(0.5)
+        raise TimeoutError("no kernel session appeared")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def run_in_kernel(client, code: str, timeout: float = 120) -> str:
+    """Run code in the notebook's kernel (after whatever it is running) and return what it printed."""
+    printed: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            printed.append(msg["content"]["text"])
+        elif msg["msg_type"] == "error":
+            printed.append("\n".join(msg["content"]["traceback"]))
+
+    reply = client.execute_interactive(code, output_hook=hook, timeout=timeout, store_history=False)
+    if reply["content"]["status"] != "ok":
+        raise AssertionError(f"kernel code failed: {''.join(printed)}")
+    return "".join(printed)
+
+
+@contextlib.contextmanager
+def notebook_in_chromium(notebook: str, tmp_path: Path):
+    """Yield (page, kernel client, workdir) with ``notebooks/<notebook>`` open in headless Chromium and all cells run."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(f"{CHROMIUM} is missing: run scripts/install_browser.sh")
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    shutil.copy(ROOT / "notebooks" / notebook, workdir / notebook)
+    lab = Lab(workdir, tmp_path / "jupyter")
+    try:
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(
+                str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+                viewport={"width": 1400, "height": 1000})
+            try:
+                page = context.pages[0] if context.pages else context.new_page()
+                page.set_default_timeout(60_000)
+                page.goto(lab.url(f"lab/tree/{notebook}"))
+                page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+                kernel = lab.kernel_client(timeout=120)  # the page's kernel is up and answering
+                run_all_cells(page)
+                try:
+                    yield page, kernel, workdir
+                finally:
+                    kernel.stop_channels()
+            finally:
+                context.close()
+    finally:
+        lab.stop()
+
+
+def run_all_cells(page, timeout: float = 300) -> None:
+    """Run > Run All Cells, then wait until no cell shows [*] and the last code cell has a number."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    deadline = time.time() + timeout
+    time.sleep(1)
+    while time.time() < deadline:
+        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        if prompts and not any("*" in p for p in prompts) and any(ch.isdigit() for ch in prompts[-1]):
+            return
+        time.sleep(0.5)
+    raise TimeoutError("the notebook did not finish running")
+
+
+def screenshot(page, name: str, locator=None) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    (locator or page).screenshot(path=str(path))
+    return path
+
+
+def drag(page, points, steps: int = 6) -> None:
+    """A real mouse drag through page coordinates: press, move in small steps, release."""
+    (x, y), *rest = points
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for x, y in rest:
+        page.mouse.move(x, y, steps=steps)
+    page.mouse.up()
