@@ -120,6 +120,24 @@ class LabelmeFile:
         with Image.open(source) as image:
             return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()
 
+    def write_embedded_image(self) -> Path | None:
+        """Save an image that exists only as ``imageData`` beside the JSON file (as its imagePath says).
+
+        COCO and SPADE folders refer to image *files*; labelme files saved with "save image data"
+        and then moved may carry the only copy inside. Returns the path written, or None when the
+        image file exists already.
+        """
+        if self.image_path is not None or self.image_data is None:
+            return None
+        from .fileio import write_bytes
+
+        target = _inside(self.path.parent, self.image_name, self.path.parent)
+        if target is None:
+            raise LabelmeError([f"{self.path}: imagePath {self.image_name!r} points outside the folder"])
+        write_bytes(target, self.image_data)
+        self.image_path = target
+        return target
+
     def shape_mask(self, shape: LabelmeShape) -> np.ndarray:
         """Boolean mask of one shape, exactly as labelme rasterizes it."""
         if shape.shape_type == "mask":

@@ -217,9 +217,10 @@ def _image_key(folder: Path, item: LabelmeFile) -> str:
 
 def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: float | None = None, seed: int = 0,
                         skip_invalid: bool = False, exclude: Iterable[str | os.PathLike] = (),
-                        progress: bool = True, allow_outside: bool = False) -> Conversion:
+                        progress: bool = True, allow_outside: bool = False, extract_images: bool = False) -> Conversion:
     """Check the whole folder, then convert. Raises :class:`LabelmeError` (every problem) unless
-    ``skip_invalid``, in which case the good files are converted and the problems returned."""
+    ``skip_invalid``, in which case the good files are converted and the problems returned.
+    ``extract_images``: write images that exist only as embedded ``imageData`` beside their JSON."""
     from tqdm.auto import tqdm
 
     folder = Path(labelme_dir)
@@ -228,6 +229,9 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
         raise LabelmeError(problems)
     if not good:
         raise LabelmeError(problems or [f"{folder}: no valid labelme files"])
+    if extract_images:
+        for item in good:
+            item.write_embedded_image()
     coco: dict[str, Any] = {
         "info": {"description": "converted from labelme by playground labelme2coco", "version": "1.0"},
         "licenses": [],
@@ -239,6 +243,8 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
         image_id = len(coco["images"]) + 1
         image = {"id": image_id, "file_name": _file_name(folder, item), "height": item.height, "width": item.width,
                  "labelme_file": item.path.name}
+        if item.image_path is None:
+            image["embedded"] = True  # only inside the labelme file: see extract_images
         if item.flags:
             image["flags"] = dict(item.flags)
         coco["images"].append(image)

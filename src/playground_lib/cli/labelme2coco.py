@@ -24,6 +24,8 @@ def register(subparsers) -> None:
                    help="convert the valid files and write the problems to OUT.problems.txt instead of stopping")
     p.add_argument("--allow-outside", action="store_true",
                    help="accept points beyond the image edges (clipped, as labelme draws them) instead of reporting them")
+    p.add_argument("--extract-images", action="store_true",
+                   help="write images that exist only inside their labelme file (imageData) beside it, for coco2spade")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -46,7 +48,7 @@ def run(args) -> int:
     try:
         result = convert_labelme_dir(args.labelme_dir, labels=args.labels, split=args.split, seed=args.seed,
                                      skip_invalid=args.skip_invalid, exclude=[args.out], progress=not args.quiet,
-                                     allow_outside=args.allow_outside)
+                                     allow_outside=args.allow_outside, extract_images=args.extract_images)
     except LabelmeError as exc:
         raise refuse(exc.problems) from None
     except ValueError as exc:  # a missing folder, a broken labels.txt
@@ -65,6 +67,10 @@ def run(args) -> int:
         print(f"skipped files with {len(result.problems)} problem(s): see {report}")
     elif report.exists():
         report.unlink()  # a report from an earlier run would describe files that are fixed now
+    embedded = sum(1 for image in coco["images"] if image.get("embedded"))
+    if embedded:
+        print(f"note: {embedded} image(s) exist only inside their labelme file; rerun with --extract-images "
+              "to write them beside it (coco2spade needs image files)")
     crowd = sum(1 for a in coco["annotations"] if a.get("iscrowd"))
     rle = sum(1 for a in coco["annotations"] if isinstance(a["segmentation"], dict))
     print(f"checked {len(result.files)} file(s): {len(coco['images'])} images, {len(coco['annotations'])} annotations "

@@ -1,0 +1,172 @@
+"""``playground labelme2coco | coco2labelme | coco2spade``: every bad input is listed, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pycocotools.coco import COCO
+
+from playground_lib.annotate import save_labelme
+from playground_lib.cli import main
+from playground_lib.fileio import write_png
+from playground_lib.labelme_fixtures import write_labelme_set
+
+
+@pytest.fixture(scope="module")
+def good_set(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("good")
+    write_labelme_set(folder, 6, size=(32, 48), seed=21)
+    return folder
+
+
+@pytest.fixture
+def folder(good_set, tmp_path) -> Path:
+    copy = tmp_path / "labelme"
+    shutil.copytree(good_set, copy)
+    return copy
+
+
+def _edit(path: Path, change) -> None:
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def test_labelme2coco_writes_a_coco_file_pycocotools_loads(folder, tmp_path, capsys):
+    out = tmp_path / "out" / "coco.json"
+    assert main(["labelme2coco", str(folder), str(out), "--split", "0.5", "--quiet"]) == 0
+    api = COCO(str(out))
+    assert len(api.getImgIds()) == 6 and len(api.getAnnIds()) > 6
+    assert len(json.loads((tmp_path / "out" / "coco_train.json").read_text())["images"]) == 3
+    assert len(json.loads((tmp_path / "out" / "coco_val.json").read_text())["images"]) == 3
+    assert "checked 6 file(s)" in capsys.readouterr().out
+
+
+def test_second_run_into_the_labelme_folder_ignores_its_own_output(folder):
+    out = folder / "coco.json"
+    assert main(["labelme2coco", str(folder), str(out), "--quiet"]) == 0
+    assert main(["labelme2coco", str(folder), str(out), "--quiet"]) == 0
+
+
+def _polygon(points):
+    return {"label": "tree", "points": points, "group_id": None, "shape_type": "polygon", "flags": {}}
+
+
+BAD_INPUT = {
+    "invalid JSON": (lambda d: (d / "img_0001.json").write_text("{not json"), r"img_0001\.json: not valid JSON"),
+    "missing image": (lambda d: (d / "img_0002.png").unlink(), r"img_0002\.json: image 'img_0002\.png' not found"),
+    "size mismatch": (lambda d: _edit(d / "img_0003.json", lambda doc: doc.update(imageWidth=50)),
+                      r"img_0003\.json: image 'img_0003\.png' is 48x32 .* say 50x32"),
+    "polygon with 2 points": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [4, 4]]))),
+                              r"img_0000\.json: shape 1 \(tree\): a polygon needs at least 3 points, got 2"),
+    "rectangle with 1 point": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].append(
+        {"label": "bench", "points": [[1, 1]], "shape_type": "rectangle"})),
+        r"img_0000\.json: shape \d+ \(bench\): a rectangle needs exactly 2 points, got 1"),
+    "unknown label": (lambda d: _edit(d / "img_0004.json", lambda doc: doc["shapes"][0].update(label="ufo")),
+                      r"img_0004\.json: shape 1 \(ufo\): unknown label 'ufo'"),
+    "NaN coordinate": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [float("nan"), 4], [5, 5]]))),
+                       r"img_0000\.json: shape 1 \(tree\): point 2 \(nan, 4\) is not a finite number"),
+    "negative coordinate": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [-3, 4], [5, 5]]))),
+                            r"img_0000\.json: shape 1 \(tree\): point 2 \(-3, 4\) lies outside the 48x32 image"),
+    "out-of-image coordinate": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [49, 4], [5, 5]]))),
+                                r"img_0000\.json: shape 1 \(tree\): point 2 \(49, 4\) lies outside the 48x32 image"),
+    "duplicate image": (lambda d: (d / "img_9999.json").write_text((d / "img_0005.json").read_text()),
+                        r"img_9999\.json: image 'img_0005\.png' is already used by .*img_0005\.json"),
+    "imagePath escapes": (lambda d: _edit(d / "img_0001.json", lambda doc: doc.update(imagePath="../../etc/passwd")),
+                          r"img_0001\.json: imagePath '\.\./\.\./etc/passwd' points outside the folder"),
+    "absolute imagePath": (lambda d: _edit(d / "img_0001.json", lambda doc: doc.update(imagePath=str(d / "img_0001.png"))),
+                           r"img_0001\.json: imagePath '/.*img_0001\.png' points outside the folder"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_labelme2coco_bad_input_exit_2_message_and_nothing_written(folder, tmp_path, capsys, case):
+    make_bad, message = BAD_INPUT[case]
+    make_bad(folder)
+    out = tmp_path / "out" / "coco.json"
+    assert main(["labelme2coco", str(folder), str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "problem(s) found, nothing was written" in err
+    assert re.search(message, err), err
+    assert not out.exists() and not (tmp_path / "out").exists()
+
+
+def test_all_problems_of_all_files_are_printed_at_once(folder, tmp_path, capsys):
+    for case in ("invalid JSON", "missing image", "unknown label", "negative coordinate"):
+        BAD_INPUT[case][0](folder)
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("playground labelme2coco: 4 problem(s) found")
+    for case in ("invalid JSON", "missing image", "unknown label", "negative coordinate"):
+        assert re.search(BAD_INPUT[case][1], err), case
+
+
+def test_skip_invalid_converts_the_rest_and_writes_the_report_beside_the_output(folder, tmp_path):
+    BAD_INPUT["unknown label"][0](folder)
+    BAD_INPUT["invalid JSON"][0](folder)
+    out = tmp_path / "coco.json"
+    assert main(["labelme2coco", str(folder), str(out), "--skip-invalid", "--quiet"]) == 0
+    coco = json.loads(out.read_text())
+    assert [i["file_name"] for i in coco["images"]] == ["img_0000.png", "img_0002.png", "img_0003.png", "img_0005.png"]
+    report = (tmp_path / "coco.problems.txt").read_text().splitlines()
+    assert len(report) == 2 and "img_0001.json: not valid JSON" in report[0] and "shape 1 (ufo)" in report[1]
+
+
+def test_labels_txt_option(folder, tmp_path, capsys):
+    labels = tmp_path / "labels.txt"
+    labels.write_text("__ignore__\n_background_\ntree\n")
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--labels", str(labels), "--quiet"]) == 2
+    assert "not in the label list (tree)" in capsys.readouterr().err
+    assert not (tmp_path / "c.json").exists()
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--labels", str(tmp_path / "none.txt")]) == 2
+    assert "none.txt: labels file not found" in capsys.readouterr().err
+
+
+def test_coco2labelme_and_coco2spade(folder, tmp_path, capsys):
+    coco = tmp_path / "coco.json"
+    assert main(["labelme2coco", str(folder), str(coco), "--quiet"]) == 0
+    assert main(["coco2labelme", str(coco), str(folder), str(tmp_path / "edit"), "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "edit").glob("*.json")) == [f"img_{n:04d}.json" for n in range(6)]
+    assert main(["coco2spade", str(coco), str(folder), str(tmp_path / "spade"), "--val", "0.5", "--quiet"]) == 0
+    dataset = json.loads((tmp_path / "spade" / "dataset.json").read_text())
+    assert dataset["counts"]["images"] == 6 and len(dataset["splits"]["val"]) == 3
+    assert len(list((tmp_path / "spade" / "labels").glob("*.png"))) == 6
+    assert "wrote 6 samples (3 train, 3 val" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["coco2labelme", "coco2spade"])
+def test_coco_commands_refuse_bad_input_and_write_nothing(folder, tmp_path, capsys, command):
+    coco = tmp_path / "coco.json"
+    assert main(["labelme2coco", str(folder), str(coco), "--quiet"]) == 0
+    (folder / "img_0002.png").unlink()
+    assert main([command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]) == 2
+    assert re.search(r"coco\.json: image 3 \(img_0002\.png\): image not found", capsys.readouterr().err)
+    coco.write_text("{broken")
+    assert main([command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]) == 2
+    assert "coco.json: not valid JSON" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_embedded_only_image_is_converted_and_can_be_extracted(tmp_path):
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20)).save(buffer, format="PNG")
+    write_png(tmp_path / "other.png", np.zeros((20, 30, 3), np.uint8))
+    save_labelme(tmp_path / "a.json", "a.png", (20, 30), [{"label": "rock", "points": [[1, 1], [9, 1], [5, 9]]}],
+                 image_data=buffer.getvalue())
+    assert main(["labelme2coco", str(tmp_path), str(tmp_path / "out" / "c.json"), "--quiet"]) == 0
+    image = json.loads((tmp_path / "out" / "c.json").read_text())["images"][0]
+    assert image["file_name"] == "a.png" and image["embedded"] and not (tmp_path / "a.png").exists()
+    assert main(["labelme2coco", str(tmp_path), str(tmp_path / "out" / "c.json"), "--quiet", "--extract-images"]) == 0
+    assert (tmp_path / "a.png").read_bytes() == buffer.getvalue()
+    assert "embedded" not in json.loads((tmp_path / "out" / "c.json").read_text())["images"][0]
+    assert main(["coco2spade", str(tmp_path / "out" / "c.json"), str(tmp_path), str(tmp_path / "spade"), "--quiet"]) == 0
