@@ -1,0 +1,91 @@
+"""Builds notebooks/07_event_background.ipynb. Run: python scripts/build_notebooks/07_event_background.py"""
+
+from pathlib import Path
+
+from playground_lib.notebook_tools import new_notebook, write_notebook
+
+NAME = "07_event_background.ipynb"
+TITLE = "07 · The sketch party: a room's sketches become the next event's background"
+INTRO = """This is where the series started: people at an online event each paint a playground sketch, the
+sketches are merged into **one** playground, a GAN paints it, and the picture becomes the
+background of the next event in **Gather** (gather.town), where everyone walks around as a little
+avatar.
+
+You will merge sketches in two ways, paint the result, and export a background that Gather accepts,
+with a guide for the tiles that avatars should not walk through."""
+
+CELLS = [
+    ("md", """## 1. Everyone's sketches
+
+A sketch is a label map: every colour is a class (the ADE20K colours of notebook 03). Here we use the
+three sketches that come with the library and, as extra "participants", a few label maps of
+synthetic scenes. At your event, these would be the PNG files people saved from the painter."""),
+    ("code", """from playground_lib import event
+from playground_lib.paths import data_dir
+from playground_lib.quick import pick
+
+files = sorted((data_dir() / "sketches").glob("*.png"))
+files += sorted((data_dir() / "synthetic").glob("*_label.png"))[:pick(9, 3)]
+sketches = [event.load_sketch(path) for path in files]
+event.show_label_maps(sketches, [path.stem for path in files]);"""),
+    ("md", """## 2. One playground from many: vote or panels
+
+Gather builds maps from square **tiles of 32 x 32 pixels**; we ask for a number of tiles, for
+example 40 x 30 tiles = 1280 x 960 pixels.
+
+* **Vote**: every pixel takes the class that most people painted there. When it is a tie, small
+  important things (people, playthings, benches) win over the ground they stand on. Empty corners
+  don't vote, so nobody's slide gets erased by someone else's blank space.
+* **Panels**: everyone's sketch gets its own rectangle, side by side, each a whole number of tiles:
+  a gallery where every participant finds their own part."""),
+    ("code", """tiles = pick((40, 30), (10, 8))
+vote = event.merge_sketches(sketches, tiles, mode="vote")
+panels = event.merge_sketches(sketches, tiles, mode="panels")
+event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);"""),
+    ("md", """## 3. Painting it, at the generator's size
+
+A generator like SPADE paints at one size, usually 256 x 256 pixels. A 1280 x 960 map is bigger and
+not square. So the layout is painted in **overlapping 256-pixel windows**, blended with soft edges
+so no seams show, and the result is enlarged smoothly (Lanczos) to the exact map size.
+
+Here we use a stand-in painter that colours the sketch softly, so this works on any computer in
+seconds. Notebook 04 shows how to load the SPADE generator; pass its `generate` instead of
+`event.palette_generator` to get a real painted playground."""),
+    ("code", """result = event.make_background(files, "outputs/event/background.png", tiles, mode="vote",
+                               generate=event.palette_generator, model_size=pick(256, 64))
+event.show_background(result);
+print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")"""),
+    ("md", """## 4. Into Gather
+
+Gather's help pages say a background may be at most 3200 x 3200 pixels and the file must be under
+3 MB; the picture above is saved to stay under that (with fewer colours if it must).
+
+1. In your Gather space open the **Mapmaker**, then *Background & Foreground* > **Upload Background**
+   and choose `outputs/event/background.png`.
+2. Avatars can walk everywhere until you add **Impassable** tile effects. The guide
+   `background_tiles.png` shows the tiles we suggest in red (trees, fences, playthings, benches...),
+   and `background_tiles.json` lists them row by row. Here is the top-left corner of that list:"""),
+    ("code", """import json
+
+guide = json.loads(result.guide_json.read_text())
+print(guide["cols"], "x", guide["rows"], "tiles; impassable classes:", ", ".join(guide["impassable_classes"]))
+for row in guide["impassable"][:8]:
+    print(" ".join("#" if blocked else "." for blocked in row[:20]))"""),
+    ("md", """## 5. From the command line
+
+At the event itself, one command does all of this for the folder of sketches people sent:
+
+```
+playground background sketches/*.png outputs/background.png --tiles 40x30
+playground background sketches/*.png outputs/gallery.png --tiles 40x30 --mode panels
+```
+
+Add `--checkpoint PATH` to paint with a SPADE generator instead of the stand-in.
+
+**Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so."""),
+]
+
+if __name__ == "__main__":
+    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
+    write_notebook(new_notebook(NAME, TITLE, INTRO, CELLS), out)
+    print("wrote", out)
