@@ -269,7 +269,7 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
              f"Following *Datasheets for Datasets* (Gebru et al., 2021). Counted from `{s.source}` ({s.kind}); "
              f"the facts marked 📊 were computed; each line starting with ✍️ waits for an answer from the people who made the dataset.", ""]
     section = lambda title: lines.extend([f"## {title}", ""])  # noqa: E731
-    ask = lambda *questions: lines.extend([f"{PROMPT} {q}" for q in questions] + [""])  # noqa: E731
+    ask = lambda *questions: lines.extend(line for q in questions for line in (f"{PROMPT} {q}", ""))  # noqa: E731
 
     section("1. Motivation")
     ask("For what purpose was this dataset created? Which task, which gap did it fill?",
@@ -292,7 +292,8 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
     if rare:
         lines += [f"📊 Classes under 1% of the pixels: {', '.join(rare)}. A model will see them rarely.", ""]
     if s.images_with_people:
-        lines += [f"⚠️ 📊 **People:** {s.images_with_people} of {s.images} images show people ({s.people} person objects).", ""]
+        lines += [f"⚠️ 📊 **People:** {s.images_with_people} of {s.images} images show people ({s.people} person objects)."
+                  + (" Every image is synthetic: these people were drawn by code, nobody real is shown." if s.synthetic == s.images else ""), ""]
         ask("Did every person shown (or their guardian, for children) agree to be photographed and to be in this dataset? How was consent recorded?",
             "Can people be identified (faces, clothing, places)? Were faces blurred or removed?",
             "How can someone ask to be removed, and who answers?")
@@ -337,3 +338,18 @@ def write_datasheet(source: str | os.PathLike, out_dir: str | os.PathLike, name:
     plot_class_balance(stats, out_dir / "class_balance.png")
     write_json(out_dir / "datasheet_stats.json", stats.to_json())
     return write_text(out_dir / "DATASHEET.md", render_datasheet(stats))
+
+
+def show_datasheet(markdown_path: str | os.PathLike):
+    """The datasheet for reading in a notebook, its class-balance plot embedded (relative links break there)."""
+    import base64
+
+    from IPython.display import Markdown
+
+    path = Path(markdown_path)
+    text = path.read_text(encoding="utf-8")
+    plot = path.parent / "class_balance.png"
+    if plot.is_file():
+        data = base64.b64encode(plot.read_bytes()).decode("ascii")
+        text = text.replace("(class_balance.png)", f"(data:image/png;base64,{data})")
+    return Markdown(text)
