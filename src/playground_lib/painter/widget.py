@@ -123,8 +123,12 @@ class Painter(widgets.VBox):
         self.save_button = button("Save PNG", "save", "save the sketch as a colour PNG", self.save_png)
         self.load_button = button("Load PNG", "folder-open", "load a colour PNG sketch", self.load_png)
 
+        # Show label-map pixels as crisp squares when the canvas is scaled up (ignored where unsupported).
+        crisp = widgets.HTML("<style>.playground-painter-canvas canvas, canvas.playground-painter-canvas"
+                             " { image-rendering: pixelated; }</style>")
         palette_box = widgets.HBox(list(self.class_buttons.values()), layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([
+            crisp,
             palette_box,
             widgets.HBox([self.tool, self.brush]),
             widgets.HBox([self.undo_button, self.redo_button, self.clear_button, self.generate_button, self.live]),
