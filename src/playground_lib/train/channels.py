@@ -1,0 +1,57 @@
+"""Moving generator weights between full ADE20K input (151 channels) and a compact class list.
+
+Only the layers that *read the label map* depend on the class channels: ``fc`` and every SPADE
+layer's ``mlp_shared.0``. Since the input is one-hot, the weights of a full model for a class
+missing from a compact model are simply the weights of the compact "other" channel, so:
+
+* ``expand``: a compact model becomes an exactly equivalent 151-channel model (the bundled model
+  trains compact for speed and ships expanded, so any sketch of ADE20K values goes straight in);
+* ``compact``: the official ADE20K generator keeps just the channels of the classes you train on
+  (fine-tuning a compact model from it).
+
+Extra channels after the classes (don't-care, instance edges) are carried over unchanged.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..labels import NUM_ADE20K_CLASSES
+
+FULL_NC = NUM_ADE20K_CLASSES + 1
+
+
+def is_label_input(key: str) -> bool:
+    return key == "fc.weight" or key.endswith("mlp_shared.0.weight")
+
+
+def _check(key: str, weight: torch.Tensor, expected: int, source: str) -> None:
+    if weight.dim() != 4 or weight.shape[1] < expected:
+        raise ValueError(f"{source}: {key} has shape {tuple(weight.shape)}, expected at least {expected} input channels")
+
+
+def expand_state_dict(state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict") -> dict[str, torch.Tensor]:
+    """Compact (channel i = ADE20K value classes[i]) -> full (channel v = value v)."""
+    lookup = torch.zeros(FULL_NC, dtype=torch.long)  # values left out fall back to "other" (channel 0)
+    for channel, value in enumerate(classes):
+        lookup[value] = channel
+    out = {}
+    for key, weight in state.items():
+        if is_label_input(key):
+            _check(key, weight, len(classes), source)
+            extra = weight[:, len(classes):]
+            weight = torch.cat([weight[:, lookup], extra], dim=1)
+        out[key] = weight.clone()
+    return out
+
+
+def compact_state_dict(state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict") -> dict[str, torch.Tensor]:
+    """Full (channel v = ADE20K value v) -> compact (channel i = classes[i])."""
+    index = torch.tensor(classes, dtype=torch.long)
+    out = {}
+    for key, weight in state.items():
+        if is_label_input(key):
+            _check(key, weight, FULL_NC, source)
+            weight = torch.cat([weight[:, index], weight[:, FULL_NC:]], dim=1)
+        out[key] = weight.clone()
+    return out
