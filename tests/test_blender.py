@@ -135,3 +135,20 @@ def test_renders_pass_the_coco_round_trip(rendered):
                 segmentation = mask_utils.frPyObjects(segmentation, image["height"], image["width"])
             painted[mask_utils.decode(segmentation).astype(bool)] = ade20k_value(names[ann["category_id"]])
         assert np.array_equal(painted, labels), image["file_name"]  # every pixel, sky included
+
+
+def test_hurried_tracing_hurts_thin_things_most():
+    labels = np.full((64, 64), ade20k_value("grass"), dtype=np.uint8)
+    labels[:20] = ade20k_value("sky")
+    labels[30:60, 10:12] = ade20k_value("pole")  # two pixels wide
+    traced = blender.hurried_tracing(labels, click_every=8)
+    assert traced.shape == labels.shape
+    assert np.array_equal(blender.hurried_tracing(labels, 1), labels)
+    errors = blender.tracing_errors(labels, traced)
+    assert list(errors)[0] == "pole" and errors["pole"] == 1.0  # fell between the clicks
+    assert errors["grass"] < 0.05 and errors["sky"] < 0.25
+
+
+def test_availability_message_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv(blender.VENV_ENV, str(tmp_path / "python"))
+    assert "setup_blender_venv.sh" in blender.availability_message()
