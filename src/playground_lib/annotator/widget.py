@@ -20,10 +20,9 @@ from typing import Iterable, Sequence
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import MultiCanvas
-
-from ..canvas_compat import hold
 from PIL import Image, ImageOps
 
+from ..canvas_compat import hold
 from ..labels import ade20k_value, palette
 from .session import AnnotationSession, Shape
 

@@ -20,11 +20,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas
-
-from ..canvas_compat import hold
 from PIL import Image
 
-from ..labels import OTHER, class_name
+from ..canvas_compat import hold
+from ..labels import OTHER, class_name, colors_to_labels, palette
 from .sketchpad import Generator, Sketchpad, sketch_palette
 
 DEFAULT_DISPLAY = 448
@@ -203,17 +202,18 @@ class Painter(widgets.VBox):
         if what == "filled":
             self._after_change()
         else:
-            r = self.pad.brush_size / 2
-            self.canvas.fill_style = _hex(self.pad_color())
-            self.canvas.fill_circle(x, y, r)
+            with hold(self.canvas):  # one message to the browser per event
+                self.canvas.fill_style = _hex(self.pad_color())
+                self.canvas.fill_circle(x, y, self.pad.brush_size / 2)
 
     def _on_move(self, x: float, y: float) -> None:
         segment = self.pad.pointer_move(x, y)
         if segment is not None:
             (x0, y0), (x1, y1) = segment
-            self.canvas.stroke_style = _hex(self.pad_color())
-            self.canvas.line_width = self.pad.brush_size
-            self.canvas.stroke_line(x0, y0, x1, y1)
+            with hold(self.canvas):
+                self.canvas.stroke_style = _hex(self.pad_color())
+                self.canvas.line_width = self.pad.brush_size
+                self.canvas.stroke_line(x0, y0, x1, y1)
 
     def _on_up(self, x: float | None = None, y: float | None = None) -> None:
         if self.pad.pointer_up(x, y):
@@ -224,8 +224,6 @@ class Painter(widgets.VBox):
             try:
                 with Image.open(io.BytesIO(data)) as image:
                     rgb = np.asarray(image.convert("RGB"))
-                from ..labels import colors_to_labels
-
                 self.pad.load_labels(colors_to_labels(rgb))
                 self._message = f"loaded {name}"
                 self._after_change()
@@ -233,8 +231,6 @@ class Painter(widgets.VBox):
                 self._say(f"{name}: {exc}", error=True)
 
     def pad_color(self) -> tuple[int, int, int]:
-        from ..labels import palette
-
         return tuple(int(c) for c in palette()[self.pad.paint_value])
 
     # ----------------------------------------------------------------- drawing
