@@ -93,6 +93,8 @@ def test_undo_redo_delete_select_and_relabel(tmp_path):
     session.click(10, 50)
     session.undo()  # undo inside a polygon being drawn removes its last point
     assert session.current == [(5, 50)]
+    session.delete()  # with nothing selected, Delete drops the polygon being drawn, not a finished one
+    assert session.current == [] and len(session.shapes) == 2
     with pytest.raises(ValueError, match="unknown label 'spaceship'"):
         session.set_label("spaceship")
     with pytest.raises(IndexError):

@@ -211,6 +211,9 @@ def test_the_widget_turns_mouse_events_into_the_label_map_and_regenerates_live()
     painter.generate_button.click()
     assert painter.result_view.value[:4] == b"\x89PNG"
     assert "generated" in painter.status.value
+    painter.tool.value = "eraser"
+    painter.class_buttons[GRASS].click()  # picking a class leaves the eraser
+    assert painter.tool.value == "brush" and painter.pad.tool == "brush" and painter.pad.value == GRASS
 
 
 def test_widget_errors_show_in_the_status_line_instead_of_vanishing(tmp_path):

@@ -268,7 +268,10 @@ class AnnotationSession:
         return hit
 
     def delete(self) -> Shape | None:
-        """Delete the selected polygon, or, with nothing selected, the last one drawn."""
+        """Delete the selected polygon; with nothing selected, drop the polygon being drawn, or else the last one."""
+        if self.selected is None and self.current:
+            self.cancel_polygon()
+            return None
         if not self.shapes:
             return None
         index = self.selected if self.selected is not None else len(self.shapes) - 1

@@ -81,7 +81,7 @@ class Annotator(widgets.VBox):
         self.close_button = button("Close polygon", "check", "finish the polygon (or click its first point)", self.session.close_polygon)
         self.undo_button = button("Undo", "undo", "undo the last change", self.session.undo)
         self.redo_button = button("Redo", "repeat", "redo what was undone", self.session.redo)
-        self.delete_button = button("Delete", "trash", "delete the selected polygon (or the last one)", self.session.delete)
+        self.delete_button = button("Delete", "trash", "delete the selected polygon (or the one being drawn, or the last one)", self.session.delete)
         self.previous_button = button("Previous", "arrow-left", "previous image (saves this one)", self.session.previous_image)
         self.next_button = button("Next", "arrow-right", "next image (saves this one)", self.session.next_image)
         self.save_button = button("Save", "save", "write the labelme JSON next to the image", self.save)

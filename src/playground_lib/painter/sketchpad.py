@@ -197,7 +197,7 @@ class Sketchpad:
         h, w = self.labels.shape
         if not (0 <= col < w and 0 <= row < h):
             raise ValueError(f"fill point ({x}, {y}) is outside the {w}x{h} sketch")
-        value = self.paint_value if self.tool == "eraser" else self.value
+        value = self.value
         if self.labels[row, col] == value:
             return 0
         region = flood_region(self.labels, col, row)

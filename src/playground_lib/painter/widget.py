@@ -91,7 +91,7 @@ class Painter(widgets.VBox):
                 b.style.text_color = _text_color(entry.color)
             except Exception:
                 pass
-            b.on_click(lambda _b, v=entry.value: self._safely(self.pad.set_class, v, redraw=False))
+            b.on_click(lambda _b, v=entry.value: self._safely(self.choose_class, v, redraw=False))
             b.add_class(f"playground-class-{entry.name.replace(' ', '-')}")
             self.class_buttons[entry.value] = b
         self.tool = widgets.ToggleButtons(options=[("Brush", "brush"), ("Fill", "fill"), ("Eraser", "eraser")], value="brush",
@@ -143,6 +143,12 @@ class Painter(widgets.VBox):
     def labels(self) -> np.ndarray:
         """The label map (HxW uint8 ADE20K values): what Generate sends to SPADE."""
         return self.pad.labels
+
+    def choose_class(self, label) -> None:
+        """Pick the class to paint; coming from the eraser, picking a class means "paint again"."""
+        self.pad.set_class(label)
+        if self.tool.value == "eraser":
+            self.tool.value = "brush"
 
     def paint_stroke(self, points, label=None, size=None) -> None:
         self.pad.paint_stroke(points, label, size)
