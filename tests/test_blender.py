@@ -152,3 +152,19 @@ def test_hurried_tracing_hurts_thin_things_most():
 def test_availability_message_names_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv(blender.VENV_ENV, str(tmp_path / "python"))
     assert "setup_blender_venv.sh" in blender.availability_message()
+
+
+def test_cli_explains_a_missing_blender(tmp_path, capsys):
+    from playground_lib.cli import main
+
+    assert main(["blender", "--out", str(tmp_path), "--python", str(tmp_path / "python")]) == 2
+    assert "setup_blender_venv.sh" in capsys.readouterr().err
+    assert main(["blender", "--out", str(tmp_path), "--size", "big"]) == 2
+
+
+def test_cli_renders(blender_python, tmp_path):
+    from playground_lib.cli import main
+
+    assert main(["blender", "--out", str(tmp_path), "--n", "1", "--size", "40x30", "--samples", "2",
+                 "--python", str(blender_python)]) == 0
+    assert read_png(tmp_path / "blender_0000_label.png").shape == (30, 40)
