@@ -24,3 +24,7 @@ __all__ = [
     "random_official_state_dict",
     "save_random_official_checkpoint",
 ]
+
+from .loading import Generator, choose_generator, load_generator, random_generator  # noqa: E402
+
+__all__ += ["Generator", "choose_generator", "load_generator", "random_generator"]

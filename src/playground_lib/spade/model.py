@@ -211,7 +211,7 @@ def random_official_state_dict(config: GeneratorConfig | None = None, seed: int 
             sub.running_mean.normal_(0.0, 0.5)
             sub.running_var.uniform_(0.5, 2.0)
             sub.num_batches_tracked.fill_(1000)
-    return {k: v.clone() for k, v in generator.state_dict().items()}
+    return dict(generator.state_dict())  # detached tensors that outlive the module; no copy needed
 
 
 def save_random_official_checkpoint(
