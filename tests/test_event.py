@@ -137,6 +137,12 @@ def test_sketch_files_in_colour_grey_and_soft_edges(tmp_path):
     Image.fromarray(soft).save(tmp_path / "soft.png")
     for name in ("colour", "grey", "soft"):
         assert np.array_equal(event.load_sketch(tmp_path / f"{name}.png"), labels), name
+    indexed = Image.fromarray(labels_to_colors(labels)).quantize(colors=8, method=Image.Quantize.MEDIANCUT)
+    indexed.save(tmp_path / "indexed.png")  # "P" mode: palette indices are not class values
+    assert np.array_equal(event.load_sketch(tmp_path / "indexed.png"), labels)
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    with pytest.raises(ValueError, match="broken.png"):
+        event.load_sketch(tmp_path / "broken.png")
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (20, 20, 3), dtype=np.uint8)).save(tmp_path / "photo.png")
     with pytest.raises(ValueError, match="photo.png"):
         event.load_sketch(tmp_path / "photo.png")
@@ -159,6 +165,16 @@ def test_background_has_the_requested_tiles(tmp_path, tiles, n):
     assert np.asarray(guide["dominant_class"]).shape == (tiles[1], tiles[0])
     with Image.open(result.labels_png) as image, Image.open(result.guide_png) as guide_image:
         assert image.size == guide_image.size == (width, height)
+
+
+def test_painter_like_objects_and_bad_maps():
+    class Painted:  # what a painter session or a synthetic Scene offers
+        labels = sketch(20, 30, 2)
+
+    result = event.merge_sketches([Painted(), Painted.labels], (2, 2))
+    assert result.shape == (64, 64)
+    with pytest.raises(ValueError, match="HxW"):
+        event.as_label_map(np.zeros((4, 4, 3)))
 
 
 def test_cli_writes_a_background_and_rejects_bad_input(tmp_path, capsys):

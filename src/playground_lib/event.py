@@ -108,7 +108,15 @@ def load_sketch(path: str | os.PathLike) -> np.ndarray:
     palette colour. A picture that is mostly off-palette is not a sketch: that raises, naming it.
     """
     path = Path(path)
-    array = read_png(path)
+    try:
+        with Image.open(path) as image:
+            if image.mode == "P":  # indexed colours from a paint program: go by the colours themselves
+                image = image.convert("RGB")
+            array = np.asarray(image) if image.mode in ("L", "RGB") else read_png(path)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ValueError(f"{path}: not a readable image ({exc})") from None
     if array.ndim == 2:
         if array.dtype != np.uint8 or array.max() > 150:
             raise ValueError(f"{path}: a grey sketch must hold ADE20K values 0..150, found up to {array.max()}")
@@ -169,7 +177,8 @@ def merge_by_vote(sketches: Sequence[np.ndarray], size_wh: Sequence[int], priori
     present = sorted(set().union(*(np.unique(m).tolist() for m in maps)) - {OTHER})
     if not present:
         return np.zeros((height, width), dtype=np.uint8)
-    ranked = [v for v in priority_values(priority) if v in present] + [v for v in present if v not in priority_values(priority)]
+    ordered = priority_values(priority)
+    ranked = [v for v in ordered if v in present] + [v for v in present if v not in ordered]
     counts = np.zeros((len(ranked), height, width), dtype=np.uint16)
     for m in maps:
         for k, value in enumerate(ranked):
@@ -341,11 +350,22 @@ class Background:
     layout: np.ndarray  # the merged label map at map size
 
 
+def as_label_map(sketch) -> np.ndarray:
+    """A sketch file, a label map, or anything with a ``labels`` map (a painter, a synthetic scene)."""
+    if isinstance(sketch, (str, os.PathLike)):
+        return load_sketch(sketch)
+    labels = np.asarray(getattr(sketch, "labels", sketch))
+    if labels.ndim != 2 or labels.size == 0 or labels.min() < 0 or labels.max() > 150:
+        raise ValueError(f"a sketch must be an HxW map of ADE20K values 0..150, got shape {labels.shape}")
+    return labels.astype(np.uint8)
+
+
 def merge_sketches(sketches: Sequence[np.ndarray], tiles: Sequence[int], mode: str = "vote",
                    priority: Sequence[str] = DEFAULT_PRIORITY) -> np.ndarray:
-    """One label map at the map's size from many sketches, by ``"vote"`` or ``"panels"``."""
+    """One label map at the map's size from many sketches (files, label maps, painters), by ``"vote"`` or ``"panels"``."""
     if not sketches:
         raise ValueError("no sketches to merge")
+    sketches = [as_label_map(s) for s in sketches]
     size = map_size(tiles)
     if mode == "vote":
         return merge_by_vote(sketches, size, priority)
@@ -364,7 +384,7 @@ def make_background(sketches: Sequence, out_png: str | os.PathLike, tiles: Seque
     ``generate`` defaults to ``palette_generator``; pass the SPADE generator for real pictures.
     """
     tiles = check_tiles(tiles)
-    maps = [load_sketch(s) if isinstance(s, (str, os.PathLike)) else np.asarray(s, dtype=np.uint8) for s in sketches]
+    maps = [as_label_map(s) for s in sketches]
     layout = merge_sketches(maps, tiles, mode)
     width, height = map_size(tiles)
     work_w, work_h = working_size((width, height), model_size, detail)
