@@ -186,3 +186,17 @@ def test_cli_writes_a_background_and_rejects_bad_input(tmp_path, capsys):
     assert main(["background", str(path), str(tmp_path / "bg.png"), "--tiles", "500x4"]) == 2
     assert "tiles" in capsys.readouterr().err
     assert main(["background", str(tmp_path / "missing.png"), str(tmp_path / "bg.png")]) == 2
+
+
+def test_cli_paints_with_a_spade_checkpoint(tmp_path):
+    """--checkpoint loads a generator file through playground_lib.spade (a tiny random one here)."""
+    from playground_lib.spade import GeneratorConfig, save_random_official_checkpoint
+
+    checkpoint = save_random_official_checkpoint(tmp_path / "tiny_net_G.pth", GeneratorConfig(ngf=4))
+    path = tmp_path / "a.png"
+    Image.fromarray(labels_to_colors(sketch(48, 64, 0))).save(path)
+    assert main(["background", str(path), str(tmp_path / "bg.png"), "--tiles", "3x2", "--model-size", "64",
+                 "--checkpoint", str(checkpoint)]) == 0
+    painted = np.asarray(Image.open(tmp_path / "bg.png"))
+    assert painted.shape == (64, 96, 3) and painted.std() > 0
+    assert main(["background", str(path), str(tmp_path / "bg.png"), "--checkpoint", str(tmp_path / "none.pth")]) == 2

@@ -48,13 +48,21 @@ A generator like SPADE paints at one size, usually 256 x 256 pixels. A 1280 x 96
 not square. So the layout is painted in **overlapping 256-pixel windows**, blended with soft edges
 so no seams show, and the result is enlarged smoothly (Lanczos) to the exact map size.
 
-Here we use a stand-in painter that colours the sketch softly, so this works on any computer in
-seconds. Notebook 04 shows how to load the SPADE generator; pass its `generate` instead of
-`event.palette_generator` to get a real painted playground."""),
-    ("code", """result = event.make_background(files, "outputs/event/background.png", tiles, mode="vote",
+First a stand-in painter that only colours the sketch softly: it runs in a blink and shows the
+whole path from sketches to a Gather-ready file."""),
+    ("code", """result = event.make_background(files, "outputs/event/stand_in.png", tiles, mode="vote",
                                generate=event.palette_generator, model_size=pick(256, 64))
 event.show_background(result);
 print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")"""),
+    ("md", """Now with the real thing: the SPADE generator of notebook 04. `choose_generator()` takes the best
+one at hand (the official ADE20K weights if you downloaded them in notebook 04, else the small model
+that ships with the library) and says which. The picture is painted window by window as above."""),
+    ("code", """from playground_lib.spade import choose_generator
+
+spade = choose_generator()
+result = event.make_background(files, "outputs/event/background.png", tiles, mode="vote",
+                               generate=spade.generate, model_size=pick(256, 64))
+event.show_background(result);"""),
     ("md", """## 4. Into Gather
 
 Gather's help pages say a background may be at most 3200 x 3200 pixels and the file must be under
@@ -80,7 +88,8 @@ playground background sketches/*.png outputs/background.png --tiles 40x30
 playground background sketches/*.png outputs/gallery.png --tiles 40x30 --mode panels
 ```
 
-Add `--checkpoint PATH` to paint with a SPADE generator instead of the stand-in.
+Add `--spade` to paint with the best SPADE generator at hand, or `--checkpoint PATH` for a
+generator file of your own (for example one you trained in notebook 05).
 
 **Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so."""),
 ]

@@ -12,8 +12,10 @@ def register(subparsers) -> None:
     p.add_argument("--tiles", default="40x30", help="map size in 32-px tiles, columns x rows (default 40x30 = 1280x960 px)")
     p.add_argument("--mode", choices=("vote", "panels"), default="vote",
                    help="vote: every pixel takes the most painted class; panels: sketches side by side")
+    p.add_argument("--spade", action="store_true",
+                   help="paint with the best SPADE generator at hand (official weights if cached, else the bundled model)")
     p.add_argument("--checkpoint", type=Path, default=None,
-                   help="SPADE generator checkpoint; without it the sketch colours stand in for a generated picture")
+                   help="paint with this SPADE generator file; without --spade or --checkpoint the sketch colours stand in")
     p.add_argument("--model-size", type=int, default=256, help="the generator's input size in pixels (default 256)")
     p.add_argument("--detail", type=float, default=1.0, help="paint at DETAIL x model size before upscaling (default 1)")
     p.set_defaults(run=run)
@@ -33,7 +35,7 @@ def run(args) -> int:
         raise UserError(f"{missing[0]}: no such sketch file")
     try:
         tiles = event.parse_tiles(args.tiles)
-        generate = _generator(args.checkpoint) if args.checkpoint else None
+        generate = _generator(args.checkpoint) if (args.checkpoint or args.spade) else None
         result = event.make_background(sketches, out, tiles, generate=generate, mode=args.mode,
                                        model_size=args.model_size, detail=args.detail)
     except ValueError as exc:
@@ -43,15 +45,16 @@ def run(args) -> int:
     return 0
 
 
-def _generator(checkpoint: Path):
-    """The SPADE generator as a ``generate(labels) -> rgb`` callable."""
+def _generator(checkpoint: Path | None):
+    """The SPADE generator as a ``generate(labels) -> rgb`` callable (torch is imported only here)."""
     from . import UserError
 
-    if not checkpoint.is_file():
+    if checkpoint is not None and not checkpoint.is_file():
         raise UserError(f"{checkpoint}: no such checkpoint")
+    from ..spade import choose_generator, load_generator
+
     try:
-        from ..spade import load_generator
-    except ImportError as exc:
-        raise UserError(f"{checkpoint}: the SPADE loader is not available in this install ({exc})") from None
-    generator = load_generator(checkpoint)
-    return getattr(generator, "generate", generator)
+        generator = load_generator(checkpoint) if checkpoint is not None else choose_generator()
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    return generator.generate
