@@ -91,6 +91,10 @@ class TrainConfig:
             problems.append(f"crop_size must be a multiple of 16 (≥ 16), got {self.crop_size}")
         if self.load_size < self.crop_size:
             problems.append(f"load_size ({self.load_size}) must be ≥ crop_size ({self.crop_size})")
+        factor = {"normal": 32, "more": 64, "most": 128}.get(self.num_upsampling_layers, 32)
+        if self.crop_size <= factor and self.batch_size < 2:
+            problems.append(f"crop_size {self.crop_size} starts the generator from a 1×1 grid, where batch norm "
+                            "needs batch_size ≥ 2 (or use a larger crop_size)")
         if self.batch_size < 1 or self.steps < 0:
             problems.append("batch_size must be ≥ 1 and steps ≥ 0")
         if self.classes is not None:

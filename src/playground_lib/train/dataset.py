@@ -303,3 +303,14 @@ class StepBatches(torch.utils.data.Sampler):
 
 def _aug_seed(seed: int, epoch: int, index: int) -> int:
     return int(np.random.SeedSequence([seed, epoch, index]).generate_state(1)[0])
+
+
+def classes_in(data_dir: str | Path, split: str = "train") -> list[int]:
+    """The ADE20K values that occur in a folder's label maps, with 0 (other) first: a compact class list."""
+    values = {0}
+    for s in find_samples(data_dir, split):
+        values |= set(np.unique(_read_labels(s.label)).tolist())
+    bad = sorted(v for v in values if v > NUM_ADE20K_CLASSES)
+    if bad:
+        raise DatasetError(f"{data_dir}: label values {bad} are not ADE20K classes")
+    return sorted(values)
