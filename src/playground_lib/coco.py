@@ -46,7 +46,7 @@ from pycocotools import mask as mask_utils
 from . import labels as schema
 from . import outlines
 from .annotate import (BACKGROUND_LABEL, IGNORE_LABEL, LabelmeError, LabelmeFile, LabelmeShape, check_labelme,
-                       labelme_file_to_dict, mask_shape)
+                       exif_orientation, labelme_file_to_dict, mask_shape)
 from .fileio import write_bytes, write_json, write_png
 
 IGNORE_CATEGORY_ID = 0
@@ -144,19 +144,55 @@ def annotation_mask(annotation: Mapping[str, Any], height: int, width: int) -> n
     return mask_utils.decode(annotation_rle(annotation, height, width)).astype(bool)
 
 
+class _Shifted(dict):
+    """The RLE of an annotation drawn inside its box, with the box's offset, for area and bbox."""
+
+    def __init__(self, rle: dict, left: int, top: int):
+        super().__init__(rle)
+        self.left, self.top = left, top
+
+
+def _area_and_box(rle: dict) -> tuple[float, list[float]]:
+    """COCO ``area`` and ``bbox`` from pycocotools (shifted back when the RLE covers a box only)."""
+    x, y, w, h = (float(v) for v in mask_utils.toBbox(dict(rle)))
+    if isinstance(rle, _Shifted):
+        x, y = x + rle.left, y + rle.top
+    return float(mask_utils.area(dict(rle))), [x, y, w, h]
+
+
 def _encode(mask: np.ndarray) -> dict:
-    return mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
 
 
-def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True) -> tuple[list | dict, dict]:
-    """(COCO segmentation, its RLE): traced polygons when they rasterize back exactly, else RLE."""
-    exact = _encode(mask)
+def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True,
+                     box: tuple[int, int, int, int] | None = None) -> tuple[list | dict | None, dict | None]:
+    """(COCO segmentation, its RLE): traced polygons when they rasterize back exactly, else RLE.
+
+    ``box`` (top, left, bottom, right): where the pixels are, if the caller knows; it is checked
+    by counting pixels, and work happens inside it only. The polygons are checked against the
+    mask inside the box (moving whole-pixel corners is exact), so every annotation is checked
+    at little cost. (None, None) for an empty mask.
+    """
+    height, width = mask.shape
+    total = np.count_nonzero(mask)
+    if not total:
+        return None, None
+    if box is not None:
+        top, left, bottom, right = box
+        crop = mask[top:bottom, left:right]
+        if np.count_nonzero(crop) != total:
+            box = None
+    if box is None:
+        top, left = 0, 0
+        crop = mask
     if prefer_polygons:
-        polygons = outlines.coco_polygons(mask)
-        if polygons is not None:
-            traced = mask_utils.merge(mask_utils.frPyObjects(polygons, mask.shape[0], mask.shape[1]))
-            if traced["counts"] == exact["counts"]:
-                return polygons, exact
+        local = outlines.coco_polygons(crop)
+        if local is not None:
+            drawn = mask_utils.merge(mask_utils.frPyObjects(local, crop.shape[0], crop.shape[1]))
+            if drawn["counts"] == _encode(crop)["counts"]:
+                polygons = [[v + (left if i % 2 == 0 else top) for i, v in enumerate(p)] for p in local]
+                return polygons, _Shifted(drawn, left, top)
+    exact = _encode(mask)
     return {"size": [int(v) for v in exact["size"]], "counts": exact["counts"].decode("ascii")}, exact
 
 
@@ -285,18 +321,20 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> list[dict[str,
         category = categories.resolve(label)
         if category == "background":
             continue
-        mask = np.zeros((item.height, item.width), dtype=bool)
-        for shape in shapes:
+        mask = item.shape_mask(shapes[0])
+        for shape in shapes[1:]:
             mask |= item.shape_mask(shape)
-        if not mask.any():
-            continue
+        boxes = [item.shape_box(shape) for shape in shapes]
+        box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         ignore = category == "ignore"
-        segmentation, rle = segmentation_for(mask, prefer_polygons=not ignore and all(s.shape_type != "mask" for s in shapes))
+        segmentation, rle = segmentation_for(mask, prefer_polygons=not ignore and all(s.shape_type != "mask" for s in shapes),
+                                             box=box)
+        if segmentation is None:
+            continue  # the object covers no pixel
         annotation: dict[str, Any] = {
             "category_id": IGNORE_CATEGORY_ID if ignore else category,
             "segmentation": segmentation,
-            "area": float(mask_utils.area(rle)),
-            "bbox": [float(v) for v in mask_utils.toBbox(rle)],
+            **dict(zip(("area", "bbox"), _area_and_box(rle))),
             "iscrowd": 1 if ignore else 0,
         }
         if ignore:
@@ -445,7 +483,7 @@ def _upright_size(path: Path) -> tuple[int, int] | None:
     try:
         with Image.open(path) as image:
             width, height = image.size
-            orientation = image.getexif().get(0x0112, 1)
+            orientation = exif_orientation(image)
     except Exception:
         return None
     return (width, height) if orientation in (5, 6, 7, 8) else (height, width)
@@ -614,7 +652,7 @@ def _write_spade_image(source: Path, folder: Path, stem: str) -> Path:
     """Copy the photo as it is when that is already upright PNG/JPEG; else save it upright as PNG."""
     suffix = SPADE_IMAGE_SUFFIXES.get(source.suffix.lower())
     with Image.open(source) as image:
-        orientation = image.getexif().get(0x0112, 1)
+        orientation = exif_orientation(image)
         fmt = image.format
         if suffix is not None and orientation == 1 and fmt in ("PNG", "JPEG"):
             target = folder / f"{stem}{suffix}"

@@ -59,14 +59,21 @@ def random_shape(rng: np.random.Generator, shape_type: str, height: int, width: 
 
 def write_labelme_set(out_dir: str | os.PathLike, n: int, size: int | tuple[int, int] = 64, seed: int = 0,
                       shape_types: Sequence[str] = ALL_SHAPE_TYPES, shapes_per_image: tuple[int, int] = (2, 7),
-                      labels: Sequence[str] = PLAYGROUND_CLASS_NAMES, groups: bool = True) -> list[Path]:
-    """Write ``n`` images ``img_0000.png`` with labelme files ``img_0000.json``; return the JSON paths."""
+                      labels: Sequence[str] = PLAYGROUND_CLASS_NAMES, groups: bool = True,
+                      noise: bool = True) -> list[Path]:
+    """Write ``n`` images ``img_0000.png`` with labelme files ``img_0000.json``; return the JSON paths.
+
+    ``noise=False`` paints each image one flat colour: small PNGs for the 1,000-image benchmark.
+    """
     rng = np.random.default_rng(seed)
     height, width = (size, size) if isinstance(size, int) else size
     out_dir = Path(out_dir)
     paths = []
     for index in range(n):
-        image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        if noise:
+            image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        else:
+            image = np.broadcast_to(rng.integers(0, 256, 3, dtype=np.uint8), (height, width, 3))
         image_path = write_png(out_dir / f"img_{index:04d}.png", image)
         shapes = []
         for _ in range(rng.integers(*shapes_per_image)):
