@@ -53,7 +53,7 @@ that the camera saw there, with no blur at all. That pass becomes the label map,
 the labelme file, so the labels are exact *by construction*.
 
 Blender's Python module (`bpy`) is big (about 1 GB) and only exists for Python 3.11, so it lives in
-its own environment, made once with `bash scripts/setup_blender_venv.sh` (or `make blender`).
+its own environment, made once with `bash scripts/setup_blender_venv.sh`.
 Google Colab runs a newer Python, so there the cell below only tells you that and moves on; on a
 laptop with the environment, it renders. If Blender is there but fails, you will see the error."""),
     ("code", """print(blender.availability_message())

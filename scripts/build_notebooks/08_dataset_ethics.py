@@ -16,7 +16,7 @@ CELLS = [
 
 Playgrounds are full of children. A photo in which someone can be recognised (a face, a jacket, a
 place and a time) is, in many countries, personal data: in the European Union the GDPR applies,
-and for children their parents or guardians decide. *Being in a public place* is not the same as
+and for children their parents or guardians must agree too. *Being in a public place* is not the same as
 *agreeing to be in a dataset* that is copied, shared and used to train models.
 
 Questions to ask before you take or use a photo:
