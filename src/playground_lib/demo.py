@@ -1,0 +1,201 @@
+"""The main job: the whole pipeline of the series, end to end on bundled data, on a CPU, offline.
+
+``make demo`` (``playground demo --out outputs``) runs it. It is also the facilitator's rehearsal:
+if this runs on the laptop before the workshop, every notebook's library calls work there too.
+Each stage writes its pictures under ``OUT/demo/`` and a line into ``OUT/demo/index.md``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .fileio import write_json, write_png, write_text
+from .paths import data_dir
+
+
+@dataclass
+class DemoSizes:
+    """How big each stage runs: the full demo takes a few minutes on a laptop, quick a few seconds."""
+
+    scenes: int = 12
+    scene_size: int = 128
+    train_steps: int = 30
+    train_crop: int = 64
+    train_ngf: int = 16
+    tiles: tuple[int, int] = (20, 15)
+    model_size: int = 256
+
+    @classmethod
+    def quick(cls) -> "DemoSizes":
+        return cls(scenes=4, scene_size=64, train_steps=2, train_crop=64, train_ngf=8, tiles=(8, 6), model_size=64)
+
+
+@dataclass
+class DemoReport:
+    out_dir: Path
+    lines: list[str] = field(default_factory=list)
+    pictures: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, text: str, picture: Path | None = None) -> None:
+        self.lines.append(text)
+        if picture is not None:
+            self.pictures.append(picture)
+            self.lines.append(f"![{picture.stem}]({picture.relative_to(self.out_dir).as_posix()})")
+
+    def write(self) -> Path:
+        timing = "\n".join(f"- {stage}: {secs:.1f} s" for stage, secs in self.seconds.items())
+        body = "# Generative Playgrounds: the demo run\n\n" + "\n\n".join(self.lines) + f"\n\n## Time per stage\n\n{timing}\n"
+        return write_text(self.out_dir / "index.md", body)
+
+
+def _save_figure(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    from .fileio import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=80, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
+    from .overview import scene_grid
+    from .synthetic import generate_scene, write_scenes
+
+    folder = report.out_dir / "scenes"
+    write_scenes(folder, sizes.scenes, size=sizes.scene_size, seed=0)
+    shown = [generate_scene(i, sizes.scene_size) for i in range(min(4, sizes.scenes))]
+    picture = _save_figure(scene_grid(shown, columns=len(shown)), report.out_dir / "1_synthetic_scenes.png")
+    report.add(f"**1. Synthetic playgrounds**: {sizes.scenes} scenes with labelme annotations in `scenes/`.", picture)
+    return folder
+
+
+def stage_coco(report: DemoReport, scenes: Path) -> Path:
+    from .coco import coco_to_spade, labelme_to_coco
+
+    coco = labelme_to_coco(scenes, split=0.75, seed=0)
+    coco_path = write_json(report.out_dir / "coco.json", coco, indent=None)
+    picture = _save_figure(_coco_overlay(coco, scenes), report.out_dir / "2_coco_masks.png")
+    report.add(f"**2. labelme → COCO**: {len(coco['images'])} images, {len(coco['annotations'])} objects "
+               f"in `coco.json`, masks drawn by pycocotools over the pictures.", picture)
+    dataset_json = coco_to_spade(coco_path, scenes, report.out_dir / "spade")
+    report.add(f"**3. COCO → SPADE folder**: `{dataset_json.parent.name}/` (images, labels, instances, dataset.json).")
+    return dataset_json.parent
+
+
+def _coco_overlay(coco: dict, images_dir: Path, count: int = 3):
+    """The first images with every COCO mask (decoded by pycocotools) tinted in its class colour."""
+    import matplotlib.pyplot as plt
+    from pycocotools import mask as mask_utils
+
+    from .coco import annotation_rle
+    from .fileio import read_png
+    from .labels import ade20k_value, palette
+
+    names = {c["id"]: c["name"] for c in coco["categories"]}
+    images = coco["images"][:count]
+    fig, axes = plt.subplots(1, len(images), figsize=(4 * len(images), 4), squeeze=False)
+    for ax, image in zip(axes[0], images):
+        picture = read_png(images_dir / image["file_name"]).astype(np.float32)
+        for ann in (a for a in coco["annotations"] if a["image_id"] == image["id"] and a.get("category_id") in names):
+            mask = mask_utils.decode(annotation_rle(ann, image["height"], image["width"])).astype(bool)
+            colour = palette()[ade20k_value(names[ann["category_id"]])].astype(np.float32)
+            picture[mask] = 0.45 * picture[mask] + 0.55 * colour
+        ax.imshow(picture.astype(np.uint8))
+        ax.set_title(image["file_name"], fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def stage_train(report: DemoReport, spade_dir: Path, sizes: DemoSizes) -> Path:
+    from .train.config import TrainConfig
+    from .train.trainer import Trainer
+
+    run_dir = report.out_dir / "train"
+    cfg = TrainConfig(data_dir=str(spade_dir), out_dir=str(run_dir), load_size=sizes.train_crop, crop_size=sizes.train_crop,
+                      ngf=sizes.train_ngf, ndf=sizes.train_ngf, steps=sizes.train_steps, use_vgg=False, device="cpu",
+                      sample_every=sizes.train_steps, checkpoint_every=sizes.train_steps, seed=0)
+    history = Trainer(cfg).fit()
+    samples = sorted(run_dir.rglob("*.png"))
+    g_loss = sum(v for k, v in history[-1].items() if k.startswith("G")) if history else float("nan")
+    report.add(f"**4. Training a GauGAN**: {len(history)} steps at {sizes.train_crop}×{sizes.train_crop} "
+               f"(generator loss {g_loss:.2f} at the end); "
+               "a real model needs hours, see notebook 05.", samples[-1] if samples else None)
+    return run_dir
+
+
+def stage_generate(report: DemoReport, sizes: DemoSizes, weights: str | None, quick: bool):
+    import matplotlib.pyplot as plt
+
+    from .labels import labels_to_colors
+    from .sketch import read_sketch
+    from .spade import choose_generator
+
+    generator = choose_generator(weights, quick=quick)
+    sketches = sorted((data_dir() / "sketches").glob("*.png"))
+    fig, axes = plt.subplots(2, len(sketches), figsize=(4 * len(sketches), 8), squeeze=False)
+    for col, path in enumerate(sketches):
+        labels = read_sketch(path).labels
+        picture = generator.generate(labels, size=sizes.model_size)
+        write_png(report.out_dir / "generated" / f"{path.stem}.png", picture)
+        axes[0, col].imshow(labels_to_colors(labels))
+        axes[0, col].set_title(path.stem, fontsize=9)
+        axes[1, col].imshow(picture)
+        for ax in axes[:, col]:
+            ax.axis("off")
+    fig.tight_layout()
+    picture = _save_figure(fig, report.out_dir / "5_sketch_to_playground.png")
+    report.add(f"**5. Sketch → playground** with {generator.description}.", picture)
+    return generator
+
+
+def stage_background(report: DemoReport, sizes: DemoSizes, generate: Callable[[np.ndarray], np.ndarray]) -> Path:
+    from .event import make_background
+
+    sketches = sorted((data_dir() / "sketches").glob("*.png"))
+    result = make_background(sketches, report.out_dir / "6_event_background.png", tiles=sizes.tiles,
+                             generate=generate, model_size=sizes.model_size)
+    report.add(f"**6. Event background** from {len(sketches)} sketches: {result.size[0]}×{result.size[1]} px "
+               f"({result.tiles[0]}×{result.tiles[1]} Gather tiles), {result.bytes / 1024:.0f} KB.", result.png)
+    return result.png
+
+
+def stage_datasheet(report: DemoReport, spade_dir: Path) -> Path:
+    from .datasheet import write_datasheet
+
+    sheet = write_datasheet(spade_dir, report.out_dir / "datasheet", name="demo synthetic playgrounds")
+    report.add(f"**7. Datasheet**: `{sheet.relative_to(report.out_dir).as_posix()}` with real counts; "
+               "the questions only a person can answer are left as prompts.", sheet.parent / "class_balance.png")
+    return sheet
+
+
+def run_demo(out: str | Path = "outputs", quick: bool = False, weights: str | None = None) -> DemoReport:
+    """Run every stage; returns the report (its ``index.md`` lists the pictures)."""
+    sizes = DemoSizes.quick() if quick else DemoSizes()
+    report = DemoReport(Path(out) / "demo")
+    report.out_dir.mkdir(parents=True, exist_ok=True)
+
+    def timed(name, fn, *args):
+        start = time.perf_counter()
+        print(f"== {name}")
+        result = fn(*args)
+        report.seconds[name] = time.perf_counter() - start
+        return result
+
+    scenes = timed("synthetic scenes", stage_scenes, report, sizes)
+    spade_dir = timed("labelme -> COCO -> SPADE", stage_coco, report, scenes)
+    timed("training", stage_train, report, spade_dir, sizes)
+    generator = timed("generation", stage_generate, report, sizes, weights, quick)
+    timed("event background", stage_background, report, sizes, lambda labels: generator.generate(labels))
+    timed("datasheet", stage_datasheet, report, spade_dir)
+    index = report.write()
+    print(f"Done: open {index} to see every picture.")
+    return report
