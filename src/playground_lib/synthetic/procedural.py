@@ -409,6 +409,44 @@ def _round_points(points: list[list[float]]) -> list[list[float]]:
     return [[round(float(x), 2), round(float(y), 2)] for x, y in points]
 
 
+def _clip_to_image(points: list[list[float]], width: int, height: int) -> list[list[float]]:
+    """Cut a polygon at the picture's edges (Sutherland-Hodgman), as labelme keeps points inside.
+
+    Objects may stand half out of frame; their stored outline must still be one a person could
+    have drawn in labelme, whose points never leave the image.
+    """
+    edges = (
+        (lambda p: p[0] >= 0, lambda a, b: _cross_x(a, b, 0.0)),
+        (lambda p: p[0] <= width, lambda a, b: _cross_x(a, b, float(width))),
+        (lambda p: p[1] >= 0, lambda a, b: _cross_y(a, b, 0.0)),
+        (lambda p: p[1] <= height, lambda a, b: _cross_y(a, b, float(height))),
+    )
+    for inside, cross in edges:
+        if not points:
+            break
+        kept, previous = [], points[-1]
+        for current in points:
+            if inside(current):
+                if not inside(previous):
+                    kept.append(cross(previous, current))
+                kept.append(current)
+            elif inside(previous):
+                kept.append(cross(previous, current))
+            previous = current
+        points = kept
+    return points
+
+
+def _cross_x(a, b, x):
+    t = (x - a[0]) / (b[0] - a[0])
+    return [x, a[1] + t * (b[1] - a[1])]
+
+
+def _cross_y(a, b, y):
+    t = (y - a[1]) / (b[1] - a[1])
+    return [a[0] + t * (b[0] - a[0]), y]
+
+
 def _shadow(image: np.ndarray, shadow, shape):
     cx, cy, rx = shadow
     mask = Image.new("L", (shape[1], shape[0]), 0)
@@ -436,7 +474,9 @@ def generate_scene(seed: int, size: int | tuple[int, int] = 256) -> Scene:
         if obj.shadow is not None:
             _shadow(image, obj.shadow, (h, w))
         for part in obj.parts:
-            points = _round_points(part.points)
+            points = _round_points(_clip_to_image(part.points, w, h))
+            if len(points) < 3:
+                continue
             mask = labelme_compat.shape_to_mask((h, w), points, "polygon")
             if not mask.any():
                 continue
