@@ -285,7 +285,9 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
         lines.append("- 📊 **Splits:** " + ", ".join(f"{k}: {v}" for k, v in sorted(s.splits.items())))
     lines += ["", "| class | ADE20K value | % of pixels | objects | images |", "| --- | ---: | ---: | ---: | ---: |"]
     lines += [f"| {c.name} | {c.value if c.value is not None else '–'} | {100 * c.share:.2f} | {c.instances} | {c.images} |" for c in s.classes]
-    lines.append("")
+    objects = "annotations" if s.kind == "COCO" else "instances visible in the instance maps"
+    lines += ["", f"*Objects* counts {objects}. A source comes from an image's own `source` field, else its file name "
+              "(`scene_*`: procedural, `blender_*`: Blender); every other image is assumed photographed, so check it.", ""]
     if plot_name:
         lines += [f"![Class balance]({plot_name})", ""]
     rare = [c.name for c in s.classes if c.share < 0.01]
