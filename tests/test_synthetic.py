@@ -70,3 +70,12 @@ def test_example_sketches_use_schema_classes(name):
     schema = {c.ade20k_value for c in labels.playground_classes()}
     assert set(np.unique(sketch).tolist()) <= schema
     assert len(np.unique(sketch)) >= 4
+
+
+def test_outlines_stay_inside_the_picture_as_in_labelme():
+    for seed in range(20):
+        scene = generate_scene(seed, (64, 96))
+        points = np.array([p for shape in scene.shapes for p in shape["points"]])
+        assert points[:, 0].min() >= 0 and points[:, 0].max() <= 96
+        assert points[:, 1].min() >= 0 and points[:, 1].max() <= 64
+        assert all(len(shape["points"]) >= 3 for shape in scene.shapes)
