@@ -25,13 +25,13 @@ show_annotation(example, "a playground and its annotation");"""),
     ("md", """## On your own computer: labelme
 
 The tool most people use is [labelme](https://github.com/wkentaro/labelme), a desktop app. If you work
-on your own laptop, install it with `pip install labelme`, start it with `labelme outputs/annotate`, click
-**Create Polygons**, click around an object, and type its name. It saves a `.json` file next to each photo.
-
-Please use these names, so that the generator knows what you mean:"""),
+on your own laptop, install it with `pip install labelme` and start it in a terminal with the command the
+next cell prints: it opens the pictures in `outputs/annotate` and offers only the names of this series, so
+that the generator knows what you mean. Click **Create Polygons**, click around an object, pick its name.
+labelme saves a `.json` file next to each photo, the same kind of file the annotator below writes."""),
     ("code", """from playground_lib.annotator.session import default_labels
 
-print(", ".join(default_labels()))"""),
+print("labelme outputs/annotate --validate-label exact --labels " + ",".join(default_labels()))"""),
     ("md", """## In Colab (or here): the annotator
 
 labelme cannot open inside Colab, so this series has a small annotator that works in the notebook.
