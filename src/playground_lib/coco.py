@@ -190,8 +190,9 @@ def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True,
         if local is not None:
             drawn = mask_utils.merge(mask_utils.frPyObjects(local, crop.shape[0], crop.shape[1]))
             if drawn["counts"] == _encode(crop)["counts"]:
-                polygons = [[v + (left if i % 2 == 0 else top) for i, v in enumerate(p)] for p in local]
-                return polygons, _Shifted(drawn, left, top)
+                if (left, top) != (0, 0):
+                    local = [(np.asarray(p).reshape(-1, 2) + (left, top)).ravel().tolist() for p in local]
+                return local, _Shifted(drawn, left, top)
     exact = _encode(mask)
     return {"size": [int(v) for v in exact["size"]], "counts": exact["counts"].decode("ascii")}, exact
 

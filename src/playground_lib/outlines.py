@@ -96,15 +96,15 @@ def crack_loops(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     seen = bytearray(len(following))
     order: list[int] = []
     starts: list[int] = []
-    for first in range(len(following)):
-        if seen[first]:
-            continue
+    first = seen.find(0)
+    while first >= 0:
         starts.append(len(order))
         state = first
         while not seen[state]:
             seen[state] = 1
             order.append(corner_list[state])
             state = following[state]
+        first = seen.find(0, first)
     chosen = np.asarray(order, dtype=np.int64)
     points = np.empty((len(chosen), 2), dtype=np.int64)
     points[:, 0] = cx[chosen]
@@ -124,11 +124,16 @@ def _signed_area(loop: np.ndarray) -> float:
     return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]) + x[-1] * y[0] - x[0] * y[-1]) / 2
 
 
-def coco_polygons(mask: np.ndarray) -> list[list[float]] | None:
-    """COCO polygon segmentation (``[[x0, y0, x1, y1, ...], ...]``) of a mask, or None if it has holes."""
+def coco_polygons(mask: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[list[int]] | None:
+    """COCO polygon segmentation (``[[x0, y0, x1, y1, ...], ...]``) of a mask, or None if it has holes.
+
+    ``offset`` (x, y) is added to every corner: for a mask cut out of a bigger image.
+    """
     outer, holes = crack_loops(mask)
     if holes or not outer:
         return None
+    if offset != (0, 0):
+        outer = [loop + np.asarray(offset, dtype=np.int64) for loop in outer]
     return [loop.ravel().tolist() for loop in outer]
 
 

@@ -1,0 +1,141 @@
+"""``playground labelme2coco`` against the ``labelme2coco`` package (0.2.6), the reference the issue names.
+
+Both convert the same folder: N synthetic 256 x 256 images annotated with polygons, rectangles and
+circles (``playground_lib.labelme_fixtures``, seeded). Each whole command (start-up included) runs
+alternately, a few times; the median wall and CPU times are printed side by side. Then both
+outputs are held against labelme's own rasterization of every object:
+
+* ours checks every file first (JSON, image present, image size, every point) and writes masks
+  that ``annToMask`` turns back into labelme's pixels exactly (verified here, annotation by annotation);
+* labelme2coco 0.2.6 checks nothing, writes empty segmentations for rectangles and approximates
+  polygons and circles with pycocotools' pixel convention, so its masks differ from labelme's.
+
+A last check feeds both tools a folder whose image is missing: ours stops with exit code 2.
+
+Run: .venv/bin/pip install -c constraints-cpu.txt labelme2coco==0.2.6   (the ``bench`` extra)
+     .venv/bin/python benchmarks/bench_labelme2coco.py [--images 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from playground_lib.annotate import read_labelme  # noqa: E402
+from playground_lib.labelme_fixtures import write_labelme_set  # noqa: E402
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds of the child, result) of one whole command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result
+
+
+def ours_command(folder: Path, out: Path) -> list[str]:
+    code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"
+    return [sys.executable, "-c", code, "labelme2coco", str(folder), str(out), "--quiet"]
+
+
+def theirs_command(folder: Path, out_dir: Path) -> list[str]:
+    code = "import sys; from labelme2coco.cli import app; sys.argv = ['labelme2coco'] + sys.argv[1:]; app()"
+    return [sys.executable, "-c", code, str(folder), "--export_dir", str(out_dir)]
+
+
+def compare_masks(coco_path: Path, folder: Path, file_key) -> dict[str, int]:
+    """How many annotations of a COCO file equal labelme's rasterization of their objects."""
+    from pycocotools.coco import COCO
+
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        api = COCO(str(coco_path))
+    counts = {"annotations": 0, "exact": 0, "empty": 0, "pixels_off": 0}
+    for image in api.dataset["images"]:
+        item = read_labelme(folder / file_key(image))
+        annotations = api.loadAnns(api.getAnnIds(imgIds=[image["id"]]))
+        for annotation, shape in zip(annotations, item.shapes):  # groups are off in this benchmark: one shape, one object
+            counts["annotations"] += 1
+            expected = item.shape_mask(shape)
+            if not annotation.get("segmentation"):
+                counts["empty"] += 1
+                counts["pixels_off"] += int(expected.sum())
+                continue
+            got = api.annToMask(annotation).astype(bool)
+            off = int((got != expected).sum())
+            counts["exact"] += off == 0
+            counts["pixels_off"] += off
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    try:
+        import labelme2coco  # noqa: F401
+    except ImportError:
+        sys.exit("install the reference first: .venv/bin/pip install -c constraints-cpu.txt labelme2coco==0.2.6")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        folder = tmp / "labelme"
+        start = time.perf_counter()
+        write_labelme_set(folder, args.images, size=256, seed=0, shape_types=("polygon", "rectangle", "circle"),
+                          shapes_per_image=(5, 16), groups=False, noise=False)
+        print(f"made {args.images} labelme files (256x256; polygons, rectangles, circles) in {time.perf_counter() - start:.1f} s")
+        ours_out, theirs_out = tmp / "ours.json", tmp / "theirs"
+        times: dict[str, list[tuple[float, float]]] = {"ours": [], "theirs": []}
+        for _ in range(args.repeat):
+            wall, cpu, result = timed(ours_command(folder, ours_out), env=env)
+            assert result.returncode == 0, result.stderr
+            times["ours"].append((wall, cpu))
+            shutil.rmtree(theirs_out, ignore_errors=True)
+            wall, cpu, theirs = timed(theirs_command(folder, theirs_out), env=env)
+            assert theirs.returncode == 0, theirs.stderr[-2000:]
+            times["theirs"].append((wall, cpu))
+        print(f"ours:   {result.stdout.strip()}")
+        for name, label in (("ours", "playground labelme2coco"), ("theirs", "labelme2coco 0.2.6 (reference)")):
+            walls, cpus = zip(*times[name])
+            print(f"{label:32s} wall {statistics.median(walls):6.2f} s   CPU {statistics.median(cpus):6.2f} s   "
+                  f"(median of {args.repeat}; walls {', '.join(f'{w:.2f}' for w in walls)})")
+        ratio = statistics.median(c for _, c in times["ours"]) / statistics.median(c for _, c in times["theirs"])
+        print(f"ours / reference CPU time: {ratio:.2f}")
+        ours = compare_masks(ours_out, folder, lambda image: image["labelme_file"])
+        theirs_file = theirs_out / "dataset.json"
+        theirs = compare_masks(theirs_file, folder, lambda image: Path(image["file_name"]).with_suffix(".json").name)
+        for label, c in (("ours", ours), ("labelme2coco", theirs)):
+            print(f"{label:13s} masks equal to labelme's: {c['exact']} of {c['annotations']}; empty segmentations: "
+                  f"{c['empty']}; pixels that differ: {c['pixels_off']}")
+        categories = json.loads(theirs_file.read_text())["categories"]
+        print(f"labelme2coco category ids start at {min(c['id'] for c in categories)}; ours at 1")
+        broken = tmp / "broken"
+        write_labelme_set(broken, 2, size=64, seed=1, shape_types=("polygon",), noise=False)
+        (broken / "img_0001.png").unlink()
+        _, _, ours_broken = timed(ours_command(broken, tmp / "b.json"), env=env)
+        _, _, theirs_broken = timed(theirs_command(broken, tmp / "b"), env=env)
+        print(f"missing image: ours exit {ours_broken.returncode} ({ours_broken.stderr.strip().splitlines()[-1]}); "
+              f"labelme2coco exit {theirs_broken.returncode}, wrote a file: {(tmp / 'b' / 'dataset.json').exists()}")
+
+
+if __name__ == "__main__":
+    main()
