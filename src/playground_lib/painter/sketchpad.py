@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..labels import OTHER, ade20k_value, class_name, colors_to_labels, labels_to_colors, palette, playground_classes
+from ..labels import OTHER, ade20k_value, class_name, labels_to_colors, palette, playground_classes
 
 TOOLS = ("brush", "fill", "eraser")
 MAX_HISTORY = 50
@@ -268,22 +268,39 @@ class Sketchpad:
 
         return write_png(path, self.colors())
 
-    def load_png(self, path: str | os.PathLike) -> None:
-        """Load a colour sketch in the ADE20K palette; a different size is scaled to fit (nearest)."""
+    def load_png(self, path: str | os.PathLike) -> str:
+        """Load a colour sketch (undoable); returns a one-line summary of what was read.
+
+        Sketches from any paint program work: soft edges snap to the nearest class colour and
+        colours that match no class raise an error naming them (``playground_lib.sketch``). A
+        different size is scaled to fit, nearest neighbour, so no class is invented.
+        """
+        from ..sketch import read_sketch
+
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: sketch not found")
+        reading = read_sketch(path)
+        self.load_labels(reading.labels)
+        return reading.summary()
+
+    def load_image_bytes(self, data: bytes, name: str = "upload") -> str:
+        """The same as :meth:`load_png` for the bytes of an uploaded file."""
+        import io
+
+        from ..sketch import SketchError, sketch_to_labels
+
         try:
-            with Image.open(path) as image:
-                rgb = np.asarray(image.convert("RGB"))
+            with Image.open(io.BytesIO(data)) as image:
+                rgba = np.asarray(image.convert("RGBA"))
         except Exception as exc:
-            raise ValueError(f"{path}: not a readable image ({exc})") from exc
+            raise ValueError(f"{name}: not a readable image ({exc})") from exc
         try:
-            labels = colors_to_labels(rgb)
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}. Sketches from other paint programs: snap them to the palette "
-                             "first (playground_lib.sketch).") from None
-        self.load_labels(labels)
+            reading = sketch_to_labels(rgba)
+        except SketchError as exc:
+            raise SketchError(f"{name}: {exc}") from None
+        self.load_labels(reading.labels)
+        return reading.summary()
 
     def load_labels(self, labels: np.ndarray) -> None:
         """Replace the sketch with a label map (undoable); a different size is scaled to fit (nearest)."""

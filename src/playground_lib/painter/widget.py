@@ -23,7 +23,7 @@ from ipycanvas import Canvas
 from PIL import Image
 
 from ..canvas_compat import hold
-from ..labels import OTHER, class_name, colors_to_labels, palette
+from ..labels import OTHER, class_name, palette
 from .sketchpad import Generator, Sketchpad, sketch_palette
 
 DEFAULT_DISPLAY = 448
@@ -193,10 +193,11 @@ class Painter(widgets.VBox):
         self.refresh()
         return saved
 
-    def load_png(self, path: str | os.PathLike | None = None) -> None:
-        self.pad.load_png(path or self.path.value)
-        self._message = f"loaded {path or self.path.value}"
+    def load_png(self, path: str | os.PathLike | None = None) -> str:
+        summary = self.pad.load_png(path or self.path.value)
+        self._message = f"loaded {path or self.path.value}: {summary}"
         self._after_change()
+        return summary
 
     # ----------------------------------------------------------------- mouse
     def _on_down(self, x: float, y: float) -> None:
@@ -228,13 +229,12 @@ class Painter(widgets.VBox):
     def _on_upload(self, change) -> None:
         for name, data in uploaded_files(change["new"]):
             try:
-                with Image.open(io.BytesIO(data)) as image:
-                    rgb = np.asarray(image.convert("RGB"))
-                self.pad.load_labels(colors_to_labels(rgb))
-                self._message = f"loaded {name}"
-                self._after_change()
+                summary = self.pad.load_image_bytes(data, name)
             except Exception as exc:
-                self._say(f"{name}: {exc}", error=True)
+                self._say(str(exc), error=True)
+                continue
+            self._message = f"loaded {name}: {summary}"
+            self._after_change()
 
     def pad_color(self) -> tuple[int, int, int]:
         return tuple(int(c) for c in palette()[self.pad.paint_value])
