@@ -46,6 +46,20 @@ def test_index_pass_becomes_exact_labels_instances_and_shapes():
     assert len(np.unique(ins)) == 6
 
 
+def test_a_changed_label_map_no_longer_matches(rendered, tmp_path):
+    import shutil
+
+    from playground_lib.fileio import write_png
+
+    paths, _ = rendered
+    for suffix in (".json", "_label.png"):
+        shutil.copy(paths[0].with_name(paths[0].stem + suffix), tmp_path)
+    labels = read_png(tmp_path / "blender_0000_label.png")
+    labels[0, 0] = ade20k_value("rock")
+    write_png(tmp_path / "blender_0000_label.png", labels)
+    assert not blender.annotation_matches_labels(tmp_path / "blender_0000.json")
+
+
 def test_index_pass_with_unknown_objects_or_bad_shape_is_refused():
     with pytest.raises(ValueError, match=r"indices \[9\]"):
         blender.index_to_annotations(np.array([[0, 9]]), OBJECTS)
@@ -98,6 +112,7 @@ def test_tiny_render_gives_exact_annotations(rendered):
         assert document["playground"]["source"] == blender.SOURCE_TAG and document["imagePath"] == path.stem + ".png"
         cls, _ = rasterize(document)
         assert np.array_equal(cls, labels), f"{path.name}: labelme does not paint back the label map"
+        assert blender.annotation_matches_labels(path)
         present = {ade20k_value(n) for n in ("sky", "grass")}
         assert present <= set(np.unique(labels).tolist()), "every view shows sky and grass"
         assert instances[labels == ade20k_value("sky")].max() == 0

@@ -60,7 +60,9 @@ laptop with the environment, it renders. If Blender is there but fails, you will
 if blender.blender_available():
     renders = blender.render_scenes("outputs/blender", n=pick(4, 2), size=pick((320, 240), (64, 48)),
                                     samples=pick(32, 4), seed=0)
-    blender.show_renders(renders);"""),
+    blender.show_renders(renders)
+    for render in renders:
+        print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))"""),
     ("md", """Try it: change `seed`, or raise `samples` for a less grainy picture (rendering takes longer). The
 label map never gets grainy: it does not depend on the samples at all.
 

@@ -221,6 +221,21 @@ def decode_mask(shape: dict):
         return np.asarray(image).astype(bool)
 
 
+def annotation_matches_labels(json_path: str | os.PathLike) -> bool:
+    """Whether labelme's own rasteriser paints a labelme file back to exactly its ``_label.png``."""
+    import numpy as np
+
+    from ..fileio import read_png
+    from ..labelme_compat import shapes_to_label
+    from ..labels import schema_label_map
+
+    path = Path(json_path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    shapes = [dict(s, mask=decode_mask(s)) if s.get("shape_type") == "mask" else s for s in document["shapes"]]
+    painted, _ = shapes_to_label((document["imageHeight"], document["imageWidth"]), shapes, schema_label_map())
+    return bool(np.array_equal(painted, read_png(path.with_name(path.stem + "_label.png"))))
+
+
 def labelme_document(image_path: str, shapes: list[dict], shape_hw) -> dict:
     from ..labelme_compat import labelme_version
 
