@@ -84,3 +84,17 @@ def test_transparent_background_is_other_and_bad_files_name_themselves(tmp_path)
     broken.write_bytes(b"not a png")
     with pytest.raises(SketchError, match="broken.png"):
         read_sketch(broken)
+
+
+def test_bundled_sketches_and_replacing_a_class():
+    from playground_lib.sketch import bundled_sketches, replace_class
+
+    sketches = bundled_sketches()
+    assert len(sketches) >= 3
+    meadow = next(iter(sketches.values()))
+    assert (meadow == GRASS).any()
+    swapped = replace_class(meadow, "grass", "sand")
+    assert not (swapped == GRASS).any()
+    assert np.array_equal(swapped == SAND, (meadow == GRASS) | (meadow == SAND))
+    with pytest.raises(ValueError, match="no 'water'"):
+        replace_class(meadow, "water", "sand")

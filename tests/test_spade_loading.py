@@ -135,3 +135,18 @@ def test_random_generator_is_seeded():
     a = random_generator(seed=3).generate(_labels(32))
     b = random_generator(seed=3).generate(_labels(32))
     assert np.array_equal(a, b)
+
+
+def test_change_report_separates_inside_from_outside():
+    from playground_lib.spade.pictures import change_report
+
+    before_labels = _labels(32)
+    after_labels = np.where(before_labels == GRASS, SAND, before_labels)
+    before = np.zeros((64, 64, 3), np.uint8)
+    after = before.copy()
+    grass_big = np.kron(before_labels == GRASS, np.ones((2, 2), bool))
+    after[grass_big] = 255  # the picture changes exactly where the sketch did, at twice the size
+    report = change_report(before_labels, after_labels, before, after)
+    assert report["change inside"] == pytest.approx(1.0)
+    assert report["change outside"] == pytest.approx(0.0)
+    assert report["repainted share"] == pytest.approx((before_labels == GRASS).mean())

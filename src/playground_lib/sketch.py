@@ -236,3 +236,23 @@ def _describe_unknown(ids: np.ndarray, inverse: np.ndarray, key_rgb: np.ndarray)
         j = int(dist.argmin())
         out.append(UnknownColor(tuple(int(c) for c in key_rgb[i]), int(count), class_name(int(cand[j])), float(dist[j])))
     return out
+
+
+def bundled_sketches() -> dict[str, np.ndarray]:
+    """The sketches shipped with the library (``data/sketches``), by name, as label maps."""
+    from .paths import data_dir
+
+    return {path.stem: read_sketch(path).labels for path in sorted((data_dir() / "sketches").glob("*.png"))}
+
+
+def replace_class(labels: np.ndarray, old: str, new: str) -> np.ndarray:
+    """A copy of a label map with every ``old`` pixel painted ``new`` (names or aliases)."""
+    from .labels import ade20k_value
+
+    old_value, new_value = ade20k_value(old), ade20k_value(new)
+    labels = np.asarray(labels)
+    if not (labels == old_value).any():
+        raise ValueError(f"the sketch has no {old!r} to replace")
+    out = labels.copy()
+    out[labels == old_value] = new_value
+    return out
