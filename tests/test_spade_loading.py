@@ -150,3 +150,14 @@ def test_change_report_separates_inside_from_outside():
     assert report["change inside"] == pytest.approx(1.0)
     assert report["change outside"] == pytest.approx(0.0)
     assert report["repainted share"] == pytest.approx((before_labels == GRASS).mean())
+
+
+def test_plain_path_for_gpus_gives_the_same_picture(official_like):
+    state, config = loading.read_state_dict(official_like)
+    fast = loading.Generator(loading.build_plain(state, config), "fast", device="cpu")
+    plain = loading.Generator(loading.build_plain(state, config), "plain", device="cpu", fast=False)
+    assert fast.fast and not plain.fast
+    batch = np.stack([_labels(), _labels()[::-1]])
+    assert np.abs(fast.generate(batch).astype(int) - plain.generate(batch)).max() <= 1
+    with pytest.raises(ValueError, match="runs on the CPU"):
+        loading.Generator(loading.build_plain(state, config), "x", device="cuda", fast=True)

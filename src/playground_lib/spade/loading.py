@@ -134,10 +134,23 @@ def _key_mismatch(generator: SPADEGenerator, state: dict[str, torch.Tensor]) -> 
 class Generator:
     """A loaded generator: ``generate(labels)`` turns ADE20K label maps into RGB pictures."""
 
-    def __init__(self, plain: SPADEGenerator, description: str, classes: list[int] | None = None):
+    def __init__(
+        self,
+        plain: SPADEGenerator,
+        description: str,
+        classes: list[int] | None = None,
+        device: str | torch.device | None = None,
+        fast: bool | None = None,
+    ):
+        """``device``: "cpu", "cuda", ... (default: a GPU when there is one). ``fast``: the folded
+        CPU path (default on CPU); elsewhere the plain network, which a GPU runs in milliseconds."""
         self.config = plain.config
         self.description = description
-        self.network = FastSPADEGenerator.from_plain(plain)
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.fast = self.device.type == "cpu" if fast is None else fast
+        if self.fast and self.device.type != "cpu":
+            raise ValueError("the folded fast path runs on the CPU; use fast=False on other devices")
+        self.network = FastSPADEGenerator.from_plain(plain) if self.fast else plain.eval().to(self.device)
         self._value_to_channel = _value_lookup(self.config.label_nc, classes, description)
 
     def __repr__(self) -> str:
@@ -162,8 +175,19 @@ class Generator:
             from tqdm.auto import tqdm
 
             chunks = tqdm(chunks, desc="generating", unit="batch")
-        images = np.concatenate([labels_to_image_array(self.network(chunk)) for chunk in chunks])
+        images = np.concatenate([labels_to_image_array(self._run(chunk).cpu()) for chunk in chunks])
         return images[0] if single else images
+
+    def _run(self, channels: torch.Tensor) -> torch.Tensor:
+        if self.fast:
+            return self.network(channels)
+        from .model import one_hot
+
+        with torch.inference_mode():
+            semantics = one_hot(channels.to(self.device), self.config.label_nc)
+            if self.config.instance_edges:
+                semantics = torch.cat([semantics, torch.zeros_like(semantics[:, :1])], dim=1)
+            return self.network(semantics)
 
     def _output_size(self, shape, size) -> tuple[int, int]:
         factor = self.config.upsampling_factor
@@ -217,8 +241,11 @@ def _classes_beside(path: Path) -> list[int] | None:
     return None
 
 
-def load_generator(path: str | os.PathLike | None = None) -> Generator:
-    """The generator in ``path`` (official ``.pth``, our ``.safetensors``), or the bundled one for None."""
+def load_generator(path: str | os.PathLike | None = None, device: str | None = None) -> Generator:
+    """The generator in ``path`` (official ``.pth``, our ``.safetensors``), or the bundled one for None.
+
+    ``device`` as for ``Generator``: the folded fast path on CPU, the plain network on a GPU.
+    """
     if path is None:
         if not BUNDLED_WEIGHTS.is_file():
             raise FileNotFoundError(
@@ -235,7 +262,7 @@ def load_generator(path: str | os.PathLike | None = None) -> Generator:
     if path.name.startswith("latest_net_G"):
         description = f"the official NVlabs SPADE ADE20K generator ({path.name})"
     classes = _classes_beside(path) if config.label_nc < FULL_NC else None  # 151 channels: values are channels
-    return Generator(plain, description, classes)
+    return Generator(plain, description, classes, device=device)
 
 
 def random_generator(config: GeneratorConfig | None = None, seed: int = 0) -> Generator:
