@@ -317,6 +317,16 @@ class Trainer:
         trainer.load_state(folder)
         return trainer
 
+    @classmethod
+    def start_or_resume(cls, cfg: TrainConfig, **kwargs) -> "Trainer":
+        """Resume ``cfg.out_dir`` if it holds a checkpoint (with ``cfg.steps`` as the new goal), else start fresh.
+
+        This is what a notebook cell wants: run it again after a disconnect and training goes on.
+        """
+        if ckpt.latest_checkpoint(cfg.out_dir) is not None:
+            return cls.resume(cfg.out_dir, steps=cfg.steps, **kwargs)
+        return cls(cfg, **kwargs)
+
     # ------------------------------------------------------------------ export
     def export_generator(self, path: str | Path, half: bool = True, expand: bool = True) -> Path:
         """Save the EMA generator as safetensors (+ its GeneratorConfig as JSON beside it).
