@@ -523,3 +523,21 @@ def labelme_file_to_dict(item: LabelmeFile) -> dict[str, Any]:
         "imageWidth": item.width,
         **item.other,
     }
+
+
+def copy_labelme_files(source_dir: str | os.PathLike, target_dir: str | os.PathLike, count: int | None = None) -> list[Path]:
+    """Copy the first ``count`` labelme files of a folder, each with its image, into another folder.
+
+    For trying things on a copy (the notebooks break a file on purpose) or on a smaller set.
+    """
+    from .fileio import write_bytes
+
+    source_dir, target_dir = Path(source_dir), Path(target_dir)
+    copied = []
+    for path in sorted(source_dir.glob("*.json"))[:count]:
+        item = read_labelme(path, allow_outside=True)
+        if item.image_path is not None:
+            relative = item.image_path.relative_to(source_dir.resolve())
+            write_bytes(target_dir / relative, item.image_path.read_bytes())
+        copied.append(write_bytes(target_dir / path.name, path.read_bytes()))
+    return copied

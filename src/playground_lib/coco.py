@@ -671,3 +671,36 @@ def _remove_other_variants(folder: Path, stem: str, keep: Path) -> None:
         old = folder / f"{stem}{suffix}"
         if old != keep and old.exists():
             old.unlink()
+
+
+def check_against_labelme(coco: Mapping[str, Any], labelme_dir: str | os.PathLike, allow_outside: bool = False) -> tuple[int, int]:
+    """(objects whose pycocotools mask equals labelme's pixels, objects): the conversion's promise, checked.
+
+    Uses ``pycocotools.coco.COCO.annToMask`` on every annotation made by :func:`labelme_to_coco`
+    and labelme's rasterization of the shapes of the same object.
+    """
+    import contextlib
+    import io
+
+    from pycocotools.coco import COCO
+
+    from .annotate import read_labelme
+
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
+        api = COCO()
+        api.dataset = dict(coco)
+        api.createIndex()
+    categories = make_categories([c["name"] for c in coco["categories"]])
+    same = total = 0
+    for image in coco["images"]:
+        item = read_labelme(Path(labelme_dir) / image["labelme_file"], allow_outside=allow_outside)
+        objects: dict[Any, list[LabelmeShape]] = {}
+        for number, shape in enumerate(item.shapes):
+            key = (shape.label, number if shape.group_id is None else f"group {shape.group_id}")
+            objects.setdefault(key, []).append(shape)
+        kept = [shapes for (label, _), shapes in objects.items() if categories.resolve(label) != "background"]
+        for annotation, shapes in zip(api.loadAnns(api.getAnnIds(imgIds=[image["id"]])), kept):
+            expected = np.any([item.shape_mask(shape) for shape in shapes], axis=0)
+            same += bool(np.array_equal(api.annToMask(annotation).astype(bool), expected))
+            total += 1
+    return same, total
