@@ -67,6 +67,9 @@ def test_sparse_and_dense_paths_agree(monkeypatch):
     monkeypatch.setattr(fast, "DENSE_PIXELS", 10**9)
     dense = quick(labels)
     assert (sparse - dense).abs().max() < 1e-4
+    monkeypatch.setattr(fast, "DENSE_PIXELS", 0)  # sparse everywhere, the latent grid too
+    monkeypatch.setattr(fast, "DENSE_SHARE", 2.0)
+    assert (quick(labels) - dense).abs().max() < 1e-4
     assert (sparse - _plain_output(plain, labels, 151)).abs().max() < 1e-4
 
 

@@ -51,7 +51,8 @@ from torch import Tensor, nn
 from .config import GeneratorConfig
 from .model import LEAKY_SLOPE, SPADE, SPADEGenerator, SPADEResnetBlock, spade_blocks
 
-# Above this share of exact pixels a dense conv is cheaper than gathering patches.
+# When a map has more distinct boundary neighbourhoods than this share of its pixels (small maps
+# full of edges), a dense conv is cheaper than computing neighbourhoods one by one.
 DENSE_SHARE = 0.7
 DENSE_PIXELS = 256  # tiny maps: dense is simplest and as fast
 # 3x3 offsets in the (ky, kx) order of a conv kernel.
@@ -254,9 +255,7 @@ class FastSPADEGenerator(nn.Module):
                     bag_index=bag_index, inside=inside)
 
     def _dense_plan(self, small: Tensor, flat: Tensor) -> Plan:
-        b, h, w = small.shape
-        onehot = torch.zeros(b, self.config.label_nc, h, w).scatter_(1, small[:, None], 1.0)
-        return Plan(small, flat, True, onehot=onehot.contiguous(memory_format=torch.channels_last))
+        return Plan(small, flat, True, onehot=_one_hot_nhwc(small, self.config.label_nc))
 
     # -- forward ---------------------------------------------------------------------------------
     def forward(self, labels: Tensor) -> Tensor:
@@ -284,7 +283,8 @@ class FastSPADEGenerator(nn.Module):
 
         latent = (height // factor, width // factor)
         first = plan_for(torch.empty(1, 1, *latent))
-        x = F.conv2d(first.onehot, self.w_fc, self.b_fc, padding=1).contiguous(memory_format=torch.channels_last)
+        x = F.conv2d(_one_hot_nhwc(first.labels, label_nc), self.w_fc, self.b_fc, padding=1)
+        x = x.contiguous(memory_format=torch.channels_last)
         more = self.config.num_upsampling_layers in ("more", "most")
         for name in self.block_names:
             if name in ("G_middle_0", "up_0", "up_1", "up_2", "up_3", "up_4") or (name == "G_middle_1" and more):
@@ -292,6 +292,12 @@ class FastSPADEGenerator(nn.Module):
             x = self.blocks[name](x, plan_for(x))
         x = F.conv2d(F.leaky_relu_(x, LEAKY_SLOPE), self.w_img, self.b_img, padding=1)
         return torch.tanh_(x).contiguous()
+
+
+def _one_hot_nhwc(labels: Tensor, label_nc: int) -> Tensor:
+    b, h, w = labels.shape
+    onehot = torch.zeros(b, label_nc, h, w, device=labels.device).scatter_(1, labels[:, None], 1.0)
+    return onehot.contiguous(memory_format=torch.channels_last)
 
 
 def _nhwc(weight: Tensor) -> Tensor:
