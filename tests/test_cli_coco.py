@@ -170,3 +170,12 @@ def test_embedded_only_image_is_converted_and_can_be_extracted(tmp_path):
     assert (tmp_path / "a.png").read_bytes() == buffer.getvalue()
     assert "embedded" not in json.loads((tmp_path / "out" / "c.json").read_text())["images"][0]
     assert main(["coco2spade", str(tmp_path / "out" / "c.json"), str(tmp_path), str(tmp_path / "spade"), "--quiet"]) == 0
+
+
+def test_shape_covering_no_pixel_is_reported(folder, tmp_path, capsys):
+    _edit(folder / "img_0002.json", lambda doc: doc["shapes"].append(_polygon([[48, 1], [48, 9], [48, 20]])))
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet"]) == 2
+    assert re.search(r"img_0002\.json: shape \d+ \(tree\): covers no pixel of the 48x32 image", capsys.readouterr().err)
+    assert not (tmp_path / "c.json").exists()
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet", "--skip-invalid"]) == 0
+    assert len(json.loads((tmp_path / "c.json").read_text())["images"]) == 5

@@ -264,11 +264,16 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
     good, problems, categories = check_labelme_dir(folder, labels, exclude, progress, allow_outside)
     if problems and not skip_invalid:
         raise LabelmeError(problems)
-    if not good:
+    converted = []
+    for item in tqdm(good, desc="labelme -> COCO", disable=not progress):
+        annotations, empty = _annotations_of(item, categories)
+        problems.extend(empty)  # found only by drawing: shapes that cover no pixel
+        if not empty:
+            converted.append((item, annotations))
+    if problems and not skip_invalid:
+        raise LabelmeError(problems)
+    if not converted:
         raise LabelmeError(problems or [f"{folder}: no valid labelme files"])
-    if extract_images:
-        for item in good:
-            item.write_embedded_image()
     coco: dict[str, Any] = {
         "info": {"description": "converted from labelme by playground labelme2coco", "version": "1.0"},
         "licenses": [],
@@ -276,7 +281,9 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
         "annotations": [],
         "categories": [dict(e) for e in categories.entries],
     }
-    for item in tqdm(good, desc="labelme -> COCO", disable=not progress):
+    for item, annotations in converted:
+        if extract_images:
+            item.write_embedded_image()
         image_id = len(coco["images"]) + 1
         image = {"id": image_id, "file_name": _file_name(folder, item), "height": item.height, "width": item.width,
                  "labelme_file": item.path.name}
@@ -285,12 +292,12 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
         if item.flags:
             image["flags"] = dict(item.flags)
         coco["images"].append(image)
-        for annotation in _annotations_of(item, categories):
+        for annotation in annotations:
             annotation.update(id=len(coco["annotations"]) + 1, image_id=image_id)
             coco["annotations"].append(annotation)
     if split is not None:
         split_images(coco, split, seed)
-    return Conversion(coco, problems, [item.path for item in good])
+    return Conversion(coco, problems, [item.path for item, _ in converted])
 
 
 def labelme_to_coco(labelme_dir: str | os.PathLike, labels=None, split: float | None = None, seed: int = 0,
@@ -311,13 +318,15 @@ def _file_name(folder: Path, item: LabelmeFile) -> str:
     return PurePosixPath(item.image_name).as_posix()
 
 
-def _annotations_of(item: LabelmeFile, categories: Categories) -> list[dict[str, Any]]:
-    """One annotation per labelme object ((label, group_id), as labelme's shapes_to_label groups them)."""
+def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dict[str, Any]], list[str]]:
+    """(one annotation per labelme object, problems): objects are (label, group_id), as labelme's
+    shapes_to_label groups them; an object that covers no pixel is a problem (nothing to learn from)."""
     objects: dict[Any, list[LabelmeShape]] = {}
     for number, shape in enumerate(item.shapes):
         key = (shape.label, number if shape.group_id is None else f"group {shape.group_id}")
         objects.setdefault(key, []).append(shape)
     annotations = []
+    empty = []
     for (label, _), shapes in objects.items():
         category = categories.resolve(label)
         if category == "background":
@@ -331,7 +340,10 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> list[dict[str,
         segmentation, rle = segmentation_for(mask, prefer_polygons=not ignore and all(s.shape_type != "mask" for s in shapes),
                                              box=box)
         if segmentation is None:
-            continue  # the object covers no pixel
+            numbers = ", ".join(str(shape.number) for shape in shapes)
+            empty.append(f"{item.path}: shape{'s' if len(shapes) > 1 else ''} {numbers} ({label}): covers no pixel of the "
+                         f"{item.width}x{item.height} image (all its points lie on the edge)")
+            continue
         annotation: dict[str, Any] = {
             "category_id": IGNORE_CATEGORY_ID if ignore else category,
             "segmentation": segmentation,
@@ -349,7 +361,7 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> list[dict[str,
         if flags:
             annotation["flags"] = flags
         annotations.append(annotation)
-    return annotations
+    return annotations, empty
 
 
 def split_images(coco: dict[str, Any], train_fraction: float, seed: int = 0) -> dict[str, list[int]]:

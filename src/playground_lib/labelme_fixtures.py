@@ -32,8 +32,9 @@ def random_shape(rng: np.random.Generator, shape_type: str, height: int, width: 
         cx, cy = point(10)
         radius = rng.uniform(4, min(height, width) / 3)
         angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(3, 12)))
-        points = [[float(np.clip(cx + radius * np.cos(a) * rng.uniform(0.5, 1), 0, width)),
-                   float(np.clip(cy + radius * np.sin(a) * rng.uniform(0.5, 1), 0, height))] for a in angles]
+        # Clipped one pixel inside the edge: a sliver clipped onto the edge itself would cover no pixel.
+        points = [[float(np.clip(cx + radius * np.cos(a) * rng.uniform(0.5, 1), 0, width - 1)),
+                   float(np.clip(cy + radius * np.sin(a) * rng.uniform(0.5, 1), 0, height - 1))] for a in angles]
         return LabelmeShape(label, points, "polygon")
     if shape_type == "rectangle":
         return LabelmeShape(label, [point(), point()], "rectangle")
