@@ -179,6 +179,10 @@ def test_save_labelme_refuses_bad_shapes_and_writes_nothing(tmp_path):
     with pytest.raises(LabelmeError, match=r"out\.json: shape 2 \(sand\): a polygon needs at least 3 points, got 2"):
         save_labelme(tmp_path / "out.json", "photo.png", (40, 60), [_poly(), {"label": "sand", "points": [[1, 1], [3, 3]]}])
     assert not (tmp_path / "out.json").exists() and not list(tmp_path.iterdir())
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(LabelmeError, match=r"out\.json: image '.*photo\.png' is not in the JSON file's folder"):
+        save_labelme(tmp_path / "sub" / "out.json", tmp_path / "photo.png", (40, 60), [_poly()])
+    assert not (tmp_path / "sub" / "out.json").exists()
 
 
 def test_traced_outlines_rasterize_back_exactly_in_both_tools():

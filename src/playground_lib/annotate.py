@@ -476,7 +476,7 @@ def save_labelme(path: str | os.PathLike, image_path: str | os.PathLike, image_s
     """Write a labelme JSON file atomically; labelme 5.x to 7.x (``labelme.LabelFile``) open it.
 
     ``image_path``: the image, absolute or relative to the JSON file; it is stored relative to
-    the JSON file's folder, as labelme does. ``image_size``: ``(height, width)`` of the image as
+    the JSON file's folder, as labelme does, and must lie in that folder (or below it). ``image_size``: ``(height, width)`` of the image as
     shown. ``shapes``: :class:`LabelmeShape` objects or labelme shape dicts (at least ``label`` and
     ``points``; ``shape_type`` defaults to ``"polygon"``). ``image_data``: raw image file bytes to
     embed (labelme's "save image data" option); by default none, which keeps files small.
@@ -490,6 +490,9 @@ def save_labelme(path: str | os.PathLike, image_path: str | os.PathLike, image_s
     relative = os.path.relpath(image_path, path.parent) if image_path.is_absolute() else str(image_path)
     relative = PureWindowsPath(relative).as_posix()
     problems: list[str] = []
+    if _inside(path.parent, relative, path.parent) is None:
+        problems.append(f"{path}: image {str(image_path)!r} is not in the JSON file's folder; save the JSON beside the "
+                        "image (the conversion refuses image paths that leave the folder)")
     out_shapes = []
     for index, shape in enumerate(shapes, start=1):
         raw = shape.to_labelme_dict() if isinstance(shape, LabelmeShape) else dict(shape)

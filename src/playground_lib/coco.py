@@ -43,8 +43,8 @@ import numpy as np
 from PIL import Image, ImageOps
 from pycocotools import mask as mask_utils
 
+from . import labelme_compat, outlines
 from . import labels as schema
-from . import outlines
 from .annotate import (BACKGROUND_LABEL, IGNORE_LABEL, LabelmeError, LabelmeFile, LabelmeShape, check_labelme,
                        exif_orientation, labelme_file_to_dict, mask_shape)
 from .fileio import write_bytes, write_json, write_png
@@ -552,8 +552,6 @@ def _labelme_shapes(annotation, label, height, width, next_group) -> tuple[list[
         if point_lists is not None:
             shapes = [LabelmeShape(label=label, points=points, shape_type="polygon" if len(points) > 2 else "rectangle",
                                    description=description, flags=dict(flags)) for points in point_lists]
-            from . import labelme_compat
-
             union = np.zeros_like(mask)
             for shape in shapes:
                 union |= labelme_compat.shape_to_mask((height, width), shape.points, shape.shape_type)
