@@ -89,3 +89,14 @@ def test_other_sizes_than_training_and_bad_input():
         quick(torch.zeros(1, 50, 64, dtype=torch.long))
     with pytest.raises(ValueError, match="0..150"):
         quick(torch.full((1, 64, 64), 151))
+
+
+def test_distinct_rows_matches_torch_unique():
+    g = torch.Generator().manual_seed(0)
+    rows = torch.randint(0, 3, (500, 25), generator=g)
+    rows[:, 20:] = 151
+    reps, inverse = fast._distinct_rows(rows)
+    expected = torch.unique(rows, dim=0)
+    assert reps.shape == expected.shape
+    assert torch.equal(reps[inverse], rows)  # every row maps to an identical representative
+    assert torch.equal(torch.unique(reps, dim=0), expected)

@@ -242,7 +242,7 @@ class FastSPADEGenerator(nn.Module):
         y, x = (exact_rows // w) % h, exact_rows % w
         base = (exact_rows // (h * w)) * (h + 4) * (w + 4) + y * (w + 4) + x
         windows = padded[base[:, None] + _WINDOW_OFFSETS_5x5(w + 4)]  # (N, 25)
-        configs, config_of_row = torch.unique(windows, dim=0, return_inverse=True)
+        configs, config_of_row = _distinct_rows(windows)
         if configs.shape[0] > DENSE_SHARE * flat.numel():
             return self._dense_plan(small, flat)
         distinct = configs.shape[0]
@@ -292,6 +292,24 @@ class FastSPADEGenerator(nn.Module):
             x = self.blocks[name](x, plan_for(x))
         x = F.conv2d(F.leaky_relu_(x, LEAKY_SLOPE), self.w_img, self.b_img, padding=1)
         return torch.tanh_(x).contiguous()
+
+
+def _distinct_rows(rows: Tensor) -> tuple[Tensor, Tensor]:
+    """``torch.unique(rows, dim=0, return_inverse=True)`` for rows of values below 256, faster.
+
+    ``unique(dim=0)`` compares rows one by one; here every 7 values pack into one int64 key
+    (8 bits each) and the keys are merged by 1-D uniques, which sort. Row order may differ.
+    """
+    n = rows.shape[0]
+    group = torch.zeros(n, dtype=torch.long, device=rows.device)
+    for start in range(0, rows.shape[1], 7):
+        chunk = rows[:, start : start + 7]
+        weights = torch.tensor([256**i for i in range(chunk.shape[1])], device=rows.device)
+        _, key = torch.unique((chunk * weights).sum(1), return_inverse=True)
+        _, group = torch.unique(group * n + key, return_inverse=True)
+    count = int(group.max()) + 1 if n else 0
+    first = torch.empty(count, dtype=torch.long, device=rows.device).scatter_(0, group, torch.arange(n, device=rows.device))
+    return rows[first], group
 
 
 def _one_hot_nhwc(labels: Tensor, label_nc: int) -> Tensor:
