@@ -72,6 +72,8 @@ def test_vote_merges_one_or_thirty_sketches_of_different_sizes():
     sizes = [(48 + 7 * i, 64 + 13 * (i % 5)) for i in range(30)]
     thirty = event.merge_sketches([sketch(h, w, i) for i, (h, w) in enumerate(sizes)], (40, 30))
     assert thirty.shape == (960, 1280) and thirty.dtype == np.uint8
+    largest = event.merge_sketches([sketch(48, 64, 0), sketch(100, 30, 1)], (100, 100))  # Gather's biggest map
+    assert largest.shape == (3200, 3200)
 
 
 def test_panels_put_every_sketch_on_whole_tiles():

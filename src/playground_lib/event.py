@@ -179,15 +179,18 @@ def merge_by_vote(sketches: Sequence[np.ndarray], size_wh: Sequence[int], priori
         return np.zeros((height, width), dtype=np.uint8)
     ordered = priority_values(priority)
     ranked = [v for v in ordered if v in present] + [v for v in present if v not in ordered]
-    counts = np.zeros((len(ranked), height, width), dtype=np.uint16)
-    for m in maps:
-        for k, value in enumerate(ranked):
-            counts[k] += m == value
-    # score = votes, then priority: earlier classes get the larger tie-break bonus
-    bonus = np.arange(len(ranked), 0, -1, dtype=np.int64)[:, None, None]
-    score = counts.astype(np.int64) * (len(ranked) + 1) + bonus
-    winner = np.asarray(ranked, dtype=np.uint8)[score.argmax(0)]
-    winner[counts.sum(0) == 0] = OTHER
+    # One class at a time, in priority order: a class takes a pixel only with strictly more votes,
+    # so ties stay with the earlier class. Memory stays at a few H x W arrays even for 30 sketches
+    # on a 3200 x 3200 map.
+    best = np.zeros((height, width), dtype=np.uint16)
+    winner = np.full((height, width), OTHER, dtype=np.uint8)
+    for value in ranked:
+        votes = np.zeros((height, width), dtype=np.uint16)
+        for m in maps:
+            votes += m == value
+        better = votes > best
+        winner[better] = value
+        best[better] = votes[better]
     return winner
 
 
