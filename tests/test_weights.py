@@ -89,6 +89,34 @@ def test_hash_mismatch_is_refused_and_match_accepted(tmp_path, fake_drive, tiny_
     assert weights.ensure_official_weights(cache=tmp_path / "c2").is_file()
 
 
+def test_damaged_download_is_deleted_so_the_next_try_fetches_again(tmp_path, monkeypatch):
+    import gdown
+
+    def truncated(id=None, output=None, **kwargs):
+        with open(output, "wb") as f:
+            f.write(b"\x1f\x8b\x08 truncated")
+        return output
+
+    monkeypatch.setattr(gdown, "download", truncated)
+    with pytest.raises(weights.WeightsUnavailable, match="not a readable"):
+        weights.ensure_official_weights(cache=tmp_path / "cache")
+    assert not (tmp_path / "cache" / weights.ARCHIVE_NAME).exists()
+
+
+def test_archive_goes_to_local_disk_not_the_drive_cache(tmp_path, monkeypatch, fake_drive):
+    drive = tmp_path / "MyDrive"
+    drive.mkdir()
+    monkeypatch.delenv(weights.CACHE_ENV, raising=False)
+    monkeypatch.setattr(weights, "COLAB_DRIVE", drive)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "local"))
+    seen = []
+    real = weights.download_archive
+    monkeypatch.setattr(weights, "download_archive", lambda dest, quiet=False: seen.append(dest) or real(dest, quiet))
+    path = weights.ensure_official_weights()
+    assert path.is_relative_to(drive)
+    assert seen[0].is_relative_to(tmp_path / "local")
+
+
 def test_offline_gives_a_clear_message(tmp_path, monkeypatch):
     import gdown
 

@@ -51,6 +51,16 @@ def cache_dir() -> Path:
     return base / "generative_playgrounds" / "weights"
 
 
+def download_dir() -> Path:
+    """Where the big archive goes while the generator is pulled out of it: always a local disk.
+
+    In Colab the kept weights live on Drive, but the archive (over a gigabyte, deleted after
+    extraction) would eat the Drive quota and upload for nothing, so it stays on the runtime's disk.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "generative_playgrounds" / "downloads"
+
+
 def cached_generator(cache: str | os.PathLike | None = None) -> Path | None:
     """The official generator if it is already in the cache (fp16 safetensors preferred), else None."""
     folder = Path(cache) if cache is not None else cache_dir()
@@ -191,8 +201,12 @@ def ensure_official_weights(
             f"the official weights are not in {target_dir} and downloading was turned off; "
             f"pass --weights PATH or allow the download"
         )
-    archive = download_archive(folder / ARCHIVE_NAME, quiet=quiet)
-    path = extract_generator(archive, target_dir)
+    archive = download_archive((folder if cache is not None else download_dir()) / ARCHIVE_NAME, quiet=quiet)
+    try:
+        path = extract_generator(archive, target_dir)
+    except WeightsUnavailable:
+        archive.unlink(missing_ok=True)  # a damaged download must not be reused by the next try
+        raise
     try:
         check_generator_hash(path)
     except WeightsUnavailable:
