@@ -158,11 +158,17 @@ class LabelmeFile:
         bottom = min(int(math.ceil(high[1])) + margin + 1, self.height)
         return top, left, max(bottom, top), max(right, left)
 
-    def shape_mask(self, shape: LabelmeShape) -> np.ndarray:
-        """Boolean mask of one shape, exactly as labelme rasterizes it."""
+    def shape_mask(self, shape: LabelmeShape, canvas: tuple[int, int] | None = None) -> np.ndarray:
+        """Boolean mask of one shape, exactly as labelme rasterizes it.
+
+        ``canvas`` (height, width): draw on the top-left part of the image only, which is all a
+        caller needs when the shape lies inside it (see :meth:`shape_box`): drawing clips at the
+        canvas edge and never depends on its size, so those pixels are labelme's, made faster.
+        """
+        canvas = (self.height, self.width) if canvas is None else canvas
         if shape.shape_type == "mask":
-            return place_mask_patch((self.height, self.width), shape.points, shape.mask)
-        return labelme_compat.shape_to_mask((self.height, self.width), shape.points, shape.shape_type)
+            return place_mask_patch(canvas, shape.points, shape.mask)
+        return labelme_compat.shape_to_mask(canvas, shape.points, shape.shape_type)
 
     def label_maps(self, label_name_to_value: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """(class map, instance map) painted by labelme's own ``shapes_to_label``."""
@@ -444,7 +450,8 @@ def place_mask_patch(img_shape: Sequence[int], points: Sequence[Sequence[float]]
     """
     mask = np.zeros(tuple(img_shape[:2]), dtype=bool)
     (x1, y1), _ = np.asarray(points).astype(int)
-    mask[y1:y1 + patch.shape[0], x1:x1 + patch.shape[1]] = patch
+    part = mask[y1:y1 + patch.shape[0], x1:x1 + patch.shape[1]]
+    part[...] = patch[:part.shape[0], :part.shape[1]]
     return mask
 
 

@@ -164,16 +164,17 @@ def _encode(mask: np.ndarray) -> dict:
     return mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
 
 
-def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True,
-                     box: tuple[int, int, int, int] | None = None) -> tuple[list | dict | None, dict | None]:
+def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True, box: tuple[int, int, int, int] | None = None,
+                     image_size: tuple[int, int] | None = None) -> tuple[list | dict | None, dict | None]:
     """(COCO segmentation, its RLE): traced polygons when they rasterize back exactly, else RLE.
 
-    ``box`` (top, left, bottom, right): where the pixels are, if the caller knows; it is checked
-    by counting pixels, and work happens inside it only. The polygons are checked against the
-    mask inside the box (moving whole-pixel corners is exact), so every annotation is checked
-    at little cost. (None, None) for an empty mask.
+    ``mask`` covers the image from its top-left corner: all of it, or (with ``image_size``) the
+    part that holds the object. ``box`` (top, left, bottom, right): where the pixels are, if the
+    caller knows; it is checked by counting pixels, and work happens inside it only. The polygons
+    are checked against the mask inside the box (moving whole-pixel corners is exact), so every
+    annotation is checked at little cost. (None, None) for an empty mask.
     """
-    height, width = mask.shape
+    height, width = image_size or mask.shape
     total = np.count_nonzero(mask)
     if not total:
         return None, None
@@ -193,7 +194,9 @@ def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True,
                 if (left, top) != (0, 0):
                     local = [(np.asarray(p).reshape(-1, 2) + (left, top)).ravel().tolist() for p in local]
                 return local, _Shifted(drawn, left, top)
-    exact = _encode(mask)
+    full = np.zeros((height, width), dtype=bool)
+    full[:mask.shape[0], :mask.shape[1]] = mask
+    exact = _encode(full)
     return {"size": [int(v) for v in exact["size"]], "counts": exact["counts"].decode("ascii")}, exact
 
 
@@ -331,14 +334,15 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dic
         category = categories.resolve(label)
         if category == "background":
             continue
-        mask = item.shape_mask(shapes[0])
-        for shape in shapes[1:]:
-            mask |= item.shape_mask(shape)
         boxes = [item.shape_box(shape) for shape in shapes]
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        canvas = (box[2], box[3])  # labelme draws the top-left part of the image that holds the object
+        mask = item.shape_mask(shapes[0], canvas)
+        for shape in shapes[1:]:
+            mask |= item.shape_mask(shape, canvas)
         ignore = category == "ignore"
         segmentation, rle = segmentation_for(mask, prefer_polygons=not ignore and all(s.shape_type != "mask" for s in shapes),
-                                             box=box)
+                                             box=box, image_size=(item.height, item.width))
         if segmentation is None:
             numbers = ", ".join(str(shape.number) for shape in shapes)
             empty.append(f"{item.path}: shape{'s' if len(shapes) > 1 else ''} {numbers} ({label}): covers no pixel of the "
