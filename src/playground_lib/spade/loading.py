@@ -229,7 +229,7 @@ def _as_label_array(labels) -> np.ndarray:
     if array.size and (array.min() < 0 or array.max() > NUM_ADE20K_CLASSES):
         bad = np.unique(array[(array < 0) | (array > NUM_ADE20K_CLASSES)])[:10].tolist()
         raise ValueError(f"label values must be ADE20K values 0..{NUM_ADE20K_CLASSES}; found {bad}")
-    return array
+    return np.ascontiguousarray(array)  # flipped or sliced views too (torch.from_numpy needs this)
 
 
 def _classes_beside(path: Path) -> list[int] | None:
