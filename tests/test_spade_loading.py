@@ -37,7 +37,7 @@ def test_official_layout_loads_strict_and_generates(official_like):
     batch = generator.generate(np.stack([_labels(), np.full((64, 64), SAND, np.uint8)]))
     assert batch.shape == (2, 64, 64, 3)
     assert np.array_equal(batch[0], image)
-    assert generator.generate(_labels()[::-1, ::2].repeat(2, axis=1)).shape == (64, 64, 3)  # a flipped view
+    assert generator.generate(_labels()[::-1]).shape == (64, 64, 3)  # a flipped view
     assert np.abs(batch[0].astype(int) - batch[1]).max() > 0
 
 
