@@ -242,3 +242,9 @@ def test_conversion_never_imports_torch(labelme_set, tmp_path):
             f"rc |= main(['coco2spade', {str(tmp_path / 'c.json')!r}, {str(labelme_set)!r}, {str(tmp_path / 's')!r}, '--quiet']); "
             "assert rc == 0; assert 'torch' not in sys.modules, 'torch was imported'")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+
+
+def test_same_coco_without_labelme_installed(labelme_set, converted, monkeypatch):
+    """A fresh Colab runtime may lack labelme: the fallback rasterizer must give the same dataset."""
+    monkeypatch.setattr(labelme_compat, "labelme_utils", lambda: (None, 0))
+    assert conversions.labelme_to_coco(labelme_set, progress=False) == converted
