@@ -60,7 +60,7 @@ def main(argv=None) -> int:
     if not args.export_only:
         deadline = time.monotonic() + args.minutes * 60
         while time.monotonic() < deadline:
-            trainer.fit(trainer.step + 25)
+            trainer.fit(trainer.step + cfg.checkpoint_every)  # whole chunks: samples and checkpoints every 100 steps
         trainer.save()
         trainer.write_samples()
     out = trainer.export_generator(MODEL_DIR / "bundled_generator.safetensors", half=True, expand=True)
