@@ -91,21 +91,9 @@ def crack_loops(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     # The state at the target corner that is entered in this direction.
     state_of = np.full((count, 4), -1, dtype=np.int64)
     state_of[corner, arrive] = np.arange(len(corner))
-    following = state_of[target, leave].tolist()
-    corner_list = corner.tolist()
-    seen = bytearray(len(following))
-    order: list[int] = []
-    starts: list[int] = []
-    first = seen.find(0)
-    while first >= 0:
-        starts.append(len(order))
-        state = first
-        while not seen[state]:
-            seen[state] = 1
-            order.append(corner_list[state])
-            state = following[state]
-        first = seen.find(0, first)
-    chosen = np.asarray(order, dtype=np.int64)
+    following = state_of[target, leave]
+    order, starts = _cycles(following)
+    chosen = corner[order]
     points = np.empty((len(chosen), 2), dtype=np.int64)
     points[:, 0] = cx[chosen]
     points[:, 0] += left
@@ -117,6 +105,28 @@ def crack_loops(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     for loop in loops:
         (outer if _signed_area(loop) > 0 else holes).append(loop)
     return outer, holes
+
+
+def _cycles(following: np.ndarray) -> tuple[list[int], list[int]]:
+    """Walk the cycles of a permutation: (states in walking order, where each cycle starts).
+
+    Each cycle starts at its smallest state. (A numpy pointer-doubling version was tried: no
+    faster for the few hundred corners of an outline.)
+    """
+    successor = following.tolist()
+    seen = bytearray(len(successor))
+    order: list[int] = []
+    starts: list[int] = []
+    first = seen.find(0)
+    while first >= 0:
+        starts.append(len(order))
+        state = first
+        while not seen[state]:
+            seen[state] = 1
+            order.append(state)
+            state = successor[state]
+        first = seen.find(0, first)
+    return order, starts
 
 
 def _signed_area(loop: np.ndarray) -> float:
