@@ -207,3 +207,10 @@ def test_traced_outlines_rasterize_back_exactly_in_both_tools():
             union |= labelme_compat.shape_to_mask((h, w), points, "polygon" if len(points) > 2 else "rectangle")
         np.testing.assert_array_equal(union, mask)
     assert checked > 20
+
+
+def test_tracing_many_masks_at_once_equals_tracing_each():
+    rng = np.random.default_rng(3)
+    masks = [rng.random(tuple(rng.integers(1, 20, 2))) < 0.6 for _ in range(30)]
+    assert outlines.coco_polygons_many(masks) == [outlines.coco_polygons(m) for m in masks]
+    assert outlines.coco_polygons_many([]) == []

@@ -164,6 +164,52 @@ def _encode(mask: np.ndarray) -> dict:
     return mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
 
 
+@dataclass
+class _Drawn:
+    """One object's pixels: ``crop`` of the image at (top, left) holds all of them."""
+
+    crop: np.ndarray
+    top: int
+    left: int
+    mask: np.ndarray  # from the image's top-left corner, as far as the object reaches
+    image_size: tuple[int, int]
+    prefer_polygons: bool
+
+
+def _drawn(mask: np.ndarray, prefer_polygons: bool, box: tuple[int, int, int, int] | None,
+           image_size: tuple[int, int] | None) -> _Drawn | None:
+    """Cut the object out (checking by count that ``box`` holds every pixel); None when empty."""
+    total = np.count_nonzero(mask)
+    if not total:
+        return None
+    if box is not None:
+        top, left, bottom, right = box
+        crop = mask[top:bottom, left:right]
+        if np.count_nonzero(crop) == total:
+            return _Drawn(crop, top, left, mask, image_size or mask.shape, prefer_polygons)
+    return _Drawn(mask, 0, 0, mask, image_size or mask.shape, prefer_polygons)
+
+
+def _segmentations(objects: Sequence[_Drawn]) -> list[tuple[list | dict, dict]]:
+    """(segmentation, RLE) of each object: polygons traced all at once, each checked, else RLE."""
+    traced = iter(outlines.coco_polygons_many([o.crop for o in objects if o.prefer_polygons]))
+    results = []
+    for item in objects:
+        local = next(traced) if item.prefer_polygons else None
+        if local is not None:
+            drawn = mask_utils.merge(mask_utils.frPyObjects(local, item.crop.shape[0], item.crop.shape[1]))
+            if drawn["counts"] == _encode(item.crop)["counts"]:
+                if (item.left, item.top) != (0, 0):
+                    local = [(np.asarray(p).reshape(-1, 2) + (item.left, item.top)).ravel().tolist() for p in local]
+                results.append((local, _Shifted(drawn, item.left, item.top)))
+                continue
+        full = np.zeros(item.image_size, dtype=bool)
+        full[:item.mask.shape[0], :item.mask.shape[1]] = item.mask
+        exact = _encode(full)
+        results.append(({"size": [int(v) for v in exact["size"]], "counts": exact["counts"].decode("ascii")}, exact))
+    return results
+
+
 def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True, box: tuple[int, int, int, int] | None = None,
                      image_size: tuple[int, int] | None = None) -> tuple[list | dict | None, dict | None]:
     """(COCO segmentation, its RLE): traced polygons when they rasterize back exactly, else RLE.
@@ -174,30 +220,10 @@ def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True, box: tuple[
     are checked against the mask inside the box (moving whole-pixel corners is exact), so every
     annotation is checked at little cost. (None, None) for an empty mask.
     """
-    height, width = image_size or mask.shape
-    total = np.count_nonzero(mask)
-    if not total:
+    drawn = _drawn(mask, prefer_polygons, box, image_size)
+    if drawn is None:
         return None, None
-    if box is not None:
-        top, left, bottom, right = box
-        crop = mask[top:bottom, left:right]
-        if np.count_nonzero(crop) != total:
-            box = None
-    if box is None:
-        top, left = 0, 0
-        crop = mask
-    if prefer_polygons:
-        local = outlines.coco_polygons(crop)
-        if local is not None:
-            drawn = mask_utils.merge(mask_utils.frPyObjects(local, crop.shape[0], crop.shape[1]))
-            if drawn["counts"] == _encode(crop)["counts"]:
-                if (left, top) != (0, 0):
-                    local = [(np.asarray(p).reshape(-1, 2) + (left, top)).ravel().tolist() for p in local]
-                return local, _Shifted(drawn, left, top)
-    full = np.zeros((height, width), dtype=bool)
-    full[:mask.shape[0], :mask.shape[1]] = mask
-    exact = _encode(full)
-    return {"size": [int(v) for v in exact["size"]], "counts": exact["counts"].decode("ascii")}, exact
+    return _segmentations([drawn])[0]
 
 
 # ----------------------------------------------------------------------------- labelme -> COCO
@@ -328,7 +354,7 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dic
     for number, shape in enumerate(item.shapes):
         key = (shape.label, number if shape.group_id is None else f"group {shape.group_id}")
         objects.setdefault(key, []).append(shape)
-    annotations = []
+    drawn: list[tuple[Any, list[LabelmeShape], Any, _Drawn]] = []
     empty = []
     for (label, _), shapes in objects.items():
         category = categories.resolve(label)
@@ -340,14 +366,17 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dic
         mask = item.shape_mask(shapes[0], canvas)
         for shape in shapes[1:]:
             mask |= item.shape_mask(shape, canvas)
-        ignore = category == "ignore"
-        segmentation, rle = segmentation_for(mask, prefer_polygons=not ignore and all(s.shape_type != "mask" for s in shapes),
-                                             box=box, image_size=(item.height, item.width))
-        if segmentation is None:
+        prefer_polygons = category != "ignore" and all(s.shape_type != "mask" for s in shapes)
+        pixels = _drawn(mask, prefer_polygons, box, (item.height, item.width))
+        if pixels is None:
             numbers = ", ".join(str(shape.number) for shape in shapes)
             empty.append(f"{item.path}: shape{'s' if len(shapes) > 1 else ''} {numbers} ({label}): covers no pixel of the "
                          f"{item.width}x{item.height} image (all its points lie on the edge)")
             continue
+        drawn.append((label, shapes, category, pixels))
+    annotations = []
+    for (label, shapes, category, _), (segmentation, rle) in zip(drawn, _segmentations([d[3] for d in drawn])):
+        ignore = category == "ignore"
         annotation: dict[str, Any] = {
             "category_id": IGNORE_CATEGORY_ID if ignore else category,
             "segmentation": segmentation,

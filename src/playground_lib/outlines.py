@@ -147,6 +147,32 @@ def coco_polygons(mask: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[li
     return [loop.ravel().tolist() for loop in outer]
 
 
+def coco_polygons_many(masks) -> list[list[list[int]] | None]:
+    """:func:`coco_polygons` of several masks, traced in one go (same result, less overhead).
+
+    The masks are laid side by side with a blank column between them, so no outline can join
+    two of them; each loop goes back to the mask its corners lie in.
+    """
+    if not len(masks):
+        return []
+    widths = [m.shape[1] for m in masks]
+    offsets = np.cumsum([0] + [w + 1 for w in widths[:-1]])
+    mosaic = np.zeros((max(m.shape[0] for m in masks), int(offsets[-1]) + widths[-1]), dtype=bool)
+    for mask, offset in zip(masks, offsets.tolist()):
+        mosaic[:mask.shape[0], offset:offset + mask.shape[1]] = mask
+    outer, holes = crack_loops(mosaic)
+    found: list[list[list[int]]] = [[] for _ in masks]
+    holed = set()
+    for loop in holes:
+        holed.add(int(np.searchsorted(offsets, loop[0, 0], side="right")) - 1)
+    for loop in outer:
+        owner = int(np.searchsorted(offsets, loop[0, 0], side="right")) - 1
+        if owner not in holed:
+            loop = loop - np.asarray([offsets[owner], 0])
+            found[owner].append(loop.ravel().tolist())
+    return [None if owner in holed or not loops else loops for owner, loops in enumerate(found)]
+
+
 # The region pixel at a corner where the walk turns: before/after the turn (see crack_loops).
 _PIXEL_BEFORE = {0: (-1, 0), 1: (-1, -1), 2: (0, -1), 3: (0, 0)}  # arriving east/south/west/north
 _INNER_PIXEL = {0: (0, 0), 1: (-1, 0), 2: (-1, -1), 3: (0, -1)}  # left turn: the pixel diagonal inside
