@@ -22,14 +22,13 @@ How the one-hot structure pays:
   the image), the hidden activation is the constant ``relu(sum_k W_shared[:, c, k] + b)`` and
   A/B are constants too: a table lookup per class, computed once at load time. Most pixels of a
   painted sketch are like that, and ``mlp_gamma``/``mlp_beta`` are most of SPADE's cost.
-* Only pixels near a class boundary or the image border are computed exactly: their hidden
-  activations by an embedding-bag sum of weight columns (a 3x3 conv on a one-hot map picks one
-  column per neighbour), their A/B by a matrix product over gathered 3x3 patches.
-* Where boundaries cover most of a small map, a dense conv is cheaper and is used instead.
-
-* Each exact pixel's A/B depends only on its 5x5 neighbourhood of labels; a painted sketch has
-  far fewer distinct neighbourhoods than boundary pixels (about 1.5k for 9-13k pixels at 256x256
-  on the bundled sketches), so each distinct one is computed once and copied.
+* Only pixels near a class boundary or the image border are computed exactly. Their A/B depend
+  only on their 5x5 neighbourhood of labels, and a painted sketch has far fewer distinct
+  neighbourhoods than boundary pixels (about 1.5k for 9-13k pixels at 256x256 on the bundled
+  sketches), so each distinct one is computed once and copied: its 3x3 hidden activations by an
+  embedding-bag sum of weight columns (a 3x3 conv on a one-hot map picks one column per
+  neighbour), then A/B by one matrix product.
+* Where distinct neighbourhoods are most of a small map, a dense conv is used instead.
 
 Everything runs under ``torch.inference_mode`` in channels-last layout (weights stored that way
 too, so oneDNN does not convert them on every call), which keeps SPADE's per-pixel vectors
