@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tarfile
 from pathlib import Path, PurePosixPath
 
@@ -144,10 +145,8 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
                     continue
                 if not member.isreg():
                     raise WeightsUnavailable(f"{archive}: {member.name} is a link, not a file; refusing it")
-                source = tar.extractfile(member)
                 with atomic_path(target) as tmp, open(tmp, "wb") as out:
-                    for block in iter(lambda: source.read(_CHUNK), b""):
-                        out.write(block)
+                    shutil.copyfileobj(tar.extractfile(member), out, _CHUNK)
                 return target
     except (tarfile.TarError, EOFError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
