@@ -18,6 +18,9 @@ from playground_lib.labelme_fixtures import ALL_SHAPE_TYPES, write_labelme_set
 
 labelme = pytest.importorskip("labelme")
 
+# pycocotools 2.0 with numpy 2 warns on every decode; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 
 def _image(folder: Path, name: str = "photo.png", size=(40, 60)) -> Path:
     rng = np.random.default_rng(0)

@@ -16,6 +16,9 @@ from playground_lib.cli import main
 from playground_lib.fileio import write_png
 from playground_lib.labelme_fixtures import write_labelme_set
 
+# pycocotools 2.0 with numpy 2 warns on every decode; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 
 @pytest.fixture(scope="module")
 def good_set(tmp_path_factory) -> Path:

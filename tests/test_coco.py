@@ -21,6 +21,9 @@ from playground_lib.paths import data_dir
 
 SIZE = (40, 56)
 
+# pycocotools 2.0 with numpy 2 warns on every decode; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 
 @pytest.fixture(scope="module")
 def labelme_set(tmp_path_factory) -> Path:
