@@ -67,8 +67,9 @@ demo.generate()
 show_sketch_and_result(demo.pad, "painted from code");"""),
     ("md", """## Change one thing
 
-Fill the grass with **sand**. Only the numbers under the grass change,
-and the generator paints a different ground."""),
+Fill the grass on the left of the path with **sand**. Only the numbers of that patch of grass
+change (a fill stops where another class begins, here at the path), and the generator paints a
+different ground there."""),
     ("code", """demo.fill(20, 250, "sand")
 demo.generate()
 show_sketch_and_result(demo.pad, "grass turned into sand");"""),
