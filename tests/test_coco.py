@@ -228,9 +228,9 @@ def test_category_without_ade20k_value_is_refused_for_spade(tmp_path):
 
 def test_bundled_synthetic_set_round_trips_to_its_own_label_maps(tmp_path):
     folder = data_dir() / "synthetic"
-    coco = conversions.labelme_to_coco(folder, progress=False, allow_outside=True)
+    coco = conversions.labelme_to_coco(folder, progress=False)
     assert len(coco["images"]) == len(list(folder.glob("*.json"))) >= 3
-    same, total = conversions.check_against_labelme(coco, folder, allow_outside=True)
+    same, total = conversions.check_against_labelme(coco, folder)
     assert same == total == len(coco["annotations"]) > 0
     conversions.coco_to_spade(coco, folder, tmp_path, progress=False)
     for image in coco["images"][:6]:

@@ -127,7 +127,7 @@ def test_coco_and_its_spade_folder_give_the_same_pixels(tmp_path):
     from playground_lib.synthetic import write_scenes
 
     write_scenes(tmp_path / "scenes", 3, size=48, seed=7, progress=False)
-    coco = labelme_to_coco(tmp_path / "scenes", progress=False, allow_outside=True)
+    coco = labelme_to_coco(tmp_path / "scenes", progress=False)
     write_json(tmp_path / "set.json", coco)
     coco_to_spade(tmp_path / "set.json", tmp_path / "scenes", tmp_path / "spade", progress=False)
     from_coco = datasheet.collect_stats(tmp_path / "set.json", progress=False)

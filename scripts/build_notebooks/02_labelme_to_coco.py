@@ -30,7 +30,7 @@ from playground_lib.viz import show_labelme
 folder = "outputs/labelme"
 files = copy_labelme_files(data_dir() / "synthetic", folder, count=pick(24, 4))
 print(len(files), "annotation files in", folder)
-show_labelme(read_labelme(files[0], allow_outside=True));"""),
+show_labelme(read_labelme(files[0]));"""),
     ("md", """## Step 1: check before converting
 
 A single broken file can spoil a whole dataset, so the library reads **every** file first and lists
@@ -47,16 +47,15 @@ doc = json.loads((broken / files[0].name).read_text())
 doc["shapes"][1]["points"] = doc["shapes"][1]["points"][:2]
 doc["shapes"][2]["label"] = "spaceship"
 (broken / files[0].name).write_text(json.dumps(doc))
-good, problems, categories = check_labelme_dir(broken, allow_outside=True)
+good, problems, categories = check_labelme_dir(broken)
 print(*problems, sep="\\n")"""),
     ("md", """Each line names the file, the shape's number (counting from 1, in labelme's list) and its label, and
 what to fix. The command-line tool does the same and then stops **without writing anything**, so a
 half-converted dataset never exists.
 
-Why `allow_outside=True`? Our synthetic scenes let trees and buildings stand partly outside the picture,
-the way a photo cuts them off. labelme itself never places points outside the image, so normally the
-checker reports such points (they usually mean a wrong image size); here we tell it that they are fine.
-Pixels outside the picture are simply left out, exactly as labelme does."""),
+labelme itself never places points outside the image, so the checker reports such points too: they
+usually mean the JSON belongs to a different-sized image. (Our synthetic scenes cut trees and slides at
+the picture's edge, the way a photo does, so their points stay inside as well.)"""),
     ("md", """## Step 2: convert to COCO
 
 `labelme_to_coco` turns the folder into one COCO dataset: the list of **images**, the **categories**
@@ -66,7 +65,7 @@ checking the training (*validation*); the `seed` makes that draw repeatable.""")
     ("code", """from playground_lib.coco import labelme_to_coco
 from playground_lib.fileio import write_json
 
-coco = labelme_to_coco(folder, split=0.8, seed=0, allow_outside=True)
+coco = labelme_to_coco(folder, split=0.8, seed=0)
 write_json("outputs/playgrounds_coco.json", coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects,", len(coco["categories"]), "classes")
 print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})"""),
@@ -80,7 +79,7 @@ in COCO's own way, and checks the result. Objects with a hole (a ring) become a 
 Let's verify with `pycocotools`: for every object, the mask COCO gives back must equal labelme's."""),
     ("code", """from playground_lib.coco import check_against_labelme
 
-same, total = check_against_labelme(coco, folder, allow_outside=True)
+same, total = check_against_labelme(coco, folder)
 print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")"""),
     ("md", """## Step 3: look at the masks
 

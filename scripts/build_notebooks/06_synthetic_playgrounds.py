@@ -84,7 +84,7 @@ from playground_lib.fileio import write_json
 write_scenes("outputs/mixed", n=pick(8, 3), size=size, seed=100, progress=False)
 for render in Path("outputs").glob("blender/blender_*"):
     shutil.copy(render, "outputs/mixed")
-coco = labelme_to_coco("outputs/mixed", progress=False, allow_outside=True)  # shapes may poke past the edge
+coco = labelme_to_coco("outputs/mixed", progress=False)
 write_json("outputs/mixed.json", coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")"""),
     ("md", """How much of each kind is in there? The datasheet tool of notebook 08 counts it for you:"""),

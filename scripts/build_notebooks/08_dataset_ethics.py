@@ -62,7 +62,7 @@ COCO dataset, exactly as notebook 02 does with annotated photos:"""),
 from playground_lib.fileio import write_json
 from playground_lib.paths import data_dir
 
-coco = labelme_to_coco(data_dir() / "synthetic", progress=False, allow_outside=True)
+coco = labelme_to_coco(data_dir() / "synthetic", progress=False)
 write_json("outputs/playgrounds.json", coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objects")"""),
     ("md", """Now the datasheet. It counts images and sizes, how much of the pictures each class covers, how many
