@@ -281,3 +281,15 @@ def test_cli_train_and_resume(scenes, tmp_path, capsys):
     assert state["step"] == 3 and state["config"]["classes"][0] == 0
     assert main(["train", "--data", str(tmp_path / "nowhere")]) == 2
     assert "training folder not found" in capsys.readouterr().err
+
+
+def test_reads_the_spade_folder_that_coco_to_spade_writes(scenes, tmp_path):
+    from playground_lib.coco import coco_to_spade, labelme_to_coco
+    from playground_lib.fileio import read_png
+
+    coco_to_spade(labelme_to_coco(scenes, progress=False), scenes, tmp_path / "spade", progress=False)
+    train, val = find_samples(tmp_path / "spade", "train"), find_samples(tmp_path / "spade", "val")
+    assert len(train) + len(val) == 4 and train and val
+    ds = SpadeDataset(TrainConfig(data_dir=str(tmp_path / "spade"), load_size=48, crop_size=48, batch_size=2))
+    first = ds.samples[0]
+    assert torch.equal(ds[0]["label"], torch.from_numpy(read_png(scenes / f"{first.name}_label.png").astype(np.int64)))
