@@ -135,6 +135,9 @@ def test_user_supplied_files(tmp_path, tiny_checkpoint):
     archive = _official_archive(tmp_path / "mine.tar.gz", tiny_checkpoint, prefix="")
     extracted = weights.ensure_official_weights(archive, cache=tmp_path / "c")
     assert extracted.read_bytes() == tiny_checkpoint.read_bytes()
+    stamp = extracted.stat().st_mtime_ns
+    assert weights.ensure_official_weights(archive, cache=tmp_path / "c") == extracted  # not extracted again
+    assert extracted.stat().st_mtime_ns == stamp
     with pytest.raises(weights.WeightsUnavailable, match="nowhere.pth: no such file"):
         weights.ensure_official_weights(tmp_path / "nowhere.pth")
 

@@ -188,6 +188,9 @@ def ensure_official_weights(
         if not weights.is_file():
             raise WeightsUnavailable(f"{weights}: no such file (expected latest_net_G.pth, a .safetensors or {ARCHIVE_NAME})")
         if weights.name.endswith((".tar.gz", ".tgz", ".tar")):
+            done = target_dir / GENERATOR_FILE
+            if done.is_file() and done.stat().st_mtime >= weights.stat().st_mtime:
+                return done  # extracted from this archive before
             path = extract_generator(weights, target_dir)
             check_generator_hash(path)
             return path
