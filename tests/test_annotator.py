@@ -75,7 +75,8 @@ def test_undo_redo_delete_select_and_relabel(tmp_path):
     session.add_polygon([(1, 1), (20, 1), (20, 20)], "grass")
     session.add_polygon([(30, 30), (60, 30), (60, 55), (30, 55)], "sand")
     assert [s.label for s in session.shapes] == ["grass", "sand"]
-    assert session.select_at(45, 40) == 1
+    session.set_label("tree")
+    assert session.select_at(45, 40) == 1 and session.label == "sand"  # the picker shows the selected one's label
     session.set_label("water")
     assert session.shapes[1].label == "water"
     session.undo()

@@ -254,9 +254,12 @@ class AnnotationSession:
             self.current = []
 
     def select(self, index: int | None) -> None:
+        """Select a shape (or nothing); the label picker then shows its label."""
         if index is not None and not 0 <= index < len(self.shapes):
             raise IndexError(f"no polygon {index}: this image has {len(self.shapes)}")
         self.selected = index
+        if index is not None and self.shapes[index].label in self.labels:
+            self.label = self.shapes[index].label
 
     def select_at(self, x: float, y: float) -> int | None:
         """Select the topmost shape under (x, y), or nothing; returns its index."""
@@ -264,7 +267,7 @@ class AnnotationSession:
         for i, shape in enumerate(self.shapes):
             if _contains(shape, (x, y)):
                 hit = i
-        self.selected = hit
+        self.select(hit)
         return hit
 
     def delete(self) -> Shape | None:
