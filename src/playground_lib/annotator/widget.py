@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from html import escape
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -150,7 +151,7 @@ class Annotator(widgets.VBox):
         if self.label_picker.value != session.label and session.label in self.label_picker.options:
             self.label_picker.value = session.label
         state = session.state
-        parts = [f"<b>{session.index + 1}/{len(session.image_paths)}</b> {state.image_path.name}",
+        parts = [f"<b>{session.index + 1}/{len(session.image_paths)}</b> {escape(state.image_path.name)}",
                  f"{len(state.shapes)} shape(s)"]
         if session.current:
             parts.append(f"drawing: {len(session.current)} point(s)" + (" - click the first point to close" if session.can_close else ""))
@@ -159,9 +160,9 @@ class Annotator(widgets.VBox):
         if state.load_error:
             error = error or state.load_error
         if message:
-            line += f" · <span style='color:#1a7f37'>{message}</span>"
+            line += f" · <span style='color:#1a7f37'>{escape(message)}</span>"
         if error:
-            line += f"<br><span style='color:#c62828'>{error}</span>"
+            line += f"<br><span style='color:#c62828'>{escape(error)}</span>"
         self.status.value = line
 
     def _show_image(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import traceback
+from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -269,10 +270,10 @@ class Painter(widgets.VBox):
         current = class_name(self.pad.value)
         line = f"<b>{self.pad.tool}</b> with <b>{current}</b> · size {self.pad.brush_size} · sketch: {top}"
         if self._message:
-            line += f" · <span style='color:#1a7f37'>{self._message}</span>"
+            line += f" · <span style='color:#1a7f37'>{escape(self._message)}</span>"
         self.status.value = line
 
     def _say(self, text: str, error: bool = False) -> None:
         color = "#c62828" if error else "#555"
         self._update_status()
-        self.status.value += f"<br><span style='color:{color}'>{text}</span>"
+        self.status.value += f"<br><span style='color:{color}'>{escape(text)}</span>"
