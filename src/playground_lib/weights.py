@@ -103,7 +103,9 @@ def download_archive(destination: str | os.PathLike, quiet: bool = False) -> Pat
     try:
         result = gdown.download(id=OFFICIAL_ARCHIVE_DRIVE_ID, output=str(destination), quiet=quiet, resume=True)
     except Exception as exc:  # network errors, Drive's "too many users" page, quota
-        raise WeightsUnavailable(_offline_message(f"{type(exc).__name__}: {exc}")) from exc
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        detail = detail if len(detail) <= 100 else detail[:97] + "..."
+        raise WeightsUnavailable(_offline_message(f"{type(exc).__name__}: {detail}")) from exc
     if result is None or not destination.is_file():  # older gdown returns None instead of raising
         raise WeightsUnavailable(_offline_message("gdown could not fetch the file"))
     return destination
