@@ -86,8 +86,10 @@ A good way to understand a model is to change one thing and watch what moves. Be
 of a sketch becomes sand, and nothing else. The last panel shows where the picture changed: bright
 means a big change.
 
-Does the change stay inside the repainted area? Often it does not: the network paints each region
-knowing what is around it, so the trees and the sky may shift their colours too."""),
+Does the change stay inside the repainted area? The network paints each pixel looking at the labels
+around it, so it *could* also shift the trees or the sky. The numbers printed above tell you: the
+average colour change inside the repainted area and outside it. Compare them for the small model and
+for the official one, which learned from far more kinds of scenes."""),
     ("code", """from playground_lib.sketch import replace_class
 from playground_lib.spade.pictures import change_report, show_change
 
