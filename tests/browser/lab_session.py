@@ -160,15 +160,28 @@ def notebook_in_chromium(notebook: str, tmp_path: Path):
 
 
 def run_all_cells(page, timeout: float = 300) -> None:
-    """Run > Run All Cells, then wait until no cell shows [*] and the last code cell has a number."""
+    """Run > Run All Cells, then wait until every code cell has run; a failing cell fails the check.
+
+    JupyterLab stops a "Run All" at the first error and leaves the cells after it unnumbered, so
+    "nothing running, some cells numbered, the last one not" means a cell failed: its traceback is
+    raised here instead of waiting for a timeout.
+    """
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     deadline = time.time() + timeout
+    stopped_polls = 0
     time.sleep(1)
     while time.time() < deadline:
         prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
-        if prompts and not any("*" in p for p in prompts) and any(ch.isdigit() for ch in prompts[-1]):
+        numbered = [any(ch.isdigit() for ch in p) for p in prompts]
+        running = any("*" in p for p in prompts)
+        if prompts and not running and numbered[-1]:
             return
+        stopped_polls = stopped_polls + 1 if (prompts and not running and any(numbered)) else 0
+        if stopped_polls >= 6:
+            tracebacks = [t for t in page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+                          if "Traceback" in t or "Error" in t]
+            raise AssertionError("a notebook cell failed in the browser:\n" + ("\n".join(tracebacks)[-3000:] or "(no traceback shown)"))
         time.sleep(0.5)
     raise TimeoutError("the notebook did not finish running")
 
