@@ -79,40 +79,16 @@ def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
 
 def stage_coco(report: DemoReport, scenes: Path) -> Path:
     from .coco import coco_to_spade, labelme_to_coco
+    from .viz import show_coco_masks
 
     coco = labelme_to_coco(scenes, split=0.75, seed=0)
     coco_path = write_json(report.out_dir / "coco.json", coco, indent=None)
-    picture = _save_figure(_coco_overlay(coco, scenes), report.out_dir / "2_coco_masks.png")
+    picture = _save_figure(show_coco_masks(coco, scenes), report.out_dir / "2_coco_masks.png")
     report.add(f"**2. labelme → COCO**: {len(coco['images'])} images, {len(coco['annotations'])} objects "
                f"in `coco.json`, masks drawn by pycocotools over the pictures.", picture)
     dataset_json = coco_to_spade(coco_path, scenes, report.out_dir / "spade")
     report.add(f"**3. COCO → SPADE folder**: `{dataset_json.parent.name}/` (images, labels, instances, dataset.json).")
     return dataset_json.parent
-
-
-def _coco_overlay(coco: dict, images_dir: Path, count: int = 3):
-    """The first images with every COCO mask (decoded by pycocotools) tinted in its class colour."""
-    import matplotlib.pyplot as plt
-    from pycocotools import mask as mask_utils
-
-    from .coco import annotation_rle
-    from .fileio import read_png
-    from .labels import ade20k_value, palette
-
-    names = {c["id"]: c["name"] for c in coco["categories"]}
-    images = coco["images"][:count]
-    fig, axes = plt.subplots(1, len(images), figsize=(4 * len(images), 4), squeeze=False)
-    for ax, image in zip(axes[0], images):
-        picture = read_png(images_dir / image["file_name"]).astype(np.float32)
-        for ann in (a for a in coco["annotations"] if a["image_id"] == image["id"] and a.get("category_id") in names):
-            mask = mask_utils.decode(annotation_rle(ann, image["height"], image["width"])).astype(bool)
-            colour = palette()[ade20k_value(names[ann["category_id"]])].astype(np.float32)
-            picture[mask] = 0.45 * picture[mask] + 0.55 * colour
-        ax.imshow(picture.astype(np.uint8))
-        ax.set_title(image["file_name"], fontsize=9)
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
 
 
 def stage_train(report: DemoReport, spade_dir: Path, sizes: DemoSizes) -> Path:

@@ -427,15 +427,9 @@ def show_label_maps(maps: Sequence[np.ndarray], titles: Sequence[str] | None = N
 
 def show_background(result: Background):
     """The background, its layout and the collision guide, side by side. Returns the figure."""
-    import matplotlib.pyplot as plt
+    from .viz import show_row
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     pictures = [(read_png(result.png), f"background {result.size[0]}x{result.size[1]} px, {result.bytes / 1e6:.2f} MB"),
                 (read_png(result.labels_png), "merged layout"),
                 (read_png(result.guide_png), f"{result.tiles[0]}x{result.tiles[1]} tiles, red = impassable")]
-    for ax, (picture, title) in zip(axes, pictures):
-        ax.imshow(picture)
-        ax.set_title(title, fontsize=10)
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
+    return show_row(pictures, panel_size=5.0, title_size=10)

@@ -46,6 +46,19 @@ def _axes_grid(count: int, columns: int, size: float = 3.2):
     return fig, axes.ravel()
 
 
+def show_row(panels: Sequence[tuple[np.ndarray, str]], panel_size: float = 3.6, title_size: int = 9):
+    """Pictures side by side, each with a title: the before/after and picture/labels rows of the series."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(panel_size * len(panels), panel_size), squeeze=False)
+    for ax, (picture, title) in zip(axes[0], panels):
+        ax.imshow(picture, interpolation="nearest")
+        ax.set_title(title, fontsize=title_size)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
 def overlay_masks(image: np.ndarray, masks: Sequence[np.ndarray], values: Sequence[int], alpha: float = 0.55) -> np.ndarray:
     """The photo with each mask tinted in its class colour (later masks on top), HxWx3 uint8."""
     out = np.asarray(image, dtype=float)[..., :3].copy()

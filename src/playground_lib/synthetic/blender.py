@@ -306,10 +306,10 @@ def tracing_errors(exact, traced) -> dict[str, float]:
 
 def show_hand_tracing(image, labels, click_every: int = 8):
     """Picture, exact mask, hurried tracing and the pixels it gets wrong (red). Returns the figure."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
     from ..labels import labels_to_colors
+    from ..viz import show_row
 
     traced = hurried_tracing(labels, click_every)
     wrong = np.asarray(image, dtype=np.float64) * 0.35
@@ -317,13 +317,7 @@ def show_hand_tracing(image, labels, click_every: int = 8):
     panels = [(image, "picture"), (labels_to_colors(labels), "exact (drawn by code)"),
               (labels_to_colors(traced), f"traced: a click every {click_every} px"),
               (wrong.astype(np.uint8), f"wrong pixels: {100 * (traced != labels).mean():.1f}%")]
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.6))
-    for ax, (picture, title) in zip(axes, panels):
-        ax.imshow(picture)
-        ax.set_title(title, fontsize=9)
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
+    return show_row(panels, panel_size=3.5)
 
 
 # --------------------------------------------------------------------------------------------
