@@ -1,4 +1,4 @@
-"""Small differences between ipycanvas versions, hidden in one place for both drawing widgets.
+"""What both drawing widgets share: ipycanvas version differences and their buttons.
 
 ipycanvas 0.14 batches drawing with ``hold_canvas()`` (no argument; passing the canvas is
 deprecated), while older releases wanted the canvas. Colab installs whatever is newest, a
@@ -26,3 +26,13 @@ def _needs_canvas() -> bool:
         return True
     major, minor = (int(p) for p in __version__.split(".")[:2])
     return (major, minor) < (0, 14)
+
+
+def tool_button(css_prefix: str, text: str, icon: str, tip: str, on_click):
+    """A toolbar button with a stable CSS class (``PREFIX-word``) that the browser checks click."""
+    import ipywidgets as widgets
+
+    button = widgets.Button(description=text, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
+    button.on_click(lambda _button: on_click())
+    button.add_class(f"{css_prefix}-{text.split()[0].lower()}")
+    return button

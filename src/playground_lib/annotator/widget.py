@@ -23,7 +23,7 @@ import numpy as np
 from ipycanvas import MultiCanvas
 from PIL import Image, ImageOps
 
-from ..canvas_compat import hold
+from ..canvas_compat import hold, tool_button
 from ..labels import ade20k_value, palette
 from .session import AnnotationSession, Shape
 
@@ -74,10 +74,7 @@ class Annotator(widgets.VBox):
             widget.add_class(f"playground-annotator-{name}")  # stable handles for the browser check
 
         def button(text, icon, tip, handler):
-            b = widgets.Button(description=text, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
-            b.on_click(lambda _b: self._safely(handler))
-            b.add_class("playground-annotator-" + text.split()[0].lower())
-            return b
+            return tool_button("playground-annotator", text, icon, tip, lambda: self._safely(handler))
 
         self.close_button = button("Close polygon", "check", "finish the polygon (or click its first point)", self.session.close_polygon)
         self.undo_button = button("Undo", "undo", "undo the last change", self.session.undo)

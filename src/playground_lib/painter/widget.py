@@ -23,7 +23,7 @@ import numpy as np
 from ipycanvas import Canvas
 from PIL import Image
 
-from ..canvas_compat import hold
+from ..canvas_compat import hold, tool_button
 from ..labels import OTHER, class_name, palette
 from .sketchpad import Generator, Sketchpad, sketch_palette
 
@@ -110,10 +110,7 @@ class Painter(widgets.VBox):
             widget.add_class(f"playground-painter-{name}")  # stable handles for the browser check
 
         def button(text, icon, tip, action):
-            b = widgets.Button(description=text, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
-            b.on_click(lambda _b: self._safely(action))
-            b.add_class("playground-painter-" + text.split()[0].lower())
-            return b
+            return tool_button("playground-painter", text, icon, tip, lambda: self._safely(action))
 
         self.undo_button = button("Undo", "undo", "undo the last stroke", self.pad.undo)
         self.redo_button = button("Redo", "repeat", "redo what was undone", self.pad.redo)
