@@ -71,7 +71,8 @@ def main() -> int:
         ev = meta.get("evaluation", {})
         if ev:
             print(f"bundled model segmentation consistency: mIoU {ev['segmentation_consistency_miou']:.3f} on generated images "
-                  f"(judge on real held-out images: {ev['segmenter_miou_on_real_images']:.3f}); FID: {ev.get('fid') or ev.get('fid_note')}")
+                  f"(judge on real held-out images: {ev['segmenter_miou_on_real_images']:.3f})")
+            print(f"FID: {ev['fid']}" if ev.get("fid") is not None else ev.get("fid_note", ""))
     else:
         print(f"{meta_path} not found: train it with scripts/train_bundled_model.py")
     return 0
