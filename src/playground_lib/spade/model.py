@@ -183,7 +183,10 @@ def settle_spectral_norms(module: nn.Module, iterations: int = 15) -> None:
 
 
 def init_spade_weights(generator: nn.Module, gain: float = 0.02) -> None:
-    """NVlabs' default initialisation (``--init_type xavier --init_variance 0.02``), for training from scratch."""
+    """NVlabs' default initialisation (``--init_type xavier --init_variance 0.02``), for training from scratch.
+
+    It works on any module of SPADE's (the generator and the discriminators alike): spectrally
+    normed convolutions are initialised through their ``weight_orig``."""
     for sub in generator.modules():
         if isinstance(sub, nn.Conv2d):
             target = sub.weight_orig if hasattr(sub, "weight_orig") else sub.weight

@@ -50,16 +50,6 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def init_discriminator_weights(module: nn.Module, gain: float = 0.02) -> None:
-    """NVlabs' xavier(0.02) initialisation, on the spectrally normed weight where there is one."""
-    for sub in module.modules():
-        if isinstance(sub, nn.Conv2d):
-            target = sub.weight_orig if hasattr(sub, "weight_orig") else sub.weight
-            nn.init.xavier_normal_(target.data, gain=gain)
-            if sub.bias is not None:
-                nn.init.zeros_(sub.bias.data)
-
-
 class Trainer:
     """Build with a ``TrainConfig``; ``fit()`` trains to ``cfg.steps``; ``Trainer.resume(out_dir)`` continues."""
 
@@ -79,7 +69,7 @@ class Trainer:
         if cfg.finetune_from:
             self.load_pretrained_generator(cfg.finetune_from)
         self.discriminator = build_discriminator(cfg)
-        init_discriminator_weights(self.discriminator)
+        init_spade_weights(self.discriminator)
         self.generator.to(self.device)
         self.discriminator.to(self.device)
         self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
