@@ -14,8 +14,22 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+BUILD_SCRIPTS = sorted((ROOT / "scripts" / "build_notebooks").glob("[0-9][0-9]_*.py"))
+
+
 def test_there_are_notebooks():
     assert NOTEBOOKS and NOTEBOOKS[0].name.startswith("00_")
+
+
+def test_every_notebook_is_what_its_build_script_writes():
+    import nbformat
+
+    assert [s.stem for s in BUILD_SCRIPTS] == [n.stem for n in NOTEBOOKS]
+    for script in BUILD_SCRIPTS:
+        name, built = notebook_tools.notebook_from_script(script)
+        stored = nbformat.read(str(ROOT / "notebooks" / name), as_version=4)
+        assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in built.cells], (
+            f"notebooks/{name} differs from {script.name}: run python scripts/build_notebooks/build.py")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -1,10 +1,7 @@
-"""Builds notebooks/00_welcome.ipynb. Run: python scripts/build_notebooks/00_welcome.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/00_welcome.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "00_welcome.ipynb"
+TITLE = "Generative Playgrounds: welcome"
 INTRO = """Welcome! This series takes you from **photos of playgrounds** to **a picture of a playground that
 never existed**, generated from a sketch you paint with a few colours. Along the way you will annotate
 images, build a dataset, meet the GAN called SPADE (also known as GauGAN), train one, and think about
@@ -66,8 +63,3 @@ print(len(files), "scenes written, for example", files[0])"""),
 Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **03 · Sketch a
 playground** if you can't wait to generate something."""),
 ]
-
-if __name__ == "__main__":
-    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
-    write_notebook(new_notebook(NAME, "Generative Playgrounds: welcome", INTRO, CELLS), out)
-    print("wrote", out)

@@ -1,10 +1,7 @@
-"""Builds notebooks/01_annotate_playgrounds.ipynb. Run: python scripts/build_notebooks/01_annotate_playgrounds.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/01_annotate_playgrounds.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "01_annotate_playgrounds.ipynb"
+TITLE = "Annotate playgrounds"
 INTRO = """A generator like SPADE learns to paint a playground from a **sketch**: a picture where every pixel
 says what it is (sky, grass, slide…). To teach it, we need photos *with* such sketches. Making them by
 hand is called **annotating**: you trace the outline of each thing in a photo and give it a name.
@@ -92,12 +89,3 @@ print({name: round(score, 2) for name, score in scores.items()})"""),
 Notebook **02** turns a folder of labelme files into a **COCO** dataset and checks every mask, then builds
 the folder SPADE trains from."""),
 ]
-
-
-def main() -> Path:
-    nb = new_notebook(NAME, "Annotate playgrounds", INTRO, CELLS)
-    return write_notebook(nb, Path(__file__).resolve().parents[2] / "notebooks" / NAME)
-
-
-if __name__ == "__main__":
-    print(main())

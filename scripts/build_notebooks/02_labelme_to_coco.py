@@ -1,10 +1,7 @@
-"""Builds notebooks/02_labelme_to_coco.ipynb. Run: python scripts/build_notebooks/02_labelme_to_coco.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/02_labelme_to_coco.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "02_labelme_to_coco.ipynb"
+TITLE = "From labelme to COCO to SPADE"
 INTRO = """In notebook 01 every picture got a **labelme file**: a list of outlines, each with a name. One file per
 picture is handy while annotating, but training tools want the whole collection in one standard
 format. The most common one is **COCO** (named after Microsoft's *Common Objects in Context* dataset).
@@ -142,12 +139,3 @@ want the rest converted anyway, `--skip-invalid` writes the problems to a report
 
 **Next:** notebook 03, where you paint a sketch in these very colours."""),
 ]
-
-
-def main() -> Path:
-    nb = new_notebook(NAME, "From labelme to COCO to SPADE", INTRO, CELLS)
-    return write_notebook(nb, Path(__file__).resolve().parents[2] / "notebooks" / NAME)
-
-
-if __name__ == "__main__":
-    print(main())

@@ -1,10 +1,7 @@
-"""Builds notebooks/03_sketch_a_playground.ipynb. Run: python scripts/build_notebooks/03_sketch_a_playground.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/03_sketch_a_playground.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "03_sketch_a_playground.ipynb"
+TITLE = "Sketch a playground"
 INTRO = """Here you paint a playground the way SPADE (also called GauGAN) sees the world: not with brushes of
 paint, but with **classes**: "sky here, grass there, a slide in the middle". Then you press **Generate**
 and a small neural network paints a picture from your sketch.
@@ -88,12 +85,3 @@ print("saved", saved, "with", sketch.class_counts())"""),
 Notebook **04** downloads the official SPADE model trained on ADE20K and generates playgrounds from the
 bundled sketches and from yours."""),
 ]
-
-
-def main() -> Path:
-    nb = new_notebook(NAME, "Sketch a playground", INTRO, CELLS)
-    return write_notebook(nb, Path(__file__).resolve().parents[2] / "notebooks" / NAME)
-
-
-if __name__ == "__main__":
-    print(main())

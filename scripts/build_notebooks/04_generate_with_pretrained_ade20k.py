@@ -1,8 +1,4 @@
-"""Builds notebooks/04_generate_with_pretrained_ade20k.ipynb. Run: python scripts/build_notebooks/04_generate_with_pretrained_ade20k.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/04_generate_with_pretrained_ade20k.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "04_generate_with_pretrained_ade20k.ipynb"
 TITLE = "04 · From sketch to playground: generating with SPADE"
@@ -119,13 +115,3 @@ for name, picture in pictures.items():
 write_png("outputs/generated/grass_to_sand.png", picture_after)
 print(sorted(p.name for p in Path("outputs/generated").glob("*.png")))"""),
 ]
-
-
-def main() -> Path:
-    nb = new_notebook(NAME, TITLE, INTRO, CELLS)
-    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
-    return write_notebook(nb, out)
-
-
-if __name__ == "__main__":
-    print(main())

@@ -1,10 +1,7 @@
-"""Builds notebooks/05_train_your_own_gaugan.ipynb. Run: python scripts/build_notebooks/05_train_your_own_gaugan.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/05_train_your_own_gaugan.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "05_train_your_own_gaugan.ipynb"
+TITLE = "Train your own GauGAN"
 INTRO = """In notebook 04 a generator trained by NVIDIA on 20,000 photos painted your sketches. Here you train
 **your own**, on your own playground set: the synthetic scenes of notebook 06, or the SPADE folder you
 made from your annotations in notebook 02. You will watch it learn, save it somewhere safe, pick it up
@@ -151,12 +148,3 @@ torchrun --nproc_per_node 4 -m playground_lib.train.ddp --data my_spade_folder -
 or, on one machine, `playground train --data ... --out ... --resume` (`playground train --help` lists
 every setting; a JSON or YAML file of settings works too)."""),
 ]
-
-
-def build() -> Path:
-    nb = new_notebook(NAME, "Train your own GauGAN", INTRO, CELLS)
-    return write_notebook(nb, Path(__file__).resolve().parents[2] / "notebooks" / NAME)
-
-
-if __name__ == "__main__":
-    print(build())

@@ -1,8 +1,4 @@
-"""Builds notebooks/06_synthetic_playgrounds.ipynb. Run: python scripts/build_notebooks/06_synthetic_playgrounds.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/06_synthetic_playgrounds.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "06_synthetic_playgrounds.ipynb"
 TITLE = "06 · Synthetic playgrounds: data without anyone's photos"
@@ -98,8 +94,3 @@ print(f"{stats.synthetic} synthetic of {stats.images} images")"""),
 **07 · The sketch party** merges everyone's sketches into one playground and makes it the background
 of an online event. **08 · Dataset ethics** asks who is in your photos and writes the datasheet."""),
 ]
-
-if __name__ == "__main__":
-    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
-    write_notebook(new_notebook(NAME, TITLE, INTRO, CELLS), out)
-    print("wrote", out)

@@ -1,8 +1,4 @@
-"""Builds notebooks/07_event_background.ipynb. Run: python scripts/build_notebooks/07_event_background.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/07_event_background.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "07_event_background.ipynb"
 TITLE = "07 · The sketch party: a room's sketches become the next event's background"
@@ -93,8 +89,3 @@ generator file of your own (for example one you trained in notebook 05).
 
 **Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so."""),
 ]
-
-if __name__ == "__main__":
-    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
-    write_notebook(new_notebook(NAME, TITLE, INTRO, CELLS), out)
-    print("wrote", out)

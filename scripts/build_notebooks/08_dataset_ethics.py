@@ -1,8 +1,4 @@
-"""Builds notebooks/08_dataset_ethics.ipynb. Run: python scripts/build_notebooks/08_dataset_ethics.py"""
-
-from pathlib import Path
-
-from playground_lib.notebook_tools import new_notebook, write_notebook
+"""The cells of notebooks/08_dataset_ethics.ipynb; `python scripts/build_notebooks/build.py` writes it."""
 
 NAME = "08_dataset_ethics.ipynb"
 TITLE = "08 · Dataset ethics: who is in the pictures, and a datasheet that says so"
@@ -102,8 +98,3 @@ From the command line, for a COCO file or a SPADE training folder:
 playground datasheet outputs/playgrounds.json --out outputs/datasheet --name "Our playgrounds"
 ```"""),
 ]
-
-if __name__ == "__main__":
-    out = Path(__file__).resolve().parents[2] / "notebooks" / NAME
-    write_notebook(new_notebook(NAME, TITLE, INTRO, CELLS), out)
-    print("wrote", out)

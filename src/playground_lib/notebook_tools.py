@@ -49,6 +49,21 @@ def new_notebook(name: str, title: str, intro: str, cells: list[tuple[str, str]]
     return nb
 
 
+def notebook_from_script(script: str | os.PathLike):
+    """(file name, notebook) from a build script that defines NAME, TITLE, INTRO and CELLS.
+
+    Notebooks are written from these scripts, never edited by hand, so prose and code stay
+    reviewable as plain Python and the stored .ipynb never drifts from its source.
+    """
+    import runpy
+
+    spec = runpy.run_path(str(script))
+    missing = [key for key in ("NAME", "TITLE", "INTRO", "CELLS") if key not in spec]
+    if missing:
+        raise ValueError(f"{script}: a notebook build script must define {', '.join(missing)}")
+    return spec["NAME"], new_notebook(spec["NAME"], spec["TITLE"], spec["INTRO"], spec["CELLS"])
+
+
 def write_notebook(nb, path: str | os.PathLike) -> Path:
     import nbformat
 
