@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..settings import reject_unknown_keys
+
 UPSAMPLING_LAYERS = {"normal": 5, "more": 6, "most": 7}
 
 
@@ -67,10 +69,7 @@ class GeneratorConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "generator config") -> "GeneratorConfig":
         """Rebuild a config, naming the source and the unknown keys when it does not fit."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"{source}: unknown generator config keys {unknown}; expected some of {sorted(known)}")
+        reject_unknown_keys(cls, data, source)
         return cls(**data)
 
 

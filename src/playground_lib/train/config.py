@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..labels import NUM_ADE20K_CLASSES
+from ..settings import reject_unknown_keys
 
 
 @dataclass
@@ -115,10 +116,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "config") -> "TrainConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"{source}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        reject_unknown_keys(cls, values, source)
         return cls(**values).validate()
 
     @classmethod
