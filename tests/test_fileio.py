@@ -31,3 +31,13 @@ def test_bad_png_inputs_are_named(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"not a png")
     with pytest.raises(ValueError, match="broken.png"):
         fileio.read_png(tmp_path / "broken.png")
+
+
+def test_resolve_inside_refuses_paths_that_leave_the_folder(tmp_path):
+    from playground_lib.paths import resolve_inside
+
+    (tmp_path / "sub").mkdir()
+    assert resolve_inside(tmp_path, "sub\\a.png") == (tmp_path / "sub" / "a.png").resolve()
+    for bad in ("../a.png", "..\\a.png", "/etc/passwd", "C:\\a.png", "sub/../../a.png"):
+        assert resolve_inside(tmp_path, bad) is None, bad
+    assert resolve_inside(tmp_path / "sub", "../a.png", root=tmp_path) == (tmp_path / "a.png").resolve()

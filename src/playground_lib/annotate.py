@@ -32,7 +32,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PureWindowsPath
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -40,6 +40,7 @@ from PIL import Image, ImageOps
 
 from . import labelme_compat
 from .fileio import write_json
+from .paths import resolve_inside
 
 IGNORE_LABEL = "__ignore__"
 BACKGROUND_LABEL = "_background_"
@@ -131,7 +132,7 @@ class LabelmeFile:
             return None
         from .fileio import write_bytes
 
-        target = _inside(self.path.parent, self.image_name, self.path.parent)
+        target = resolve_inside(self.path.parent, self.image_name)
         if target is None:
             raise LabelmeError([f"{self.path}: imagePath {self.image_name!r} points outside the folder"])
         write_bytes(target, self.image_data)
@@ -275,7 +276,7 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
             problems.append(f"{name}: imagePath must be a file name, got {image_path_raw!r}")
         else:
             image_name = PureWindowsPath(image_path_raw).as_posix()  # labelme on Windows writes backslashes
-            resolved = _inside(path.parent, image_name, root)
+            resolved = resolve_inside(path.parent, image_name, root)
             if resolved is None:
                 problems.append(f"{name}: imagePath {image_path_raw!r} points outside the folder {str(root)!r}; "
                                 "keep images beside their JSON files")
@@ -299,18 +300,6 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
         problems.append(f"{name}: image {image_name!r} not found (looked for {str(resolved)!r})")
         return None, image_name, None, None
     return resolved, image_name, None, _measure(name, resolved, repr(image_name), problems)
-
-
-def _inside(base: Path, relative: str, root: Path) -> Path | None:
-    """``base/relative`` resolved, or None when it is absolute or leaves ``root``."""
-    if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or PureWindowsPath(relative).drive:
-        return None
-    candidate = (base / relative).resolve()
-    try:
-        candidate.relative_to(root.resolve())
-    except ValueError:
-        return None
-    return candidate
 
 
 def _measure(name: str, source, what: str, problems: list[str]) -> tuple[int, int] | None:
@@ -497,7 +486,7 @@ def save_labelme(path: str | os.PathLike, image_path: str | os.PathLike, image_s
     relative = os.path.relpath(image_path, path.parent) if image_path.is_absolute() else str(image_path)
     relative = PureWindowsPath(relative).as_posix()
     problems: list[str] = []
-    if _inside(path.parent, relative, path.parent) is None:
+    if resolve_inside(path.parent, relative) is None:
         problems.append(f"{path}: image {str(image_path)!r} is not in the JSON file's folder; save the JSON beside the "
                         "image (the conversion refuses image paths that leave the folder)")
     out_shapes = []

@@ -48,6 +48,7 @@ from . import labels as schema
 from .annotate import (BACKGROUND_LABEL, IGNORE_LABEL, LabelmeError, LabelmeFile, LabelmeShape, check_labelme,
                        exif_orientation, labelme_file_to_dict, mask_shape)
 from .fileio import write_bytes, write_json, write_png
+from .paths import resolve_inside
 
 IGNORE_CATEGORY_ID = 0
 SPADE_IMAGE_SUFFIXES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg"}
@@ -467,7 +468,7 @@ def check_coco(coco: Mapping[str, Any], images_dir: str | os.PathLike, name: str
         if not isinstance(file_name, str) or not file_name:
             problems.append(f"{where}: file_name is missing")
             continue
-        path = _inside_folder(folder, file_name)
+        path = resolve_inside(folder, file_name)
         if path is None:
             problems.append(f"{where}: file_name {file_name!r} points outside the images folder {str(folder)!r}")
             continue
@@ -511,18 +512,6 @@ def check_coco(coco: Mapping[str, Any], images_dir: str | os.PathLike, name: str
             continue
         image.annotations.append(annotation)
     return list(images.values()), problems
-
-
-def _inside_folder(folder: Path, file_name: str) -> Path | None:
-    name = PureWindowsPath(file_name).as_posix()
-    if PurePosixPath(name).is_absolute() or PureWindowsPath(file_name).drive:
-        return None
-    candidate = (folder / name).resolve()
-    try:
-        candidate.relative_to(folder.resolve())
-    except ValueError:
-        return None
-    return candidate
 
 
 def _upright_size(path: Path) -> tuple[int, int] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -32,3 +32,18 @@ def package_file(name: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing from the installed package")
     return path
+
+
+def resolve_inside(base: Path, relative: str, root: Path | None = None) -> Path | None:
+    """``base/relative`` resolved, or None when it is absolute or leaves ``root`` (default ``base``).
+
+    Paths read from annotation files (labelme's ``imagePath``, COCO's ``file_name``) must never
+    reach outside their folder. Backslashes count as separators: labelme on Windows writes them.
+    """
+    name = PureWindowsPath(relative).as_posix()
+    if PurePosixPath(name).is_absolute() or PureWindowsPath(relative).drive:
+        return None
+    candidate = (Path(base) / name).resolve()
+    if not candidate.is_relative_to(Path(root if root is not None else base).resolve()):
+        return None
+    return candidate
