@@ -36,10 +36,10 @@ from pathlib import Path, PureWindowsPath
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from . import labelme_compat
-from .fileio import write_json
+from .fileio import read_upright_rgb, write_json
 from .paths import resolve_inside
 
 IGNORE_LABEL = "__ignore__"
@@ -118,8 +118,7 @@ class LabelmeFile:
     def load_image(self) -> np.ndarray:
         """The image as labelme shows it (EXIF orientation applied), HxWx3 uint8."""
         source = io.BytesIO(self.image_data) if self.image_data is not None else self.image_path
-        with Image.open(source) as image:
-            return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()
+        return read_upright_rgb(source)
 
     def write_embedded_image(self) -> Path | None:
         """Save an image that exists only as ``imageData`` beside the JSON file (as its imagePath says).

@@ -70,9 +70,8 @@ def overlay_masks(image: np.ndarray, masks: Sequence[np.ndarray], values: Sequen
 def show_coco_masks(coco: Mapping[str, Any], images_dir: str | os.PathLike, image_ids: Sequence[int] | None = None,
                     columns: int = 3, outlines: bool = True):
     """Draw the masks of a COCO dict (decoded by pycocotools) over their images."""
-    from PIL import Image, ImageOps
-
     from .coco import annotation_mask
+    from .fileio import read_upright_rgb
 
     images = {image["id"]: image for image in coco["images"]}
     image_ids = list(image_ids if image_ids is not None else list(images)[:columns])
@@ -81,8 +80,7 @@ def show_coco_masks(coco: Mapping[str, Any], images_dir: str | os.PathLike, imag
     fig, axes = _axes_grid(len(image_ids), columns, size=4.2)
     for ax, image_id in zip(axes, image_ids):
         entry = images[image_id]
-        with Image.open(Path(images_dir) / entry["file_name"]) as opened:
-            photo = np.asarray(ImageOps.exif_transpose(opened).convert("RGB"))
+        photo = read_upright_rgb(Path(images_dir) / entry["file_name"])
         annotations = [a for a in coco["annotations"] if a["image_id"] == image_id and not a.get("iscrowd")]
         masks = [annotation_mask(a, entry["height"], entry["width"]) for a in annotations]
         ax.imshow(overlay_masks(photo, masks, [values[a["category_id"]] for a in annotations]))

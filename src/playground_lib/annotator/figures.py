@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
 
 from .. import labelme_compat
+from ..fileio import read_upright_rgb
 from ..labels import ade20k_value, labels_to_colors, palette
 from ..paths import data_dir
 
@@ -53,9 +53,7 @@ def _rgb(label: str) -> np.ndarray:
 
 def _load(json_path: Path) -> tuple[dict, np.ndarray]:
     data = json.loads(Path(json_path).read_text(encoding="utf-8"))
-    with Image.open(Path(json_path).parent / data["imagePath"]) as image:
-        picture = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
-    return data, picture
+    return data, read_upright_rgb(Path(json_path).parent / data["imagePath"])
 
 
 def label_map_of(data: dict) -> np.ndarray:
