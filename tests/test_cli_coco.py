@@ -156,7 +156,6 @@ def test_coco_commands_refuse_bad_input_and_write_nothing(folder, tmp_path, caps
 
 
 def test_embedded_only_image_is_converted_and_can_be_extracted(tmp_path):
-    import base64
     import io
 
     from PIL import Image

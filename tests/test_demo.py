@@ -1,7 +1,5 @@
 """The main job (make demo) runs end to end, offline, and writes the pictures it lists."""
 
-from pathlib import Path
-
 from playground_lib.cli import main
 
 
