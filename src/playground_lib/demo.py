@@ -67,11 +67,12 @@ def _save_figure(fig, path: Path) -> Path:
 
 def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
     from .overview import scene_grid
-    from .synthetic import generate_scene, write_scenes
+    from .synthetic import write_scenes
 
     folder = report.out_dir / "scenes"
-    write_scenes(folder, sizes.scenes, size=sizes.scene_size, seed=0)
-    shown = [generate_scene(i, sizes.scene_size) for i in range(min(4, sizes.scenes))]
+    shown = []
+    write_scenes(folder, sizes.scenes, size=sizes.scene_size, seed=0,
+                 on_scene=lambda i, scene: shown.append(scene) if i < 4 else None)
     picture = _save_figure(scene_grid(shown, columns=len(shown)), report.out_dir / "1_synthetic_scenes.png")
     report.add(f"**1. Synthetic playgrounds**: {sizes.scenes} scenes with labelme annotations in `scenes/`.", picture)
     return folder
