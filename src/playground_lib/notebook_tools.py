@@ -24,6 +24,11 @@ if "google.colab" in sys.modules:
 
 MAX_CODE_LINES = 12
 
+# In Colab everything worth keeping (weights, training runs) goes to one folder of the user's
+# Google Drive, so a disconnected runtime loses nothing and the Drive holds one tidy folder.
+COLAB_DRIVE = Path("/content/drive/MyDrive")
+DRIVE_FOLDER_NAME = "generative_playgrounds"
+
 
 def colab_badge(notebook_name: str) -> str:
     return f"[![Open In Colab]({BADGE_IMAGE})]({COLAB_URL.format(name=notebook_name)})"

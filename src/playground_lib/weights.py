@@ -22,6 +22,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 from .fileio import atomic_path
+from .notebook_tools import COLAB_DRIVE, DRIVE_FOLDER_NAME
 
 OFFICIAL_ARCHIVE_DRIVE_ID = "12gvlTbMvUcJewQlSEaZdeb2CdOB-b8kQ"
 OFFICIAL_ARCHIVE_URL = f"https://drive.google.com/file/d/{OFFICIAL_ARCHIVE_DRIVE_ID}/view"
@@ -34,7 +35,6 @@ FP16_FILE = "latest_net_G.fp16.safetensors"
 OFFICIAL_GENERATOR_SHA256: str | None = None
 
 CACHE_ENV = "PLAYGROUND_WEIGHTS_DIR"
-COLAB_DRIVE = Path("/content/drive/MyDrive")
 _CHUNK = 1 << 20
 
 
@@ -47,7 +47,7 @@ def cache_dir() -> Path:
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
     if COLAB_DRIVE.is_dir():
-        return COLAB_DRIVE / "generative_playgrounds" / "weights"
+        return COLAB_DRIVE / DRIVE_FOLDER_NAME / "weights"
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "generative_playgrounds" / "weights"
 

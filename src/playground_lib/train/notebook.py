@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..notebook_tools import in_colab
+from ..notebook_tools import COLAB_DRIVE, DRIVE_FOLDER_NAME, in_colab
 
 
 def output_folder(name: str = "my_gaugan") -> Path:
@@ -14,8 +14,8 @@ def output_folder(name: str = "my_gaugan") -> Path:
     if in_colab():
         from google.colab import drive  # type: ignore[import-not-found]
 
-        drive.mount("/content/drive")
-        folder = Path("/content/drive/MyDrive/generative-playgrounds") / name
+        drive.mount(str(COLAB_DRIVE.parent))
+        folder = COLAB_DRIVE / DRIVE_FOLDER_NAME / name
     else:
         folder = Path("outputs") / name
     folder.mkdir(parents=True, exist_ok=True)
