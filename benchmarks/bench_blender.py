@@ -32,8 +32,10 @@ def bench_install() -> None:
         start = time.perf_counter()
         subprocess.run(["bash", str(ROOT / "scripts" / "setup_blender_venv.sh"), str(venv)], check=True)
         seconds = time.perf_counter() - start
-        print(f"install: {seconds:.0f} s, {folder_size(venv) / 1e6:.0f} MB on disk "
-              f"(reference: the Makefile budget, 'a few hundred MB and under ~2 minutes')")
+        print(
+            f"install: {seconds:.0f} s, {folder_size(venv) / 1e6:.0f} MB on disk "
+            f"(reference: the Makefile budget, 'a few hundred MB and under ~2 minutes')"
+        )
         shutil.rmtree(venv)
 
 
@@ -45,8 +47,10 @@ def bench_render(n: int, size, samples: int, reference: str) -> None:
         blender.render_scenes(tmp, n, size=size, samples=samples, seed=0, progress=False)
         seconds = time.perf_counter() - start
     w, h = (size, size) if isinstance(size, int) else size
-    print(f"render {w}x{h}, {samples} samples: {seconds / n:.2f} s per scene over {n} scenes, "
-          f"{seconds:.1f} s in all ({reference})")
+    print(
+        f"render {w}x{h}, {samples} samples: {seconds / n:.2f} s per scene over {n} scenes, "
+        f"{seconds:.1f} s in all ({reference})"
+    )
 
 
 def main() -> int:

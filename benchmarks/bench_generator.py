@@ -33,7 +33,9 @@ REFERENCE_TOLERANCE = 1e-3
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", help="official latest_net_G.pth or our safetensors (default: random, official shape)")
+    parser.add_argument(
+        "--weights", help="official latest_net_G.pth or our safetensors (default: random, official shape)"
+    )
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: steady on a shared machine)")

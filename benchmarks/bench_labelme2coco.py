@@ -30,11 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from playground_lib.annotate import read_labelme  # noqa: E402
-from playground_lib.labelme_fixtures import write_labelme_set  # noqa: E402
+from playground_lib.annotate import read_labelme
+from playground_lib.labelme_fixtures import write_labelme_set
 
 
 def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
@@ -60,10 +59,10 @@ def theirs_command(folder: Path, out_dir: Path) -> list[str]:
 
 def compare_masks(coco_path: Path, folder: Path, file_key) -> dict[str, int]:
     """How many annotations of a COCO file equal labelme's rasterization of their objects."""
-    from pycocotools.coco import COCO
-
     import contextlib
     import io
+
+    from pycocotools.coco import COCO
 
     with contextlib.redirect_stdout(io.StringIO()):
         api = COCO(str(coco_path))
@@ -71,7 +70,9 @@ def compare_masks(coco_path: Path, folder: Path, file_key) -> dict[str, int]:
     for image in api.dataset["images"]:
         item = read_labelme(folder / file_key(image))
         annotations = api.loadAnns(api.getAnnIds(imgIds=[image["id"]]))
-        for annotation, shape in zip(annotations, item.shapes):  # groups are off in this benchmark: one shape, one object
+        for annotation, shape in zip(
+            annotations, item.shapes
+        ):  # groups are off in this benchmark: one shape, one object
             counts["annotations"] += 1
             expected = item.shape_mask(shape)
             if not annotation.get("segmentation"):
@@ -88,8 +89,13 @@ def compare_masks(coco_path: Path, folder: Path, file_key) -> dict[str, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each, alternating (best and median shown: "
-                        "on a shared machine the best run is the one least disturbed by others)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs of each, alternating (best and median shown: "
+        "on a shared machine the best run is the one least disturbed by others)",
+    )
     args = parser.parse_args()
     try:
         import labelme2coco  # noqa: F401
@@ -100,9 +106,19 @@ def main() -> None:
         tmp = Path(tmp)
         folder = tmp / "labelme"
         start = time.perf_counter()
-        write_labelme_set(folder, args.images, size=256, seed=0, shape_types=("polygon", "rectangle", "circle"),
-                          shapes_per_image=(5, 16), groups=False, noise=False)
-        print(f"made {args.images} labelme files (256x256; polygons, rectangles, circles) in {time.perf_counter() - start:.1f} s")
+        write_labelme_set(
+            folder,
+            args.images,
+            size=256,
+            seed=0,
+            shape_types=("polygon", "rectangle", "circle"),
+            shapes_per_image=(5, 16),
+            groups=False,
+            noise=False,
+        )
+        print(
+            f"made {args.images} labelme files (256x256; polygons, rectangles, circles) in {time.perf_counter() - start:.1f} s"
+        )
         ours_out, theirs_out = tmp / "ours.json", tmp / "theirs"
         times: dict[str, list[tuple[float, float]]] = {"ours": [], "theirs": []}
         for _ in range(args.repeat):
@@ -116,8 +132,10 @@ def main() -> None:
         print(f"ours:   {result.stdout.strip()}")
         for name, label in (("ours", "playground labelme2coco"), ("theirs", "labelme2coco 0.2.6 (reference)")):
             walls, cpus = zip(*times[name])
-            print(f"{label:32s} wall median {statistics.median(walls):6.2f} s, best {min(walls):6.2f} s   "
-                  f"CPU median {statistics.median(cpus):6.2f} s, best {min(cpus):6.2f} s   ({args.repeat} runs, alternating)")
+            print(
+                f"{label:32s} wall median {statistics.median(walls):6.2f} s, best {min(walls):6.2f} s   "
+                f"CPU median {statistics.median(cpus):6.2f} s, best {min(cpus):6.2f} s   ({args.repeat} runs, alternating)"
+            )
         for what, index in (("wall", 0), ("CPU", 1)):
             ours_best = min(t[index] for t in times["ours"])
             theirs_best = min(t[index] for t in times["theirs"])
@@ -126,8 +144,10 @@ def main() -> None:
         theirs_file = theirs_out / "dataset.json"
         theirs = compare_masks(theirs_file, folder, lambda image: Path(image["file_name"]).with_suffix(".json").name)
         for label, c in (("ours", ours), ("labelme2coco", theirs)):
-            print(f"{label:13s} masks equal to labelme's: {c['exact']} of {c['annotations']}; empty segmentations: "
-                  f"{c['empty']}; pixels that differ: {c['pixels_off']}")
+            print(
+                f"{label:13s} masks equal to labelme's: {c['exact']} of {c['annotations']}; empty segmentations: "
+                f"{c['empty']}; pixels that differ: {c['pixels_off']}"
+            )
         categories = json.loads(theirs_file.read_text())["categories"]
         print(f"labelme2coco category ids start at {min(c['id'] for c in categories)}; ours at 1")
         broken = tmp / "broken"
@@ -135,8 +155,10 @@ def main() -> None:
         (broken / "img_0001.png").unlink()
         _, _, ours_broken = timed(ours_command(broken, tmp / "b.json"), env=env)
         _, _, theirs_broken = timed(theirs_command(broken, tmp / "b"), env=env)
-        print(f"missing image: ours exit {ours_broken.returncode} ({ours_broken.stderr.strip().splitlines()[-1]}); "
-              f"labelme2coco exit {theirs_broken.returncode}, wrote a file: {(tmp / 'b' / 'dataset.json').exists()}")
+        print(
+            f"missing image: ours exit {ours_broken.returncode} ({ours_broken.stderr.strip().splitlines()[-1]}); "
+            f"labelme2coco exit {theirs_broken.returncode}, wrote a file: {(tmp / 'b' / 'dataset.json').exists()}"
+        )
 
 
 if __name__ == "__main__":

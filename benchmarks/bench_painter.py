@@ -61,8 +61,10 @@ def main() -> None:
 
         reference = best_of(pil_fill, repeat=1 if size > 256 else 3)
         assert np.array_equal(np.asarray(pil_fill()) == 255, flood_region(labels, 0, 0)), "fills disagree"
-        print(f"{f'bucket fill of the background, {size}x{size}':<44}{ours * 1e3:>10.2f}ms{reference * 1e3:>12.1f}ms"
-              f"  (Pillow floodfill, {reference / ours:.0f}x slower)")
+        print(
+            f"{f'bucket fill of the background, {size}x{size}':<44}{ours * 1e3:>10.2f}ms{reference * 1e3:>12.1f}ms"
+            f"  (Pillow floodfill, {reference / ours:.0f}x slower)"
+        )
         redraw = best_of(pad.colors, repeat=5)
         print(f"{f'colour image for the canvas, {size}x{size}':<44}{redraw * 1e3:>10.2f}ms")
 

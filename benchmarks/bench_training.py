@@ -30,9 +30,21 @@ def one_run(size: int, steps: int, threads: int, ngf: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         write_scenes(f"{tmp}/scenes", n=4, size=size, seed=0, progress=False)
-        cfg = TrainConfig(data_dir=f"{tmp}/scenes", out_dir=f"{tmp}/run", load_size=size, crop_size=size, classes=CLASSES,
-                          ngf=ngf, ndf=32, batch_size=1, steps=steps + 2, sample_every=10**6, checkpoint_every=10**6,
-                          progress=False, use_vgg=False)
+        cfg = TrainConfig(
+            data_dir=f"{tmp}/scenes",
+            out_dir=f"{tmp}/run",
+            load_size=size,
+            crop_size=size,
+            classes=CLASSES,
+            ngf=ngf,
+            ndf=32,
+            batch_size=1,
+            steps=steps + 2,
+            sample_every=10**6,
+            checkpoint_every=10**6,
+            progress=False,
+            use_vgg=False,
+        )
         trainer = Trainer(cfg)
         trainer.fit(2)  # warm-up
         start = time.perf_counter()
@@ -53,25 +65,48 @@ def main() -> int:
     if args.child:
         print(json.dumps(one_run(args.child, args.steps, args.threads, args.ngf)))
         return 0
-    print(f"SPADE training on CPU ({os.cpu_count()} cores, {args.threads} torch thread(s)), ngf {args.ngf}, "
-          f"{len(CLASSES)} compact classes, ndf 32, 2 critics, batch 1, no VGG")
+    print(
+        f"SPADE training on CPU ({os.cpu_count()} cores, {args.threads} torch thread(s)), ngf {args.ngf}, "
+        f"{len(CLASSES)} compact classes, ndf 32, 2 critics, batch 1, no VGG"
+    )
     for size in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--child", str(size), "--steps", str(args.steps),
-                              "--threads", str(args.threads), "--ngf", str(args.ngf)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(size),
+                "--steps",
+                str(args.steps),
+                "--threads",
+                str(args.threads),
+                "--ngf",
+                str(args.ngf),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"  {size}x{size}: {r['steps_per_s']:.3f} steps/s ({r['s_per_step']:.2f} s/step), peak memory {r['peak_rss_mb']:.0f} MB")
+        print(
+            f"  {size}x{size}: {r['steps_per_s']:.3f} steps/s ({r['s_per_step']:.2f} s/step), peak memory {r['peak_rss_mb']:.0f} MB"
+        )
     from playground_lib.paths import PACKAGE_DIR
 
     meta_path = PACKAGE_DIR / "models" / "bundled_generator.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
         steps, secs = meta.get("steps"), meta.get("training_seconds")
-        print(f"reference: the bundled model trained {steps} steps in {secs / 60:.0f} min on this shared CPU "
-              f"({steps / secs:.3f} steps/s, including samples and checkpoints)")
+        print(
+            f"reference: the bundled model trained {steps} steps in {secs / 60:.0f} min on this shared CPU "
+            f"({steps / secs:.3f} steps/s, including samples and checkpoints)"
+        )
         ev = meta.get("evaluation", {})
         if ev:
-            print(f"bundled model segmentation consistency: mIoU {ev['segmentation_consistency_miou']:.3f} on generated images "
-                  f"(judge on real held-out images: {ev['segmenter_miou_on_real_images']:.3f})")
+            print(
+                f"bundled model segmentation consistency: mIoU {ev['segmentation_consistency_miou']:.3f} on generated images "
+                f"(judge on real held-out images: {ev['segmenter_miou_on_real_images']:.3f})"
+            )
             print(f"FID: {ev['fid']}" if ev.get("fid") is not None else ev.get("fid_note", ""))
     else:
         print(f"{meta_path} not found: train it with scripts/train_bundled_model.py")

@@ -48,9 +48,24 @@ def main(argv=None) -> int:
     if not (scenes / f"scene_{args.scenes - 1:04d}_label.png").exists():
         write_scenes(scenes, n=args.scenes, size=args.size, seed=0)
     cfg = TrainConfig(
-        data_dir=str(scenes), out_dir=str(work / "run"), load_size=args.size, crop_size=args.size, flip=True,
-        classes=CLASSES, ngf=args.ngf, ndf=32, num_D=2, n_layers_D=4, batch_size=1, steps=10**6,
-        ema_decay=0.999, use_vgg=False, seed=0, sample_every=100, checkpoint_every=100, threads=args.threads,
+        data_dir=str(scenes),
+        out_dir=str(work / "run"),
+        load_size=args.size,
+        crop_size=args.size,
+        flip=True,
+        classes=CLASSES,
+        ngf=args.ngf,
+        ndf=32,
+        num_D=2,
+        n_layers_D=4,
+        batch_size=1,
+        steps=10**6,
+        ema_decay=0.999,
+        use_vgg=False,
+        seed=0,
+        sample_every=100,
+        checkpoint_every=100,
+        threads=args.threads,
         progress=True,
     )
     if latest_checkpoint(cfg.out_dir) is not None:
@@ -65,19 +80,24 @@ def main(argv=None) -> int:
         trainer.write_samples()
     out = trainer.export_generator(MODEL_DIR / "bundled_generator.safetensors", half=True, expand=True)
     meta = json.loads(out.with_suffix(".json").read_text())
-    meta.update({
-        "description": "Small SPADE generator trained on CPU on procedural playground scenes (playground_lib.synthetic); "
-                       "trained compact on the playground classes, shipped as the equivalent 151-channel model.",
-        "training_command": "python scripts/train_bundled_model.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
-        "training_config": trainer.cfg.to_dict(),
-        "steps": trainer.step,
-        "training_seconds": round(trainer.seconds, 1),
-        "training_hardware": f"CPU, {args.threads} torch thread(s), shared machine",
-        "dtype": "float16",
-        "vgg_loss": False,
-    })
+    meta.update(
+        {
+            "description": "Small SPADE generator trained on CPU on procedural playground scenes (playground_lib.synthetic); "
+            "trained compact on the playground classes, shipped as the equivalent 151-channel model.",
+            "training_command": "python scripts/train_bundled_model.py "
+            + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+            "training_config": trainer.cfg.to_dict(),
+            "steps": trainer.step,
+            "training_seconds": round(trainer.seconds, 1),
+            "training_hardware": f"CPU, {args.threads} torch thread(s), shared machine",
+            "dtype": "float16",
+            "vgg_loss": False,
+        }
+    )
     write_json(out.with_suffix(".json"), meta)
-    print(f"exported {out} ({out.stat().st_size / 1e6:.1f} MB) after {trainer.step} steps, {trainer.seconds / 60:.1f} min")
+    print(
+        f"exported {out} ({out.stat().st_size / 1e6:.1f} MB) after {trainer.step} steps, {trainer.seconds / 60:.1f} min"
+    )
     return 0
 
 

@@ -126,10 +126,22 @@ def test_moving_to_another_image_saves_and_coming_back_reloads(tmp_path):
 def test_shapes_of_other_types_in_an_existing_file_survive_editing(tmp_path):
     paths = make_images(tmp_path)
     existing = {
-        "version": "5.4.1", "flags": {"checked": True}, "imagePath": "photo_0.png", "imageData": None,
-        "imageHeight": 60, "imageWidth": 80,
-        "shapes": [{"label": "bench", "points": [[2, 3], [20, 15]], "group_id": 4, "description": "old",
-                    "shape_type": "rectangle", "flags": {}}],
+        "version": "5.4.1",
+        "flags": {"checked": True},
+        "imagePath": "photo_0.png",
+        "imageData": None,
+        "imageHeight": 60,
+        "imageWidth": 80,
+        "shapes": [
+            {
+                "label": "bench",
+                "points": [[2, 3], [20, 15]],
+                "group_id": 4,
+                "description": "old",
+                "shape_type": "rectangle",
+                "flags": {},
+            }
+        ],
     }
     paths[0].with_suffix(".json").write_text(json.dumps(existing))
     session = AnnotationSession(tmp_path)
@@ -137,7 +149,10 @@ def test_shapes_of_other_types_in_an_existing_file_survive_editing(tmp_path):
     session.add_polygon([(30, 30), (60, 30), (60, 55)], "sand")
     session.save()
     loaded = labelme.LabelFile(filename=str(paths[0].with_suffix(".json")))
-    assert [(s["label"], s["shape_type"], s["group_id"]) for s in loaded.shapes] == [("bench", "rectangle", 4), ("sand", "polygon", None)]
+    assert [(s["label"], s["shape_type"], s["group_id"]) for s in loaded.shapes] == [
+        ("bench", "rectangle", 4),
+        ("sand", "polygon", None),
+    ]
     assert loaded.shapes[0]["description"] == "old" and loaded.flags == {"checked": True}
 
 
@@ -186,7 +201,9 @@ def test_the_widget_scales_canvas_clicks_back_to_image_pixels(tmp_path):
     annotator._on_mouse_down(102, 101)  # near the first point, in screen pixels: closes
     assert "1 shape(s)" in annotator.status.value
     annotator.save_button.click()
-    assert load_with_labelme(paths[0].with_suffix(".json")) == [("plaything", "polygon", [(200, 200), (600, 220), (400, 600)])]
+    assert load_with_labelme(paths[0].with_suffix(".json")) == [
+        ("plaything", "polygon", [(200, 200), (600, 220), (400, 600)])
+    ]
     annotator.mode.value = "select"
     annotator._on_mouse_down(200, 170)
     assert annotator.session.selected == 0 and annotator.shape_list.value == 0

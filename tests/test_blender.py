@@ -20,8 +20,13 @@ from playground_lib.labels import ade20k_value, schema_label_map
 from playground_lib.synthetic import blender
 
 ROOT = Path(__file__).resolve().parents[1]
-OBJECTS = {"1": {"label": "grass"}, "2": {"label": "plaything"}, "3": {"label": "tree"}, "4": {"label": "plaything"},
-           "5": {"label": "path"}}
+OBJECTS = {
+    "1": {"label": "grass"},
+    "2": {"label": "plaything"},
+    "3": {"label": "tree"},
+    "4": {"label": "plaything"},
+    "5": {"label": "path"},
+}
 
 
 def rasterize(document: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -83,8 +88,12 @@ def blender_python():
         return blender.blender_python()
     except blender.BlenderUnavailable:
         pass
-    done = subprocess.run(["bash", str(ROOT / "scripts" / "setup_blender_venv.sh"), str(ROOT / blender.DEFAULT_VENV)],
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "setup_blender_venv.sh"), str(ROOT / blender.DEFAULT_VENV)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if done.returncode != 0:
         pytest.fail(f"no bpy and scripts/setup_blender_venv.sh failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     blender._can_import_bpy.cache_clear()
@@ -180,6 +189,22 @@ def test_cli_explains_a_missing_blender(tmp_path, capsys):
 def test_cli_renders(blender_python, tmp_path):
     from playground_lib.cli import main
 
-    assert main(["blender", "--out", str(tmp_path), "--n", "1", "--size", "40x30", "--samples", "2",
-                 "--python", str(blender_python)]) == 0
+    assert (
+        main(
+            [
+                "blender",
+                "--out",
+                str(tmp_path),
+                "--n",
+                "1",
+                "--size",
+                "40x30",
+                "--samples",
+                "2",
+                "--python",
+                str(blender_python),
+            ]
+        )
+        == 0
+    )
     assert read_png(tmp_path / "blender_0000_label.png").shape == (30, 40)

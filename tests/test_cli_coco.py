@@ -17,7 +17,9 @@ from playground_lib.fileio import write_png
 from playground_lib.labelme_fixtures import write_labelme_set
 
 # pycocotools 2.0 with numpy 2 warns on every decode; not ours to fix.
-pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,27 +65,51 @@ def _polygon(points):
 BAD_INPUT = {
     "invalid JSON": (lambda d: (d / "img_0001.json").write_text("{not json"), r"img_0001\.json: not valid JSON"),
     "missing image": (lambda d: (d / "img_0002.png").unlink(), r"img_0002\.json: image 'img_0002\.png' not found"),
-    "size mismatch": (lambda d: _edit(d / "img_0003.json", lambda doc: doc.update(imageWidth=50)),
-                      r"img_0003\.json: image 'img_0003\.png' is 48x32 .* say 50x32"),
-    "polygon with 2 points": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [4, 4]]))),
-                              r"img_0000\.json: shape 1 \(tree\): a polygon needs at least 3 points, got 2"),
-    "rectangle with 1 point": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].append(
-        {"label": "bench", "points": [[1, 1]], "shape_type": "rectangle"})),
-        r"img_0000\.json: shape \d+ \(bench\): a rectangle needs exactly 2 points, got 1"),
-    "unknown label": (lambda d: _edit(d / "img_0004.json", lambda doc: doc["shapes"][0].update(label="ufo")),
-                      r"img_0004\.json: shape 1 \(ufo\): unknown label 'ufo'"),
-    "NaN coordinate": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [float("nan"), 4], [5, 5]]))),
-                       r"img_0000\.json: shape 1 \(tree\): point 2 \(nan, 4\) is not a finite number"),
-    "negative coordinate": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [-3, 4], [5, 5]]))),
-                            r"img_0000\.json: shape 1 \(tree\): point 2 \(-3, 4\) lies outside the 48x32 image"),
-    "out-of-image coordinate": (lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [49, 4], [5, 5]]))),
-                                r"img_0000\.json: shape 1 \(tree\): point 2 \(49, 4\) lies outside the 48x32 image"),
-    "duplicate image": (lambda d: (d / "img_9999.json").write_text((d / "img_0005.json").read_text()),
-                        r"img_9999\.json: image 'img_0005\.png' is already used by .*img_0005\.json"),
-    "imagePath escapes": (lambda d: _edit(d / "img_0001.json", lambda doc: doc.update(imagePath="../../etc/passwd")),
-                          r"img_0001\.json: imagePath '\.\./\.\./etc/passwd' points outside the folder"),
-    "absolute imagePath": (lambda d: _edit(d / "img_0001.json", lambda doc: doc.update(imagePath=str(d / "img_0001.png"))),
-                           r"img_0001\.json: imagePath '/.*img_0001\.png' points outside the folder"),
+    "size mismatch": (
+        lambda d: _edit(d / "img_0003.json", lambda doc: doc.update(imageWidth=50)),
+        r"img_0003\.json: image 'img_0003\.png' is 48x32 .* say 50x32",
+    ),
+    "polygon with 2 points": (
+        lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [4, 4]]))),
+        r"img_0000\.json: shape 1 \(tree\): a polygon needs at least 3 points, got 2",
+    ),
+    "rectangle with 1 point": (
+        lambda d: _edit(
+            d / "img_0000.json",
+            lambda doc: doc["shapes"].append({"label": "bench", "points": [[1, 1]], "shape_type": "rectangle"}),
+        ),
+        r"img_0000\.json: shape \d+ \(bench\): a rectangle needs exactly 2 points, got 1",
+    ),
+    "unknown label": (
+        lambda d: _edit(d / "img_0004.json", lambda doc: doc["shapes"][0].update(label="ufo")),
+        r"img_0004\.json: shape 1 \(ufo\): unknown label 'ufo'",
+    ),
+    "NaN coordinate": (
+        lambda d: _edit(
+            d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [float("nan"), 4], [5, 5]]))
+        ),
+        r"img_0000\.json: shape 1 \(tree\): point 2 \(nan, 4\) is not a finite number",
+    ),
+    "negative coordinate": (
+        lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [-3, 4], [5, 5]]))),
+        r"img_0000\.json: shape 1 \(tree\): point 2 \(-3, 4\) lies outside the 48x32 image",
+    ),
+    "out-of-image coordinate": (
+        lambda d: _edit(d / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [49, 4], [5, 5]]))),
+        r"img_0000\.json: shape 1 \(tree\): point 2 \(49, 4\) lies outside the 48x32 image",
+    ),
+    "duplicate image": (
+        lambda d: (d / "img_9999.json").write_text((d / "img_0005.json").read_text()),
+        r"img_9999\.json: image 'img_0005\.png' is already used by .*img_0005\.json",
+    ),
+    "imagePath escapes": (
+        lambda d: _edit(d / "img_0001.json", lambda doc: doc.update(imagePath="../../etc/passwd")),
+        r"img_0001\.json: imagePath '\.\./\.\./etc/passwd' points outside the folder",
+    ),
+    "absolute imagePath": (
+        lambda d: _edit(d / "img_0001.json", lambda doc: doc.update(imagePath=str(d / "img_0001.png"))),
+        r"img_0001\.json: imagePath '/.*img_0001\.png' points outside the folder",
+    ),
 }
 
 
@@ -163,15 +189,22 @@ def test_embedded_only_image_is_converted_and_can_be_extracted(tmp_path):
     buffer = io.BytesIO()
     Image.new("RGB", (30, 20)).save(buffer, format="PNG")
     write_png(tmp_path / "other.png", np.zeros((20, 30, 3), np.uint8))
-    save_labelme(tmp_path / "a.json", "a.png", (20, 30), [{"label": "rock", "points": [[1, 1], [9, 1], [5, 9]]}],
-                 image_data=buffer.getvalue())
+    save_labelme(
+        tmp_path / "a.json",
+        "a.png",
+        (20, 30),
+        [{"label": "rock", "points": [[1, 1], [9, 1], [5, 9]]}],
+        image_data=buffer.getvalue(),
+    )
     assert main(["labelme2coco", str(tmp_path), str(tmp_path / "out" / "c.json"), "--quiet"]) == 0
     image = json.loads((tmp_path / "out" / "c.json").read_text())["images"][0]
     assert image["file_name"] == "a.png" and image["embedded"] and not (tmp_path / "a.png").exists()
     assert main(["labelme2coco", str(tmp_path), str(tmp_path / "out" / "c.json"), "--quiet", "--extract-images"]) == 0
     assert (tmp_path / "a.png").read_bytes() == buffer.getvalue()
     assert "embedded" not in json.loads((tmp_path / "out" / "c.json").read_text())["images"][0]
-    assert main(["coco2spade", str(tmp_path / "out" / "c.json"), str(tmp_path), str(tmp_path / "spade"), "--quiet"]) == 0
+    assert (
+        main(["coco2spade", str(tmp_path / "out" / "c.json"), str(tmp_path), str(tmp_path / "spade"), "--quiet"]) == 0
+    )
 
 
 def test_shape_covering_no_pixel_is_reported(folder, tmp_path, capsys):

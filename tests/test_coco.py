@@ -22,7 +22,9 @@ from playground_lib.paths import data_dir
 SIZE = (40, 56)
 
 # pycocotools 2.0 with numpy 2 warns on every decode; not ours to fix.
-pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +70,17 @@ def test_every_annotation_mask_equals_labelmes_rasterization(labelme_set, conver
             assert annotation["area"] == expected.sum()
             ys, xs = np.nonzero(expected)
             assert annotation["bbox"] == [xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1]
-            assert annotation["category_id"] == [c["id"] for c in converted["categories"] if c["name"] == shapes[0].label][0]
+            assert (
+                annotation["category_id"]
+                == [c["id"] for c in converted["categories"] if c["name"] == shapes[0].label][0]
+            )
             is_rle = isinstance(annotation["segmentation"], dict)
             if any(s.shape_type == "mask" for s in shapes):
                 assert is_rle
     assert shape_types == {"polygon", "rectangle", "circle", "line", "linestrip", "point", "mask"}
-    assert sum(isinstance(a["segmentation"], list) for a in converted["annotations"]) > len(converted["annotations"]) // 2
+    assert (
+        sum(isinstance(a["segmentation"], list) for a in converted["annotations"]) > len(converted["annotations"]) // 2
+    )
 
 
 def test_categories_start_at_one_with_ade20k_values_and_images_are_listed(converted):
@@ -86,10 +93,12 @@ def test_categories_start_at_one_with_ade20k_values_and_images_are_listed(conver
 
 def test_labels_txt_ids_ignore_and_background(tmp_path):
     write_png(tmp_path / "a.png", np.zeros((20, 30, 3), np.uint8))
-    shapes = [{"label": "slide", "points": [[1, 1], [10, 1], [5, 9]]},
-              {"label": "_background_", "points": [[0, 0], [29, 0], [29, 19]]},
-              {"label": "__ignore__", "points": [[12, 2], [20, 8]], "shape_type": "rectangle"},
-              {"label": "car", "points": [[2, 12], [8, 18]], "shape_type": "rectangle"}]
+    shapes = [
+        {"label": "slide", "points": [[1, 1], [10, 1], [5, 9]]},
+        {"label": "_background_", "points": [[0, 0], [29, 0], [29, 19]]},
+        {"label": "__ignore__", "points": [[12, 2], [20, 8]], "shape_type": "rectangle"},
+        {"label": "car", "points": [[2, 12], [8, 18]], "shape_type": "rectangle"},
+    ]
     save_labelme(tmp_path / "a.json", "a.png", (20, 30), shapes)
     (tmp_path / "labels.txt").write_text("__ignore__\n_background_\nslide\ncar\n")
     coco = conversions.labelme_to_coco(tmp_path, labels=tmp_path / "labels.txt", progress=False)
@@ -99,7 +108,9 @@ def test_labels_txt_ids_ignore_and_background(tmp_path):
     assert kinds == [(1, 0, 0), (0, 1, 1), (2, 0, 0)]
     assert isinstance(coco["annotations"][1]["segmentation"], dict)  # crowd regions are RLE, as COCO wants
     (tmp_path / "labels.txt").write_text("slide\n")
-    with pytest.raises(LabelmeError, match=r"a\.json: shape 4 \(car\): unknown label 'car': not in the label list \(slide\)"):
+    with pytest.raises(
+        LabelmeError, match=r"a\.json: shape 4 \(car\): unknown label 'car': not in the label list \(slide\)"
+    ):
         conversions.labelme_to_coco(tmp_path, labels=tmp_path / "labels.txt", progress=False)
 
 
@@ -127,8 +138,14 @@ def _normalised(coco: dict) -> list:
     names = {c["id"]: c["name"] for c in coco["categories"]}
     out = []
     for image in coco["images"]:
-        annotations = [{**{k: v for k, v in a.items() if k not in ("id", "image_id", "category_id")},
-                        "category": names.get(a["category_id"])} for a in coco["annotations"] if a["image_id"] == image["id"]]
+        annotations = [
+            {
+                **{k: v for k, v in a.items() if k not in ("id", "image_id", "category_id")},
+                "category": names.get(a["category_id"]),
+            }
+            for a in coco["annotations"]
+            if a["image_id"] == image["id"]
+        ]
         out.append((image["file_name"], image["height"], image["width"], annotations))
     return sorted(out, key=lambda row: row[0])
 
@@ -152,7 +169,9 @@ def test_spade_folder_matches_labelmes_label_and_instance_maps(labelme_set, conv
     for image in converted["images"]:
         stem = Path(image["file_name"]).stem
         item = read_labelme(labelme_set / image["labelme_file"])
-        expected_cls, expected_ins = labelme_compat.shapes_to_label(SIZE, [s.to_raster_dict() for s in item.shapes], values)
+        expected_cls, expected_ins = labelme_compat.shapes_to_label(
+            SIZE, [s.to_raster_dict() for s in item.shapes], values
+        )
         labels, instances = read_png(out / "labels" / f"{stem}.png"), read_png(out / "instances" / f"{stem}.png")
         assert labels.dtype == np.uint8 and instances.dtype == np.uint16
         np.testing.assert_array_equal(labels, expected_cls)
@@ -161,7 +180,11 @@ def test_spade_folder_matches_labelmes_label_and_instance_maps(labelme_set, conv
     assert sorted(dataset["splits"]["train"] + dataset["splits"]["val"]) == [f"img_{n:04d}" for n in range(12)]
     assert len(dataset["splits"]["val"]) == 3
     by_name = {c["name"]: c for c in dataset["classes"]}
-    assert sum(c["instances"] for c in dataset["classes"]) == dataset["counts"]["instances"] == len(converted["annotations"])
+    assert (
+        sum(c["instances"] for c in dataset["classes"])
+        == dataset["counts"]["instances"]
+        == len(converted["annotations"])
+    )
     total_labelled = sum(int((read_png(p) > 0).sum()) for p in (out / "labels").glob("*.png"))
     assert sum(c["pixels"] for c in dataset["classes"]) == total_labelled
     assert by_name["tree"]["value"] == values["tree"]
@@ -235,17 +258,21 @@ def test_bundled_synthetic_set_round_trips_to_its_own_label_maps(tmp_path):
     conversions.coco_to_spade(coco, folder, tmp_path, progress=False)
     for image in coco["images"][:6]:
         stem = Path(image["file_name"]).stem
-        np.testing.assert_array_equal(read_png(tmp_path / "labels" / f"{stem}.png"), read_png(folder / f"{stem}_label.png"))
+        np.testing.assert_array_equal(
+            read_png(tmp_path / "labels" / f"{stem}.png"), read_png(folder / f"{stem}_label.png")
+        )
         ours, theirs = read_png(tmp_path / "instances" / f"{stem}.png"), read_png(folder / f"{stem}_instance.png")
         pairs = set(zip(ours.ravel().tolist(), theirs.ravel().tolist()))  # same partition of the pixels
         assert len(pairs) == len(np.unique(ours)) == len(np.unique(theirs))
 
 
 def test_conversion_never_imports_torch(labelme_set, tmp_path):
-    code = ("import sys; from playground_lib.cli import main; "
-            f"rc = main(['labelme2coco', {str(labelme_set)!r}, {str(tmp_path / 'c.json')!r}, '--quiet']); "
-            f"rc |= main(['coco2spade', {str(tmp_path / 'c.json')!r}, {str(labelme_set)!r}, {str(tmp_path / 's')!r}, '--quiet']); "
-            "assert rc == 0; assert 'torch' not in sys.modules, 'torch was imported'")
+    code = (
+        "import sys; from playground_lib.cli import main; "
+        f"rc = main(['labelme2coco', {str(labelme_set)!r}, {str(tmp_path / 'c.json')!r}, '--quiet']); "
+        f"rc |= main(['coco2spade', {str(tmp_path / 'c.json')!r}, {str(labelme_set)!r}, {str(tmp_path / 's')!r}, '--quiet']); "
+        "assert rc == 0; assert 'torch' not in sys.modules, 'torch was imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
 
 

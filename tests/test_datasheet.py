@@ -30,14 +30,27 @@ def coco_file(tmp_path):
     rle = mask_utils.encode(slide_mask)
     rle["counts"] = rle["counts"].decode("ascii")
     coco = {
-        "images": [{"id": 1, "file_name": "scene_0001.png", "width": 10, "height": 10, "split": "train"},
-                   {"id": 2, "file_name": "photos/park.jpg", "width": 30, "height": 20, "split": "val"},
-                   {"id": 3, "file_name": "mine.png", "width": 10, "height": 10, "source": "synthetic (Blender)"}],
-        "categories": [{"id": 1, "name": "grass"}, {"id": 2, "name": "tree"}, {"id": 3, "name": "person"},
-                       {"id": 4, "name": "plaything"}, {"id": 5, "name": "zebra crossing"}],
+        "images": [
+            {"id": 1, "file_name": "scene_0001.png", "width": 10, "height": 10, "split": "train"},
+            {"id": 2, "file_name": "photos/park.jpg", "width": 30, "height": 20, "split": "val"},
+            {"id": 3, "file_name": "mine.png", "width": 10, "height": 10, "source": "synthetic (Blender)"},
+        ],
+        "categories": [
+            {"id": 1, "name": "grass"},
+            {"id": 2, "name": "tree"},
+            {"id": 3, "name": "person"},
+            {"id": 4, "name": "plaything"},
+            {"id": 5, "name": "zebra crossing"},
+        ],
         "annotations": [
             {"id": 1, "image_id": 1, "category_id": 1, "segmentation": box(0, 0, 10, 10), "iscrowd": 0},
-            {"id": 2, "image_id": 1, "category_id": 2, "segmentation": box(0, 0, 5, 2), "iscrowd": 0},  # on top: 10 px tree
+            {
+                "id": 2,
+                "image_id": 1,
+                "category_id": 2,
+                "segmentation": box(0, 0, 5, 2),
+                "iscrowd": 0,
+            },  # on top: 10 px tree
             {"id": 3, "image_id": 2, "category_id": 3, "segmentation": box(10, 0, 12, 5), "iscrowd": 0},  # 10 px
             {"id": 4, "image_id": 2, "category_id": 3, "segmentation": box(20, 0, 22, 3), "iscrowd": 0},  # 6 px
             {"id": 5, "image_id": 2, "category_id": 4, "segmentation": rle, "iscrowd": 0},  # 20 px
@@ -95,7 +108,15 @@ def test_spade_folder_numbers(tmp_path):
 def test_datasheet_has_every_section_the_numbers_and_prompts(coco_file, tmp_path):
     path = datasheet.write_datasheet(coco_file, tmp_path / "out", name="Test playgrounds", progress=False)
     text = path.read_text()
-    for title in ("Motivation", "Composition", "Collection process", "Preprocessing", "Uses", "Distribution", "Maintenance"):
+    for title in (
+        "Motivation",
+        "Composition",
+        "Collection process",
+        "Preprocessing",
+        "Uses",
+        "Distribution",
+        "Maintenance",
+    ):
         assert re.search(rf"^## \d\. {title}", text, re.M), title
     assert "# Datasheet: Test playgrounds" in text
     assert "| person | 13 | 2.00 | 2 | 1 |" in text

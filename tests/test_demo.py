@@ -7,7 +7,7 @@ def test_demo_quick_writes_every_stage(tmp_path):
     assert main(["demo", "--quick", "--out", str(tmp_path)]) == 0
     demo = tmp_path / "demo"
     index = (demo / "index.md").read_text()
-    pictures = [line[line.index("](") + 2:-1] for line in index.splitlines() if line.startswith("![")]
+    pictures = [line[line.index("](") + 2 : -1] for line in index.splitlines() if line.startswith("![")]
     assert len(pictures) >= 6
     for rel in pictures:
         path = demo / rel

@@ -8,7 +8,13 @@ import torch
 from torch import nn
 
 from playground_lib.train.evaluate import (
-    activation_statistics, fid, fid_extractor, frechet_distance, load_exported_generator, shrink)
+    activation_statistics,
+    fid,
+    fid_extractor,
+    frechet_distance,
+    load_exported_generator,
+    shrink,
+)
 from playground_lib.train.segmenter import mean_iou, train_segmenter
 
 torch.set_num_threads(1)
@@ -57,7 +63,10 @@ def test_mean_iou_and_the_segmenter_judge():
     g = torch.Generator().manual_seed(0)
     blocks = torch.where(torch.rand(16, 4, 4, generator=g) < 0.5, 3, 10)
     labels = blocks.repeat_interleave(4, 1).repeat_interleave(4, 2)
-    images = torch.stack([(labels == 3).float(), (labels == 10).float(), torch.zeros_like(labels, dtype=torch.float)], 1) * 2 - 1
+    images = (
+        torch.stack([(labels == 3).float(), (labels == 10).float(), torch.zeros_like(labels, dtype=torch.float)], 1) * 2
+        - 1
+    )
     judge = train_segmenter(images, labels, steps=60, batch_size=4, progress=False)
     assert judge.classes == [0, 3, 10]
     assert mean_iou(judge.predict(images), labels)[0] > 0.9
@@ -65,22 +74,37 @@ def test_mean_iou_and_the_segmenter_judge():
 
 
 def test_cli_evaluate_scores_an_exported_generator(tmp_path, capsys):
+    from safetensors.torch import save_file
+
     from playground_lib.cli import main
+    from playground_lib.fileio import write_json
     from playground_lib.spade import GeneratorConfig, SPADEGenerator
     from playground_lib.synthetic import write_scenes
-    from safetensors.torch import save_file
-    from playground_lib.fileio import write_json
 
     torch.manual_seed(0)
     model = SPADEGenerator(GeneratorConfig(label_nc=151, ngf=4, crop_size=64))
-    save_file({k: v.half().contiguous() if v.is_floating_point() else v.contiguous() for k, v in model.state_dict().items()},
-              str(tmp_path / "g.safetensors"))
+    save_file(
+        {k: v.half().contiguous() if v.is_floating_point() else v.contiguous() for k, v in model.state_dict().items()},
+        str(tmp_path / "g.safetensors"),
+    )
     write_json(tmp_path / "g.json", {"generator": model.config.to_dict()})
     assert load_exported_generator(tmp_path / "g.safetensors").config.ngf == 4
     write_scenes(tmp_path / "train", n=4, size=64, seed=0, progress=False)
     write_scenes(tmp_path / "eval", n=2, size=64, seed=99, progress=False)
-    code = main(["evaluate", "--generator", str(tmp_path / "g.safetensors"), "--train-data", str(tmp_path / "train"),
-                 "--eval-data", str(tmp_path / "eval"), "--segmenter-steps", "5", "--write-json"])
+    code = main(
+        [
+            "evaluate",
+            "--generator",
+            str(tmp_path / "g.safetensors"),
+            "--train-data",
+            str(tmp_path / "train"),
+            "--eval-data",
+            str(tmp_path / "eval"),
+            "--segmenter-steps",
+            "5",
+            "--write-json",
+        ]
+    )
     assert code == 0
     assert "segmentation consistency" in capsys.readouterr().out
     import json

@@ -21,7 +21,7 @@ def sketch(h, w, seed, classes=(GRASS, TREE, SLIDE, SAND)):
     labels = np.full((h, w), GRASS, dtype=np.uint8)
     for _ in range(4):
         y, x = rng.integers(0, h), rng.integers(0, w)
-        labels[y:y + h // 3, x:x + w // 3] = rng.choice(classes)
+        labels[y : y + h // 3, x : x + w // 3] = rng.choice(classes)
     return labels
 
 
@@ -35,20 +35,24 @@ def test_tiles_parse_to_gather_pixel_sizes():
             event.parse_tiles(bad)
 
 
-@pytest.mark.parametrize("size, expected", [((1280, 960), (341, 256)), ((960, 1280), (256, 341)),
-                                            ((32, 32), (256, 256)), ((3200, 96), (8533, 256))])
+@pytest.mark.parametrize(
+    "size, expected",
+    [((1280, 960), (341, 256)), ((960, 1280), (256, 341)), ((32, 32), (256, 256)), ((3200, 96), (8533, 256))],
+)
 def test_working_size_keeps_the_aspect_with_the_model_size_as_short_side(size, expected):
     assert event.working_size(size, 256) == expected
 
 
-@pytest.mark.parametrize("length, window, overlap", [(256, 256, 64), (257, 256, 64), (341, 256, 64),
-                                                     (1000, 256, 64), (8533, 256, 0), (300, 100, 99)])
+@pytest.mark.parametrize(
+    "length, window, overlap",
+    [(256, 256, 64), (257, 256, 64), (341, 256, 64), (1000, 256, 64), (8533, 256, 0), (300, 100, 99)],
+)
 def test_windows_cover_everything_with_the_overlap_asked(length, window, overlap):
     starts = event.window_starts(length, window, overlap)
     assert starts[0] == 0 and starts[-1] + window == length
     covered = np.zeros(length, dtype=bool)
     for s in starts:
-        covered[s:s + window] = True
+        covered[s : s + window] = True
     assert covered.all()
     assert all(b - a <= window - overlap for a, b in zip(starts, starts[1:]))
     with pytest.raises(ValueError):
@@ -60,7 +64,9 @@ def test_vote_takes_the_majority_and_breaks_ties_by_priority():
     b = np.array([[TREE, GRASS, 0]], dtype=np.uint8)
     c = np.array([[GRASS, 0, 0]], dtype=np.uint8)
     merged = event.merge_by_vote([a, b, c], (3, 1))
-    assert merged.tolist() == [[TREE, SLIDE, 0]]  # 2 trees beat 1 grass; slide ties grass and wins; nobody painted the last
+    assert merged.tolist() == [
+        [TREE, SLIDE, 0]
+    ]  # 2 trees beat 1 grass; slide ties grass and wins; nobody painted the last
     grass_first = event.merge_by_vote([a, b, c], (3, 1), priority=("grass", "plaything"))
     assert grass_first[0, 1] == GRASS
 
@@ -182,7 +188,10 @@ def test_painter_like_objects_and_bad_maps():
 def test_cli_writes_a_background_and_rejects_bad_input(tmp_path, capsys):
     path = tmp_path / "a.png"
     Image.fromarray(labels_to_colors(sketch(48, 64, 0))).save(path)
-    assert main(["background", str(path), str(path), str(tmp_path / "bg.png"), "--tiles", "5x4", "--model-size", "64"]) == 0
+    assert (
+        main(["background", str(path), str(path), str(tmp_path / "bg.png"), "--tiles", "5x4", "--model-size", "64"])
+        == 0
+    )
     with Image.open(tmp_path / "bg.png") as image:
         assert image.size == (160, 128)
     assert main(["background", str(path), str(tmp_path / "bg.png"), "--tiles", "500x4"]) == 2
@@ -197,8 +206,22 @@ def test_cli_paints_with_a_spade_checkpoint(tmp_path):
     checkpoint = save_random_official_checkpoint(tmp_path / "tiny_net_G.pth", GeneratorConfig(ngf=4))
     path = tmp_path / "a.png"
     Image.fromarray(labels_to_colors(sketch(48, 64, 0))).save(path)
-    assert main(["background", str(path), str(tmp_path / "bg.png"), "--tiles", "3x2", "--model-size", "64",
-                 "--checkpoint", str(checkpoint)]) == 0
+    assert (
+        main(
+            [
+                "background",
+                str(path),
+                str(tmp_path / "bg.png"),
+                "--tiles",
+                "3x2",
+                "--model-size",
+                "64",
+                "--checkpoint",
+                str(checkpoint),
+            ]
+        )
+        == 0
+    )
     painted = np.asarray(Image.open(tmp_path / "bg.png"))
     assert painted.shape == (64, 96, 3) and painted.std() > 0
     assert main(["background", str(path), str(tmp_path / "bg.png"), "--checkpoint", str(tmp_path / "none.pth")]) == 2

@@ -17,10 +17,9 @@ def test_png_round_trips_for_rgb_labels_and_16_bit_instances(tmp_path):
 def test_failed_write_leaves_old_file_and_no_temp(tmp_path):
     target = tmp_path / "a.json"
     fileio.write_json(target, {"v": 1})
-    with pytest.raises(RuntimeError):
-        with fileio.atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), fileio.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("disk full")
     assert target.read_text().strip() == '{\n  "v": 1\n}'
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
 

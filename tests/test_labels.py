@@ -15,8 +15,26 @@ def test_full_ade20k_table_and_known_entries():
 
 def test_schema_has_every_playground_class_with_its_ade_value():
     by_name = {c.name: c.ade20k_value for c in L.playground_classes()}
-    for name in ("sky", "tree", "grass", "sand", "earth", "path", "fence", "railing", "pole", "bench",
-                 "person", "plaything", "plant", "flower", "water", "rock", "building", "hill"):
+    for name in (
+        "sky",
+        "tree",
+        "grass",
+        "sand",
+        "earth",
+        "path",
+        "fence",
+        "railing",
+        "pole",
+        "bench",
+        "person",
+        "plaything",
+        "plant",
+        "flower",
+        "water",
+        "rock",
+        "building",
+        "hill",
+    ):
         assert L.class_name(by_name[name]) == name
     assert by_name["grass"] == 10 and by_name["sand"] == 47 and by_name["plaything"] == 109
 

@@ -17,11 +17,13 @@ GRASS, TREE, SKY, SAND = (L.ade20k_value(n) for n in ("grass", "tree", "sky", "s
 
 def fake_generator(calls=None):
     """Stands in for SPADE: colours the map, and counts how often it was asked."""
+
     def generate(labels):
         assert labels.dtype == np.uint8 and labels.ndim == 2
         if calls is not None:
             calls.append(labels.copy())
         return L.labels_to_colors(labels)[:, :, ::-1].copy()
+
     return generate
 
 
@@ -76,7 +78,7 @@ def test_a_stroke_is_a_thick_round_ended_line_of_the_brush_width():
     dot = Sketchpad(100)
     dot.paint_stroke([(50, 50)], "tree", size=20)
     area = int((dot.labels == TREE).sum())
-    assert abs(area - np.pi * 10 ** 2) < 0.12 * np.pi * 10 ** 2
+    assert abs(area - np.pi * 10**2) < 0.12 * np.pi * 10**2
 
 
 def test_mouse_events_paint_only_while_the_button_is_down():
@@ -116,9 +118,12 @@ def test_fill_does_not_leak_through_a_closed_stroke_and_reports_what_changed():
 def test_undo_and_redo_walk_back_and_forth_through_strokes_fills_and_clear():
     pad = Sketchpad(32)
     states = [pad.labels.copy()]
-    pad.paint_stroke([(5, 5), (25, 5)], "grass", size=4); states.append(pad.labels.copy())
-    pad.fill(16, 20, "sky"); states.append(pad.labels.copy())
-    pad.clear(); states.append(pad.labels.copy())
+    pad.paint_stroke([(5, 5), (25, 5)], "grass", size=4)
+    states.append(pad.labels.copy())
+    pad.fill(16, 20, "sky")
+    states.append(pad.labels.copy())
+    pad.clear()
+    states.append(pad.labels.copy())
     for expected in reversed(states[:-1]):
         assert pad.undo() and np.array_equal(pad.labels, expected)
     assert not pad.undo()

@@ -3,8 +3,7 @@
 import pytest
 import torch
 
-from playground_lib.spade import GeneratorConfig, SPADEGenerator, one_hot, random_official_state_dict
-from playground_lib.spade import fast
+from playground_lib.spade import GeneratorConfig, SPADEGenerator, fast, one_hot, random_official_state_dict
 from playground_lib.spade.fast import FastSPADEGenerator
 
 

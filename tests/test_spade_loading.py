@@ -9,8 +9,13 @@ from PIL import Image
 
 from playground_lib.cli import main
 from playground_lib.labels import ade20k_value, labels_to_colors
-from playground_lib.spade import GeneratorConfig, load_generator, random_generator, save_random_official_checkpoint
-from playground_lib.spade import loading
+from playground_lib.spade import (
+    GeneratorConfig,
+    load_generator,
+    loading,
+    random_generator,
+    save_random_official_checkpoint,
+)
 
 TINY = GeneratorConfig(ngf=4)
 GRASS, SAND, SKY = (ade20k_value(n) for n in ("grass", "sand", "sky"))

@@ -60,8 +60,10 @@ def test_random_checkpoint_loads_strict_with_weights_only(tmp_path):
     state = torch.load(path, weights_only=True)
     generator = SPADEGenerator(TINY)
     generator.load_state_dict(state, strict=True)
-    assert torch.equal(generator.state_dict()["up_1.norm_1.param_free_norm.running_var"],
-                       state["up_1.norm_1.param_free_norm.running_var"])
+    assert torch.equal(
+        generator.state_dict()["up_1.norm_1.param_free_norm.running_var"],
+        state["up_1.norm_1.param_free_norm.running_var"],
+    )
     assert not torch.allclose(state["up_1.norm_1.param_free_norm.running_var"], torch.ones(1))
 
 

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from playground_lib import fileio, labels, labelme_compat
+from playground_lib import fileio, labelme_compat, labels
 from playground_lib.bundled_samples import SKETCH_NAMES, draw_example_sketch
 from playground_lib.cli import main
 from playground_lib.synthetic import generate_scene, write_scenes
@@ -53,7 +53,9 @@ def test_cli_synth_writes_scenes_that_labelme_loads(tmp_path):
     assert loaded["shapes"] and loaded["image_path"] == "scene_0000.png"
     doc = json.loads(jsons[0].read_text())
     label_png = fileio.read_png(tmp_path / "scene_0000_label.png")
-    cls, _ = labelme_compat.shapes_to_label((doc["imageHeight"], doc["imageWidth"]), doc["shapes"], labels.schema_label_map())
+    cls, _ = labelme_compat.shapes_to_label(
+        (doc["imageHeight"], doc["imageWidth"]), doc["shapes"], labels.schema_label_map()
+    )
     assert np.array_equal(cls, label_png)
     assert fileio.read_png(tmp_path / "scene_0000_instance.png").dtype == np.uint16
 

@@ -14,7 +14,15 @@ from playground_lib.train import TrainConfig, Trainer
 from playground_lib.train import checkpoint as ckpt
 from playground_lib.train.channels import compact_state_dict, expand_state_dict
 from playground_lib.train.dataset import (
-    DatasetError, SpadeDataset, StepBatches, classes_in, collate, find_samples, instance_edges, semantics)
+    DatasetError,
+    SpadeDataset,
+    StepBatches,
+    classes_in,
+    collate,
+    find_samples,
+    instance_edges,
+    semantics,
+)
 from playground_lib.train.discriminator import MultiscaleDiscriminator
 from playground_lib.train.losses import d_hinge_loss, feature_matching_loss, g_hinge_loss, vgg_unavailable_reason
 
@@ -29,8 +37,23 @@ def scenes(tmp_path_factory):
 
 
 def tiny(folder, out, **changes):
-    values = dict(data_dir=str(folder), out_dir=str(out), load_size=36, crop_size=32, ngf=8, ndf=8, num_D=2,
-                  n_layers_D=3, batch_size=2, steps=4, sample_every=2, checkpoint_every=2, progress=False, use_vgg=False, seed=1)
+    values = dict(
+        data_dir=str(folder),
+        out_dir=str(out),
+        load_size=36,
+        crop_size=32,
+        ngf=8,
+        ndf=8,
+        num_D=2,
+        n_layers_D=3,
+        batch_size=2,
+        steps=4,
+        sample_every=2,
+        checkpoint_every=2,
+        progress=False,
+        use_vgg=False,
+        seed=1,
+    )
     values.update(changes)
     return TrainConfig(**values)
 
@@ -117,7 +140,9 @@ def test_compact_classes_and_step_batches(scenes):
     assert list(StepBatches(10, 3, seed=4, start_step=4, total_steps=7)) == whole[4:]
     firsts = {b[0] for b in StepBatches(10, 3, seed=4, total_steps=3)}
     assert len(firsts) == 3  # an epoch does not repeat an image
-    ranks = [{i for b in StepBatches(10, 5, seed=4, num_replicas=2, rank=r, total_steps=1) for i, _ in b} for r in (0, 1)]
+    ranks = [
+        {i for b in StepBatches(10, 5, seed=4, num_replicas=2, rank=r, total_steps=1) for i, _ in b} for r in (0, 1)
+    ]
     assert not ranks[0] & ranks[1]
 
 
@@ -210,8 +235,20 @@ def test_a_short_run_on_one_image_learns_that_image(tmp_path):
     from playground_lib.train.dataset import semantics as to_semantics
 
     write_scenes(tmp_path / "one", n=1, size=64, seed=7, progress=False)
-    cfg = tiny(tmp_path / "one", tmp_path / "run", load_size=64, crop_size=64, batch_size=1, flip=False, steps=60,
-               sample_every=1000, checkpoint_every=1000, lr_g=1e-3, lr_d=1e-3, classes=classes_in(tmp_path / "one"))
+    cfg = tiny(
+        tmp_path / "one",
+        tmp_path / "run",
+        load_size=64,
+        crop_size=64,
+        batch_size=1,
+        flip=False,
+        steps=60,
+        sample_every=1000,
+        checkpoint_every=1000,
+        lr_g=1e-3,
+        lr_d=1e-3,
+        classes=classes_in(tmp_path / "one"),
+    )
     trainer = Trainer(cfg)
     batch = collate([trainer.dataset[0]])
     sem, real = to_semantics(batch, cfg), batch["image"]
@@ -234,7 +271,9 @@ def test_a_short_run_on_one_image_learns_that_image(tmp_path):
 def test_finetune_from_an_official_layout_checkpoint(scenes, tmp_path):
     from playground_lib.spade import GeneratorConfig, save_random_official_checkpoint
 
-    official = save_random_official_checkpoint(tmp_path / "latest_net_G.pth", GeneratorConfig(ngf=8, crop_size=32), seed=5)
+    official = save_random_official_checkpoint(
+        tmp_path / "latest_net_G.pth", GeneratorConfig(ngf=8, crop_size=32), seed=5
+    )
     state = torch.load(official, weights_only=True)
     classes = classes_in(scenes)
     trainer = Trainer(tiny(scenes, tmp_path / "run", finetune_from=str(official), classes=classes))
@@ -273,8 +312,29 @@ def test_config_files_and_bad_settings(tmp_path):
 def test_cli_train_and_resume(scenes, tmp_path, capsys):
     from playground_lib.cli import main
 
-    args = ["train", "--data", str(scenes), "--out", str(tmp_path / "run"), "--steps", "2", "--crop-size", "32",
-            "--load-size", "32", "--batch-size", "2", "--ngf", "8", "--ndf", "8", "--classes", "auto", "--no-vgg", "--quiet"]
+    args = [
+        "train",
+        "--data",
+        str(scenes),
+        "--out",
+        str(tmp_path / "run"),
+        "--steps",
+        "2",
+        "--crop-size",
+        "32",
+        "--load-size",
+        "32",
+        "--batch-size",
+        "2",
+        "--ngf",
+        "8",
+        "--ndf",
+        "8",
+        "--classes",
+        "auto",
+        "--no-vgg",
+        "--quiet",
+    ]
     assert main(args) == 0
     assert main(args[:6] + ["3"] + args[7:] + ["--resume"]) == 0
     state = torch.load(ckpt.latest_checkpoint(tmp_path / "run") / "state.pt", weights_only=True)

@@ -11,7 +11,9 @@ No coding experience is needed: every notebook is mostly words and pictures, wit
 one after the other (click a cell, then press **Shift + Enter**)."""
 
 CELLS = [
-    ("md", """## Where this comes from
+    (
+        "md",
+        """## Where this comes from
 
 The series grew out of an artist's experiment: could the people at an online event *collectively draw*
 the background of the next event, and have a GAN paint it? Annotating playground photos in labelme went
@@ -19,47 +21,75 @@ well; turning those annotations into a COCO dataset is where the experiment stal
 looked like the way out: **synthetic data**, pictures made by code, whose masks are perfect because the
 code drew them, and which need nobody's photo.
 
-This series picks up exactly there, one small step at a time."""),
-    ("md", """## The journey
+This series picks up exactly there, one small step at a time.""",
+    ),
+    (
+        "md",
+        """## The journey
 
-Each box is one notebook. You can stop after any of them with something that works."""),
-    ("code", """from playground_lib.overview import pipeline_diagram
+Each box is one notebook. You can stop after any of them with something that works.""",
+    ),
+    (
+        "code",
+        """from playground_lib.overview import pipeline_diagram
 
-pipeline_diagram();"""),
-    ("md", """## Your first synthetic playgrounds
+pipeline_diagram();""",
+    ),
+    (
+        "md",
+        """## Your first synthetic playgrounds
 
 The library can draw playground scenes: sky, grass, sand, paths, trees, slides, swings, benches and
 people. Every scene comes with its **label map**: each pixel is given a class (sky, tree, grass…), shown
-below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes."""),
-    ("code", """from playground_lib.quick import pick
+below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes.""",
+    ),
+    (
+        "code",
+        """from playground_lib.quick import pick
 from playground_lib.synthetic import generate_scene
 from playground_lib.overview import scene_grid
 
 size = pick(256, 64)
 scenes = [generate_scene(seed, size) for seed in range(8)]
-scene_grid(scenes, columns=4);"""),
-    ("md", """## What a label map holds
+scene_grid(scenes, columns=4);""",
+    ),
+    (
+        "md",
+        """## What a label map holds
 
 A label map is just a grid of numbers, one per pixel. The number is the class: 3 is sky, 10 is grass,
-109 is "plaything" (slides, swings, climbing frames). The colours are only there for our eyes."""),
-    ("code", """import numpy as np
+109 is "plaything" (slides, swings, climbing frames). The colours are only there for our eyes.""",
+    ),
+    (
+        "code",
+        """import numpy as np
 from playground_lib.labels import class_name
 
 scene = scenes[0]
 values, counts = np.unique(scene.labels, return_counts=True)
 for value, count in zip(values, counts):
-    print(f"{value:4d}  {class_name(int(value)):<10} {100 * count / scene.labels.size:5.1f}% of the picture")"""),
-    ("md", """## Save some to look at later
+    print(f"{value:4d}  {class_name(int(value)):<10} {100 * count / scene.labels.size:5.1f}% of the picture")""",
+    ),
+    (
+        "md",
+        """## Save some to look at later
 
 Each scene is saved as four files: the picture, the label map, an *instance map* (which object each
 pixel belongs to) and a **labelme** annotation file, the same format a person annotating by hand would
-produce. Notebook 02 turns those files into a COCO dataset."""),
-    ("code", """from playground_lib.synthetic import write_scenes
+produce. Notebook 02 turns those files into a COCO dataset.""",
+    ),
+    (
+        "code",
+        """from playground_lib.synthetic import write_scenes
 
 files = write_scenes("outputs/welcome_scenes", n=pick(8, 2), size=size, seed=0)
-print(len(files), "scenes written, for example", files[0])"""),
-    ("md", """## Next
+print(len(files), "scenes written, for example", files[0])""",
+    ),
+    (
+        "md",
+        """## Next
 
 Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **03 · Sketch a
-playground** if you can't wait to generate something."""),
+playground** if you can't wait to generate something.""",
+    ),
 ]

@@ -10,26 +10,40 @@ In this notebook you will annotate a playground picture yourself, see what the c
 outlines, and learn what a good outline looks like."""
 
 CELLS = [
-    ("md", """## What an annotation is
+    (
+        "md",
+        """## What an annotation is
 
 Below is one of the bundled playground pictures with its annotation: coloured **polygons** (shapes made
 of straight edges) traced around each thing, each with a name. On the right is what those polygons turn
-into: a *label map*, where every pixel carries the number of its class. Each class has its own colour."""),
-    ("code", """from playground_lib.annotator.figures import sample_images, show_annotation
+into: a *label map*, where every pixel carries the number of its class. Each class has its own colour.""",
+    ),
+    (
+        "code",
+        """from playground_lib.annotator.figures import sample_images, show_annotation
 
 example = sample_images(1)[0].with_suffix(".json")
-show_annotation(example, "a playground and its annotation");"""),
-    ("md", """## On your own computer: labelme
+show_annotation(example, "a playground and its annotation");""",
+    ),
+    (
+        "md",
+        """## On your own computer: labelme
 
 The tool most people use is [labelme](https://github.com/wkentaro/labelme), a desktop app. If you work
 on your own laptop, install it with `pip install labelme` and start it in a terminal with the command the
 next cell prints: it opens the pictures in `outputs/annotate` and offers only the names of this series, so
 that the generator knows what you mean. Click **Create Polygons**, click around an object, pick its name.
-labelme saves a `.json` file next to each photo, the same kind of file the annotator below writes."""),
-    ("code", """from playground_lib.annotator.session import default_labels
+labelme saves a `.json` file next to each photo, the same kind of file the annotator below writes.""",
+    ),
+    (
+        "code",
+        """from playground_lib.annotator.session import default_labels
 
-print("labelme outputs/annotate --validate-label exact --labels " + ",".join(default_labels()))"""),
-    ("md", """## In Colab (or here): the annotator
+print("labelme outputs/annotate --validate-label exact --labels " + ",".join(default_labels()))""",
+    ),
+    (
+        "md",
+        """## In Colab (or here): the annotator
 
 labelme cannot open inside Colab, so this series has a small annotator that works in the notebook.
 
@@ -40,36 +54,57 @@ labelme cannot open inside Colab, so this series has a small annotator that work
    then choose another label or press **Delete**.
 5. **Save** writes the `.json` next to the picture. **Next** and **Previous** save for you.
 
-Your work is kept in `outputs/annotate`; running this cell again keeps it."""),
-    ("code", """from playground_lib.annotator import Annotator
+Your work is kept in `outputs/annotate`; running this cell again keeps it.""",
+    ),
+    (
+        "code",
+        """from playground_lib.annotator import Annotator
 from playground_lib.annotator.figures import copy_sample_images
 
 folder = copy_sample_images("outputs/annotate", count=3)
 annotator = Annotator(folder)
-annotator"""),
+annotator""",
+    ),
     ("md", """When you have drawn a few shapes, run the next cell to save and see the label map your polygons make."""),
-    ("code", """saved = annotator.save()
-show_annotation(saved, "your annotation");"""),
-    ("md", """## The same, from code
+    (
+        "code",
+        """saved = annotator.save()
+show_annotation(saved, "your annotation");""",
+    ),
+    (
+        "md",
+        """## The same, from code
 
 Every click in the annotator calls one small piece of Python. Here we "click" the corners of the
 climbing frame from code instead, on a fresh copy of the first picture (so your own work above is not
-touched). The numbers are pixel positions: *x* from the left, *y* from the top."""),
-    ("code", """demo = Annotator(copy_sample_images("outputs/annotate_demo", count=1, fresh=True))
+touched). The numbers are pixel positions: *x* from the left, *y* from the top.""",
+    ),
+    (
+        "code",
+        """demo = Annotator(copy_sample_images("outputs/annotate_demo", count=1, fresh=True))
 corners = [(40, 118), (114, 118), (116, 200), (38, 200)]
 demo.add_polygon(corners, "plaything")
 demo.add_polygon([(80, 170), (92, 160), (150, 165), (170, 195), (130, 218), (85, 210)], "sand")
 demo_file = demo.save()
-show_annotation(demo_file, "placed from code");"""),
-    ("md", """The file is plain text (JSON). This is exactly what labelme writes, so you can open it in labelme
-later, and notebook 02 turns a folder of them into a training set:"""),
-    ("code", """import json
+show_annotation(demo_file, "placed from code");""",
+    ),
+    (
+        "md",
+        """The file is plain text (JSON). This is exactly what labelme writes, so you can open it in labelme
+later, and notebook 02 turns a folder of them into a training set:""",
+    ),
+    (
+        "code",
+        """import json
 
 data = json.loads(demo_file.read_text())
 print("picture:", data["imagePath"], data["imageWidth"], "x", data["imageHeight"], "pixels")
 for shape in data["shapes"]:
-    print(shape["label"], shape["shape_type"], shape["points"])"""),
-    ("md", """## What a good polygon looks like
+    print(shape["label"], shape["shape_type"], shape["points"])""",
+    ),
+    (
+        "md",
+        """## What a good polygon looks like
 
 The generator learns *exactly* what you trace. Below, the same tree is outlined three ways. The score
 (IoU, from 0 to 1) says how well the outline matches the real tree: 1.0 is perfect.
@@ -79,13 +114,20 @@ The generator learns *exactly* what you trace. Below, the same tree is outlined 
 - **loose box**: quick, but a lot of sky and grass is now called "tree".
 
 Tips: click more points where the edge bends, fewer where it is straight; trace the **object in front**
-last (later shapes are painted over earlier ones); leave out what you are unsure about rather than guessing."""),
-    ("code", """from playground_lib.annotator.figures import compare_polygon_quality
+last (later shapes are painted over earlier ones); leave out what you are unsure about rather than guessing.""",
+    ),
+    (
+        "code",
+        """from playground_lib.annotator.figures import compare_polygon_quality
 
 figure, scores = compare_polygon_quality(example, "tree")
-print({name: round(score, 2) for name, score in scores.items()})"""),
-    ("md", """## Next
+print({name: round(score, 2) for name, score in scores.items()})""",
+    ),
+    (
+        "md",
+        """## Next
 
 Notebook **02** turns a folder of labelme files into a **COCO** dataset and checks every mask, then builds
-the folder SPADE trains from."""),
+the folder SPADE trains from.""",
+    ),
 ]

@@ -15,11 +15,16 @@ labelme, and the conversion quietly broke. Here you will
 4. make the **SPADE folder** the training notebook reads."""
 
 CELLS = [
-    ("md", """## Our annotated pictures
+    (
+        "md",
+        """## Our annotated pictures
 
 The library comes with synthetic playground pictures and their labelme files (notebook 06 shows how
-they are made). We copy some of them into `outputs/`, so that we can experiment freely."""),
-    ("code", """from playground_lib.annotate import copy_labelme_files, read_labelme
+they are made). We copy some of them into `outputs/`, so that we can experiment freely.""",
+    ),
+    (
+        "code",
+        """from playground_lib.annotate import copy_labelme_files, read_labelme
 from playground_lib.paths import data_dir
 from playground_lib.quick import pick
 from playground_lib.viz import show_labelme
@@ -27,14 +32,20 @@ from playground_lib.viz import show_labelme
 folder = "outputs/labelme"
 files = copy_labelme_files(data_dir() / "synthetic", folder, count=pick(24, 4))
 print(len(files), "annotation files in", folder)
-show_labelme(read_labelme(files[0]));"""),
-    ("md", """## Step 1: check before converting
+show_labelme(read_labelme(files[0]));""",
+    ),
+    (
+        "md",
+        """## Step 1: check before converting
 
 A single broken file can spoil a whole dataset, so the library reads **every** file first and lists
 **every** problem, one line each: *which file, which shape, what is wrong*. Let's break a copy on
 purpose: we cut a polygon down to two points (a polygon needs at least three) and give a shape a name
-that is not in our list of classes."""),
-    ("code", """import json
+that is not in our list of classes.""",
+    ),
+    (
+        "code",
+        """import json
 from pathlib import Path
 from playground_lib.coco import check_labelme_dir
 
@@ -45,55 +56,85 @@ doc["shapes"][1]["points"] = doc["shapes"][1]["points"][:2]
 doc["shapes"][2]["label"] = "spaceship"
 (broken / files[0].name).write_text(json.dumps(doc))
 good, problems, categories = check_labelme_dir(broken)
-print(*problems, sep="\\n")"""),
-    ("md", """Each line names the file, the shape's number (counting from 1, in labelme's list) and its label, and
+print(*problems, sep="\\n")""",
+    ),
+    (
+        "md",
+        """Each line names the file, the shape's number (counting from 1, in labelme's list) and its label, and
 what to fix. The command-line tool does the same and then stops **without writing anything**, so a
 half-converted dataset never exists.
 
 labelme itself never places points outside the image, so the checker reports such points too: they
 usually mean the JSON belongs to a different-sized image. (Our synthetic scenes cut trees and slides at
-the picture's edge, the way a photo does, so their points stay inside as well.)"""),
-    ("md", """## Step 2: convert to COCO
+the picture's edge, the way a photo does, so their points stay inside as well.)""",
+    ),
+    (
+        "md",
+        """## Step 2: convert to COCO
 
 `labelme_to_coco` turns the folder into one COCO dataset: the list of **images**, the **categories**
 (our playground classes, numbered from 1) and one **annotation** per object, with its outline, its
 area and its bounding box. `split=0.8` also puts 80% of the pictures aside for training and 20% for
-checking the training (*validation*); the `seed` makes that draw repeatable."""),
-    ("code", """from playground_lib.coco import labelme_to_coco
+checking the training (*validation*); the `seed` makes that draw repeatable.""",
+    ),
+    (
+        "code",
+        """from playground_lib.coco import labelme_to_coco
 from playground_lib.fileio import write_json
 
 coco = labelme_to_coco(folder, split=0.8, seed=0)
 write_json("outputs/playgrounds_coco.json", coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects,", len(coco["categories"]), "classes")
-print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})"""),
-    ("md", """### Why the outlines are not simply copied
+print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})""",
+    ),
+    (
+        "md",
+        """### Why the outlines are not simply copied
 
 labelme and COCO disagree about *where a pixel is*: labelme fills every pixel its outline touches, COCO
 only pixels whose centre lies inside. Copying the points across makes every mask a little thinner or
 fatter than what you drew. So the library lets labelme draw each object, then traces the pixels again
 in COCO's own way, and checks the result. Objects with a hole (a ring) become a pixel list (*RLE*).
 
-Let's verify with `pycocotools`: for every object, the mask COCO gives back must equal labelme's."""),
-    ("code", """from playground_lib.coco import check_against_labelme
+Let's verify with `pycocotools`: for every object, the mask COCO gives back must equal labelme's.""",
+    ),
+    (
+        "code",
+        """from playground_lib.coco import check_against_labelme
 
 same, total = check_against_labelme(coco, folder)
-print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")"""),
-    ("md", """## Step 3: look at the masks
+print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")""",
+    ),
+    (
+        "md",
+        """## Step 3: look at the masks
 
 Numbers are reassuring, pictures more so. Each object is tinted in its class colour (the ADE20K colours
-SPADE uses) with a thin white outline."""),
-    ("code", """from playground_lib.viz import show_coco_masks
+SPADE uses) with a thin white outline.""",
+    ),
+    (
+        "code",
+        """from playground_lib.viz import show_coco_masks
 
-show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);"""),
-    ("md", """### How many of each?
+show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);""",
+    ),
+    (
+        "md",
+        """### How many of each?
 
 A generator learns what it sees often. If there are hundreds of trees and three benches, expect
-beautiful trees and strange benches. The chart counts the objects per class."""),
-    ("code", """from playground_lib.viz import class_counts, coco_class_counts
+beautiful trees and strange benches. The chart counts the objects per class.""",
+    ),
+    (
+        "code",
+        """from playground_lib.viz import class_counts, coco_class_counts
 
 counts = [c for c in coco_class_counts(coco) if c["instances"]]
-class_counts(counts, title="Objects per class in our pictures");"""),
-    ("md", """## Step 4: the SPADE folder
+class_counts(counts, title="Objects per class in our pictures");""",
+    ),
+    (
+        "md",
+        """## Step 4: the SPADE folder
 
 SPADE does not read COCO: it wants, for every picture, a **label map** (a grey picture whose pixel
 values are the ADE20K class numbers) and an **instance map** (which object each pixel belongs to).
@@ -105,25 +146,37 @@ outputs/spade/images/     the pictures
 outputs/spade/labels/     class number per pixel (0 = other)
 outputs/spade/instances/  object number per pixel
 outputs/spade/dataset.json
-```"""),
-    ("code", """from playground_lib.coco import coco_to_spade
+```""",
+    ),
+    (
+        "code",
+        """from playground_lib.coco import coco_to_spade
 from playground_lib.viz import show_spade_samples
 
 summary = coco_to_spade(coco, folder, "outputs/spade")
 print(json.loads(summary.read_text())["counts"])
-show_spade_samples("outputs/spade", count=pick(3, 2));"""),
-    ("md", """## Going back: COCO to labelme
+show_spade_samples("outputs/spade", count=pick(3, 2));""",
+    ),
+    (
+        "md",
+        """## Going back: COCO to labelme
 
 Found a mistake? `coco_to_labelme` writes labelme files again (with the pictures beside them), so
 you can open a COCO dataset in labelme, fix it, and convert once more. Nothing is lost on the way:
-converting back to COCO gives the very same annotations."""),
-    ("code", """from playground_lib.coco import coco_to_labelme
+converting back to COCO gives the very same annotations.""",
+    ),
+    (
+        "code",
+        """from playground_lib.coco import coco_to_labelme
 
 written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme")
 again = labelme_to_coco("outputs/edit_in_labelme")
 strip = lambda c: [(a["category_id"], a["segmentation"]) for a in c["annotations"]]
-print(len(written), "labelme files written; same annotations after the round trip:", strip(again) == strip(coco))"""),
-    ("md", """## The same from a terminal
+print(len(written), "labelme files written; same annotations after the round trip:", strip(again) == strip(coco))""",
+    ),
+    (
+        "md",
+        """## The same from a terminal
 
 Everything above is also a command, handy for your own folders (run them in a terminal, or in a cell
 with a `!` in front):
@@ -137,5 +190,6 @@ playground coco2labelme playgrounds.json my_labelme_folder to_edit_in_labelme
 Use your own class list with `--labels labels.txt` (one name a line). If some files are broken and you
 want the rest converted anyway, `--skip-invalid` writes the problems to a report beside the output.
 
-**Next:** notebook 03, where you paint a sketch in these very colours."""),
+**Next:** notebook 03, where you paint a sketch in these very colours.""",
+    ),
 ]

@@ -9,25 +9,39 @@ and a small neural network paints a picture from your sketch.
 You will learn what a *segmentation map* is, meet the colour palette, and paint one yourself."""
 
 CELLS = [
-    ("md", """## What a segmentation map is
+    (
+        "md",
+        """## What a segmentation map is
 
 A segmentation map (or *label map*) is a picture in which every pixel holds a **number that names a
 class**: 3 is sky, 10 is grass, 109 is "plaything" (slides, swings…). The colours only help our eyes;
-the generator reads the numbers. On the right you see a small square of a sketch, pixel by pixel."""),
-    ("code", """from playground_lib.painter import Sketchpad
+the generator reads the numbers. On the right you see a small square of a sketch, pixel by pixel.""",
+    ),
+    (
+        "code",
+        """from playground_lib.painter import Sketchpad
 from playground_lib.painter.figures import bundled_sketches, show_label_map_up_close
 
 example = Sketchpad(256)
 example.load_png(bundled_sketches()[0])
-show_label_map_up_close(example.labels, title=bundled_sketches()[0].name);"""),
-    ("md", """## The palette
+show_label_map_up_close(example.labels, title=bundled_sketches()[0].name);""",
+    ),
+    (
+        "md",
+        """## The palette
 
 These are the classes of this series, in the standard colours of the ADE20K dataset that SPADE was
-trained on, with their numbers. "other" (black) means *nothing in particular*."""),
-    ("code", """from playground_lib.painter.figures import show_palette
+trained on, with their numbers. "other" (black) means *nothing in particular*.""",
+    ),
+    (
+        "code",
+        """from playground_lib.painter.figures import show_palette
 
-show_palette();"""),
-    ("md", """## Paint!
+show_palette();""",
+    ),
+    (
+        "md",
+        """## Paint!
 
 - Click a **class** button, then **drag** on the black canvas to paint.
 - **Brush size** makes the brush thicker or thinner.
@@ -39,19 +53,28 @@ show_palette();"""),
 A tip: start with big areas (sky, grass, sand) using Fill, then add trees, paths and playthings on top.
 
 If no model was downloaded yet, the small model that comes with the library paints the picture; it is
-rough but quick. Notebook 04 uses the big official one."""),
-    ("code", """from playground_lib.painter import Painter
+rough but quick. Notebook 04 uses the big official one.""",
+    ),
+    (
+        "code",
+        """from playground_lib.painter import Painter
 from playground_lib.spade import load_generator
 
 generator = load_generator(None)  # None = the small bundled model
 painter = Painter(256, generate=generator.generate)
-painter"""),
-    ("md", """## Painting from code
+painter""",
+    ),
+    (
+        "md",
+        """## Painting from code
 
 Every mouse stroke on the canvas calls one small piece of Python. Here is a whole sketch painted
 with those same calls, on a second painter so that your own sketch stays as it is. Positions are
-pixels, counted from the top-left corner of the 256 × 256 sketch."""),
-    ("code", """from playground_lib.painter.figures import show_sketch_and_result
+pixels, counted from the top-left corner of the 256 × 256 sketch.""",
+    ),
+    (
+        "code",
+        """from playground_lib.painter.figures import show_sketch_and_result
 
 demo = Painter(256, generate=generator.generate)
 demo.fill(10, 10, "sky")                                        # everything becomes sky
@@ -61,27 +84,46 @@ demo.paint_stroke([(60, 150), (60, 100)], "tree", size=10)      # a tree: the tr
 demo.paint_stroke([(60, 90)], "tree", size=60)                  # ...and the crown
 demo.paint_stroke([(95, 200), (95, 135), (150, 200)], "plaything", size=9)  # a slide
 demo.generate()
-show_sketch_and_result(demo.pad, "painted from code");"""),
-    ("md", """## Change one thing
+show_sketch_and_result(demo.pad, "painted from code");""",
+    ),
+    (
+        "md",
+        """## Change one thing
 
 Fill the grass on the left of the path with **sand**. Only the numbers of that patch of grass
 change (a fill stops where another class begins, here at the path), and the generator paints a
-different ground there."""),
-    ("code", """demo.fill(20, 250, "sand")
+different ground there.""",
+    ),
+    (
+        "code",
+        """demo.fill(20, 250, "sand")
 demo.generate()
-show_sketch_and_result(demo.pad, "grass turned into sand");"""),
-    ("md", """## Keep your sketch
+show_sketch_and_result(demo.pad, "grass turned into sand");""",
+    ),
+    (
+        "md",
+        """## Keep your sketch
 
 Save it as a colour PNG. Notebook 04 can generate from it with the official model, and any paint
-program can open and edit it. (If your canvas is still empty, the demo sketch is saved instead.)"""),
-    ("code", """sketch = demo if painter.pad.is_blank() else painter
+program can open and edit it. (If your canvas is still empty, the demo sketch is saved instead.)""",
+    ),
+    (
+        "code",
+        """sketch = demo if painter.pad.is_blank() else painter
 saved = sketch.save_png("outputs/my_sketch.png")
-print("saved", saved, "with", sketch.class_counts())"""),
-    ("md", """You can also load a sketch into the painter: type its file name in the *File* box and press
-**Load PNG**, or use **Upload PNG**. Try one of the bundled sketches:"""),
+print("saved", saved, "with", sketch.class_counts())""",
+    ),
+    (
+        "md",
+        """You can also load a sketch into the painter: type its file name in the *File* box and press
+**Load PNG**, or use **Upload PNG**. Try one of the bundled sketches:""",
+    ),
     ("code", """print([str(path) for path in bundled_sketches()])"""),
-    ("md", """## Next
+    (
+        "md",
+        """## Next
 
 Notebook **04** downloads the official SPADE model trained on ADE20K and generates playgrounds from the
-bundled sketches and from yours."""),
+bundled sketches and from yours.""",
+    ),
 ]

@@ -10,7 +10,9 @@ again after a break, and see what a bigger machine changes.
 Nothing here needs a GPU to *work*; a GPU only makes it faster (a lot faster)."""
 
 CELLS = [
-    ("md", """## Two networks that train each other
+    (
+        "md",
+        """## Two networks that train each other
 
 A GAN (*generative adversarial network*) is a pair:
 
@@ -20,16 +22,25 @@ A GAN (*generative adversarial network*) is a pair:
 
 They train in turns, like a forger and an art expert. Each time the critic gets better at spotting
 fakes, the generator learns what gave it away. SPADE, the generator in GauGAN, is special in one way:
-the label map steers *every* layer of the painter, so the classes stay where you drew them."""),
-    ("code", """from playground_lib.train.notebook import where_am_i
+the label map steers *every* layer of the painter, so the classes stay where you drew them.""",
+    ),
+    (
+        "code",
+        """from playground_lib.train.notebook import where_am_i
 
-print(where_am_i())"""),
-    ("md", """## 1. A training set
+print(where_am_i())""",
+    ),
+    (
+        "md",
+        """## 1. A training set
 
 A training set is pairs of (label map, photo). We draw synthetic playground scenes here; to use your own
 annotations instead, set `data` to the SPADE folder notebook 02 wrote (it has `images/` and `labels/`).
-Every label map is checked before training: a wrong value is reported with its file name."""),
-    ("code", """from playground_lib.quick import pick
+Every label map is checked before training: a wrong value is reported with its file name.""",
+    ),
+    (
+        "code",
+        """from playground_lib.quick import pick
 from playground_lib.synthetic import write_scenes
 from playground_lib.train.dataset import classes_in
 
@@ -37,8 +48,11 @@ size = pick(128, 32)
 data = "outputs/training_scenes"
 write_scenes(data, n=pick(200, 4), size=size, seed=0)
 classes = classes_in(data)
-print(f"{len(classes)} classes in the set (ADE20K values): {classes}")"""),
-    ("md", """## 2. The settings
+print(f"{len(classes)} classes in the set (ADE20K values): {classes}")""",
+    ),
+    (
+        "md",
+        """## 2. The settings
 
 All settings live in one `TrainConfig`. The important ones:
 
@@ -46,8 +60,11 @@ All settings live in one `TrainConfig`. The important ones:
 * `ngf`: how wide the generator is (64 in NVIDIA's model; 16 keeps it small and fast);
 * `classes`: only the classes in your set become input channels, which makes training much cheaper;
 * `out_dir`: where checkpoints and samples go. In Colab this is **your Google Drive**, so a
-  disconnect costs you nothing (Colab will ask you to allow access)."""),
-    ("code", """from playground_lib.train import TrainConfig
+  disconnect costs you nothing (Colab will ask you to allow access).""",
+    ),
+    (
+        "code",
+        """from playground_lib.train import TrainConfig
 from playground_lib.train.notebook import output_folder
 
 cfg = TrainConfig(
@@ -55,8 +72,11 @@ cfg = TrainConfig(
     crop_size=size, load_size=size, ngf=pick(16, 8), ndf=pick(32, 8), batch_size=pick(1, 2),
     steps=pick(600, 3), sample_every=pick(50, 3), checkpoint_every=pick(50, 3),
 )
-cfg"""),
-    ("md", """## 3. What it learns from: the losses
+cfg""",
+    ),
+    (
+        "md",
+        """## 3. What it learns from: the losses
 
 * **GAN loss (hinge)**: the critic wants real pairs scored above +1 and fakes below −1; the generator
   wants its fakes scored high.
@@ -66,62 +86,92 @@ cfg"""),
   off, with a message, and training works without it.
 
 The bar below shows them live (`G_gan`, `G_feat`, `D`). Don't expect them to go steadily down: the two
-players push against each other. **The pictures are the real measure.**"""),
-    ("code", """from playground_lib.train import Trainer
+players push against each other. **The pictures are the real measure.**""",
+    ),
+    (
+        "code",
+        """from playground_lib.train import Trainer
 from playground_lib.train.notebook import show_progress
 
 trainer = Trainer.start_or_resume(cfg)
 trainer.fit()
-show_progress(cfg.out_dir);"""),
-    ("md", """## 4. Watching the samples improve
+show_progress(cfg.out_dir);""",
+    ),
+    (
+        "md",
+        """## 4. Watching the samples improve
 
 Every `sample_every` steps the trainer saves a grid: **label map | real photo | generated**. Early on the
 generated column is a blur of the right colours; then edges appear; then textures: grass gets blades,
-sand gets grain. On a CPU this takes a few hundred steps for colours and thousands for textures."""),
-    ("code", """from playground_lib.train.notebook import show_sample_history
+sand gets grain. On a CPU this takes a few hundred steps for colours and thousands for textures.""",
+    ),
+    (
+        "code",
+        """from playground_lib.train.notebook import show_sample_history
 
-show_sample_history(cfg.out_dir, count=3);"""),
-    ("md", """## 5. Saving and resuming
+show_sample_history(cfg.out_dir, count=3);""",
+    ),
+    (
+        "md",
+        """## 5. Saving and resuming
 
 Checkpoints are written whole or not at all: a disconnect in the middle of saving leaves the previous
 one intact. To continue later (even after Colab forgot everything), run the set-up cells again and this
 one: it finds the last checkpoint in `out_dir` and trains on to the new number of steps, exactly as if
-it had never stopped."""),
-    ("code", """more = cfg.replace(steps=cfg.steps + pick(300, 2))
+it had never stopped.""",
+    ),
+    (
+        "code",
+        """more = cfg.replace(steps=cfg.steps + pick(300, 2))
 trainer = Trainer.start_or_resume(more)
 print(f"resuming at step {trainer.step}")
 trainer.fit()
-show_progress(cfg.out_dir);"""),
-    ("md", """## 6. Keep it, score it
+show_progress(cfg.out_dir);""",
+    ),
+    (
+        "md",
+        """## 6. Keep it, score it
 
 `export_generator` saves the smoothed (EMA) generator in half precision, with its settings beside it.
 Notebook 04 can load it in place of the official model. To score it without looking, a small
 segmentation network learns the classes from the *real* pictures, then tries to find them in the
 *generated* ones: the **segmentation-consistency score** (mIoU, 0 to 1; higher is better; the same
-judge on real held-out pictures shows the ceiling)."""),
-    ("code", """from playground_lib.train.evaluate import evaluate_generator, load_exported_generator, load_folder
+judge on real held-out pictures shows the ceiling).""",
+    ),
+    (
+        "code",
+        """from playground_lib.train.evaluate import evaluate_generator, load_exported_generator, load_folder
 
 path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
 write_scenes("outputs/held_out_scenes", n=pick(24, 2), size=size, seed=100_000)
 report = evaluate_generator(load_exported_generator(path), *load_folder(data, size), *load_folder("outputs/held_out_scenes", size),
                             segmenter_steps=pick(300, 3), judge_size=pick(64, 32))
-print(report.summary())"""),
-    ("md", """## 7. Fine-tuning NVIDIA's model instead
+print(report.summary())""",
+    ),
+    (
+        "md",
+        """## 7. Fine-tuning NVIDIA's model instead
 
 Starting from the official ADE20K generator (notebook 04 shows where to put its weights), the model
 already knows grass, trees, sky and sand from 20,000 photos; a few hundred of your own pictures then
 teach it *your* playgrounds quickly. Our label maps use ADE20K's class numbers, so each of your classes
 lands on the channel the official model already knows. It needs the full width (`ngf=64`) and, in
-practice, a GPU."""),
-    ("code", """from pathlib import Path
+practice, a GPU.""",
+    ),
+    (
+        "code",
+        """from pathlib import Path
 
 official = Path("checkpoints/ade20k_pretrained/latest_net_G.pth")
 if official.exists():
     tune = cfg.replace(finetune_from=str(official), ngf=64, crop_size=256, load_size=286, out_dir=str(output_folder("finetuned")))
     Trainer.start_or_resume(tune).fit()
 else:
-    print(f"{official} not found: see notebook 04 for the official weights; skipping fine-tuning")"""),
-    ("md", """## 8. What needs a GPU, and what does not
+    print(f"{official} not found: see notebook 04 for the official weights; skipping fine-tuning")""",
+    ),
+    (
+        "md",
+        """## 8. What needs a GPU, and what does not
 
 | task | CPU (laptop, Colab CPU) | GPU (Colab T4 and up) |
 |---|---|---|
@@ -146,5 +196,6 @@ torchrun --nproc_per_node 4 -m playground_lib.train.ddp --data my_spade_folder -
 ```
 
 or, on one machine, `playground train --data ... --out ... --resume` (`playground train --help` lists
-every setting; a JSON or YAML file of settings works too)."""),
+every setting; a JSON or YAML file of settings works too).""",
+    ),
 ]

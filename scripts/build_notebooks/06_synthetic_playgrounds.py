@@ -10,35 +10,49 @@ You will make flat *procedural* scenes (drawn in milliseconds), render 3-D scene
 exact masks matter, and put synthetic and real data into one dataset."""
 
 CELLS = [
-    ("md", """## 1. Procedural scenes: drawn by code
+    (
+        "md",
+        """## 1. Procedural scenes: drawn by code
 
 Each scene is a few shapes (sky, grass, a sand pit, slides, swings, trees, benches) painted with
 textures. Because the code draws each shape, it also writes the shape's outline into a labelme file:
 nobody has to trace anything. Change `seed` and you get another playground; the same seed always
-gives the same one."""),
-    ("code", """from playground_lib.quick import pick
+gives the same one.""",
+    ),
+    (
+        "code",
+        """from playground_lib.quick import pick
 from playground_lib.synthetic import generate_scene
 from playground_lib.overview import scene_grid
 
 size = pick(256, 64)
 scenes = [generate_scene(seed, size) for seed in range(4)]
-scene_grid(scenes, columns=4);"""),
-    ("md", """## 2. Why pixel-perfect masks matter
+scene_grid(scenes, columns=4);""",
+    ),
+    (
+        "md",
+        """## 2. Why pixel-perfect masks matter
 
 A person tracing a photo clicks points around each object. In a hurry, that is one click every few
 pixels: the big areas (sky, grass) come out fine, but **thin things** such as fence posts, swing ropes
 and slide ladders vanish or get fat. A model trained on such masks learns blurry, wrong edges.
 
 Below, the exact mask of a scene is compared with a simulated hurried tracing. The red pixels are
-wrong. Look at which classes suffer most."""),
-    ("code", """from playground_lib.synthetic import blender
+wrong. Look at which classes suffer most.""",
+    ),
+    (
+        "code",
+        """from playground_lib.synthetic import blender
 
 scene = scenes[0]
 blender.show_hand_tracing(scene.image, scene.labels, click_every=pick(8, 4))
 errors = blender.tracing_errors(scene.labels, blender.hurried_tracing(scene.labels, pick(8, 4)))
 for name, share in errors.items():
-    print(f"{name:<10} {100 * share:5.1f}% of its pixels wrong")"""),
-    ("md", """## 3. Playgrounds in 3-D, rendered by Blender
+    print(f"{name:<10} {100 * share:5.1f}% of its pixels wrong")""",
+    ),
+    (
+        "md",
+        """## 3. Playgrounds in 3-D, rendered by Blender
 
 Blender is a free 3-D program that Python can drive. Our script builds a playground from simple shapes
 (a ground plane, a sand pit, a path, slides, swings, trees, benches, fences), places them at random,
@@ -51,15 +65,21 @@ the labelme file, so the labels are exact *by construction*.
 Blender's Python module (`bpy`) is big (about 1 GB) and only exists for Python 3.11, so it lives in
 its own environment, made once with `bash scripts/setup_blender_venv.sh`.
 Google Colab runs a newer Python, so there the cell below only tells you that and moves on; on a
-laptop with the environment, it renders. If Blender is there but fails, you will see the error."""),
-    ("code", """print(blender.availability_message())
+laptop with the environment, it renders. If Blender is there but fails, you will see the error.""",
+    ),
+    (
+        "code",
+        """print(blender.availability_message())
 if blender.blender_available():
     renders = blender.render_scenes("outputs/blender", n=pick(4, 2), size=pick((320, 240), (64, 48)),
                                     samples=pick(32, 4), seed=0)
     blender.show_renders(renders)
     for render in renders:
-        print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))"""),
-    ("md", """Try it: change `seed`, or raise `samples` for a less grainy picture (rendering takes longer). The
+        print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))""",
+    ),
+    (
+        "md",
+        """Try it: change `seed`, or raise `samples` for a less grainy picture (rendering takes longer). The
 label map never gets grainy: it does not depend on the samples at all.
 
 ## 4. Mixing synthetic and real
@@ -70,8 +90,11 @@ layouts, a smaller set of real, carefully labelled photos teaches what the world
 
 Both kinds go through the *same* conversion (notebook 02): labelme files into one COCO dataset.
 Here, procedural scenes and (where Blender ran) 3-D renders go into one folder and one COCO file;
-your own annotated photos would simply join them in that folder."""),
-    ("code", """import shutil
+your own annotated photos would simply join them in that folder.""",
+    ),
+    (
+        "code",
+        """import shutil
 from pathlib import Path
 from playground_lib.synthetic import write_scenes
 from playground_lib.coco import labelme_to_coco
@@ -82,15 +105,22 @@ for render in Path("outputs").glob("blender/blender_*"):
     shutil.copy(render, "outputs/mixed")
 coco = labelme_to_coco("outputs/mixed", progress=False)
 write_json("outputs/mixed.json", coco)
-print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")"""),
+print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")""",
+    ),
     ("md", """How much of each kind is in there? The datasheet tool of notebook 08 counts it for you:"""),
-    ("code", """from playground_lib.datasheet import collect_stats
+    (
+        "code",
+        """from playground_lib.datasheet import collect_stats
 
 stats = collect_stats("outputs/mixed.json", progress=False)
 print(stats.sources)
-print(f"{stats.synthetic} synthetic of {stats.images} images")"""),
-    ("md", """## Next
+print(f"{stats.synthetic} synthetic of {stats.images} images")""",
+    ),
+    (
+        "md",
+        """## Next
 
 **07 · The sketch party** merges everyone's sketches into one playground and makes it the background
-of an online event. **08 · Dataset ethics** asks who is in your photos and writes the datasheet."""),
+of an online event. **08 · Dataset ethics** asks who is in your photos and writes the datasheet.""",
+    ),
 ]

@@ -11,20 +11,28 @@ You will merge sketches in two ways, paint the result, and export a background t
 with a guide for the tiles that avatars should not walk through."""
 
 CELLS = [
-    ("md", """## 1. Everyone's sketches
+    (
+        "md",
+        """## 1. Everyone's sketches
 
 A sketch is a label map: every colour is a class (the ADE20K colours of notebook 03). Here we use the
 three sketches that come with the library and, as extra "participants", a few label maps of
-synthetic scenes. At your event, these would be the PNG files people saved from the painter."""),
-    ("code", """from playground_lib import event
+synthetic scenes. At your event, these would be the PNG files people saved from the painter.""",
+    ),
+    (
+        "code",
+        """from playground_lib import event
 from playground_lib.paths import data_dir
 from playground_lib.quick import pick
 
 files = sorted((data_dir() / "sketches").glob("*.png"))
 files += sorted((data_dir() / "synthetic").glob("*_label.png"))[:pick(9, 3)]
 sketches = [event.load_sketch(path) for path in files]
-event.show_label_maps(sketches, [path.stem for path in files]);"""),
-    ("md", """## 2. One playground from many: vote or panels
+event.show_label_maps(sketches, [path.stem for path in files]);""",
+    ),
+    (
+        "md",
+        """## 2. One playground from many: vote or panels
 
 Gather builds maps from square **tiles of 32 x 32 pixels**; we ask for a number of tiles, for
 example 40 x 30 tiles = 1280 x 960 pixels.
@@ -33,33 +41,51 @@ example 40 x 30 tiles = 1280 x 960 pixels.
   important things (people, playthings, benches) win over the ground they stand on. Empty corners
   don't vote, so nobody's slide gets erased by someone else's blank space.
 * **Panels**: everyone's sketch gets its own rectangle, side by side, each a whole number of tiles:
-  a gallery where every participant finds their own part."""),
-    ("code", """tiles = pick((40, 30), (10, 8))
+  a gallery where every participant finds their own part.""",
+    ),
+    (
+        "code",
+        """tiles = pick((40, 30), (10, 8))
 vote = event.merge_sketches(sketches, tiles, mode="vote")
 panels = event.merge_sketches(sketches, tiles, mode="panels")
-event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);"""),
-    ("md", """## 3. Painting it, at the generator's size
+event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);""",
+    ),
+    (
+        "md",
+        """## 3. Painting it, at the generator's size
 
 A generator like SPADE paints at one size, usually 256 x 256 pixels. A 1280 x 960 map is bigger and
 not square. So the layout is painted in **overlapping 256-pixel windows**, blended with soft edges
 so no seams show, and the result is enlarged smoothly (Lanczos) to the exact map size.
 
 First a stand-in painter that only colours the sketch softly: it runs in a blink and shows the
-whole path from sketches to a Gather-ready file."""),
-    ("code", """result = event.make_background(files, "outputs/event/stand_in.png", tiles, mode="vote",
+whole path from sketches to a Gather-ready file.""",
+    ),
+    (
+        "code",
+        """result = event.make_background(files, "outputs/event/stand_in.png", tiles, mode="vote",
                                generate=event.palette_generator, model_size=pick(256, 64))
 event.show_background(result);
-print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")"""),
-    ("md", """Now with the real thing: the SPADE generator of notebook 04. `choose_generator()` takes the best
+print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")""",
+    ),
+    (
+        "md",
+        """Now with the real thing: the SPADE generator of notebook 04. `choose_generator()` takes the best
 one at hand (the official ADE20K weights if you downloaded them in notebook 04, else the small model
-that ships with the library) and says which. The picture is painted window by window as above."""),
-    ("code", """from playground_lib.spade import choose_generator
+that ships with the library) and says which. The picture is painted window by window as above.""",
+    ),
+    (
+        "code",
+        """from playground_lib.spade import choose_generator
 
 spade = choose_generator()
 result = event.make_background(files, "outputs/event/background.png", tiles, mode="vote",
                                generate=spade.generate, model_size=pick(256, 64))
-event.show_background(result);"""),
-    ("md", """## 4. Into Gather
+event.show_background(result);""",
+    ),
+    (
+        "md",
+        """## 4. Into Gather
 
 Gather's help pages say a background may be at most 3200 x 3200 pixels and the file must be under
 3 MB; the picture above is saved to stay under that (with fewer colours if it must).
@@ -68,14 +94,20 @@ Gather's help pages say a background may be at most 3200 x 3200 pixels and the f
    and choose `outputs/event/background.png`.
 2. Avatars can walk everywhere until you add **Impassable** tile effects. The guide
    `background_tiles.png` shows the tiles we suggest in red (trees, fences, playthings, benches...),
-   and `background_tiles.json` lists them row by row. Here is the top-left corner of that list:"""),
-    ("code", """import json
+   and `background_tiles.json` lists them row by row. Here is the top-left corner of that list:""",
+    ),
+    (
+        "code",
+        """import json
 
 guide = json.loads(result.guide_json.read_text())
 print(guide["cols"], "x", guide["rows"], "tiles; impassable classes:", ", ".join(guide["impassable_classes"]))
 for row in guide["impassable"][:8]:
-    print(" ".join("#" if blocked else "." for blocked in row[:20]))"""),
-    ("md", """## 5. From the command line
+    print(" ".join("#" if blocked else "." for blocked in row[:20]))""",
+    ),
+    (
+        "md",
+        """## 5. From the command line
 
 At the event itself, one command does all of this for the folder of sketches people sent:
 
@@ -87,5 +119,6 @@ playground background sketches/*.png outputs/gallery.png --tiles 40x30 --mode pa
 Add `--spade` to paint with the best SPADE generator at hand, or `--checkpoint PATH` for a
 generator file of your own (for example one you trained in notebook 05).
 
-**Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so."""),
+**Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so.""",
+    ),
 ]

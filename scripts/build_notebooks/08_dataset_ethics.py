@@ -8,7 +8,9 @@ notebook is about them. It is mostly reading and thinking, with one tool at the 
 a short document that travels with a dataset and answers the questions others will have about it."""
 
 CELLS = [
-    ("md", """## 1. People in photos, and consent
+    (
+        "md",
+        """## 1. People in photos, and consent
 
 Playgrounds are full of children. A photo in which someone can be recognised (a face, a jacket, a
 place and a time) is, in many countries, personal data: in the European Union the GDPR applies,
@@ -24,8 +26,11 @@ Questions to ask before you take or use a photo:
   learns from them?
 * How would someone ask to be removed, and who would answer?
 
-This is one reason notebook 06 makes **synthetic** scenes: a person drawn by code is nobody."""),
-    ("md", """## 2. Who labels, and under what conditions
+This is one reason notebook 06 makes **synthetic** scenes: a person drawn by code is nobody.""",
+    ),
+    (
+        "md",
+        """## 2. Who labels, and under what conditions
 
 Behind most large datasets are many hours of labelling, often done by crowd workers paid per
 polygon, under time pressure, with little say in the instructions. Their choices (what counts as a
@@ -35,8 +40,11 @@ In a workshop, the people who label are usually the participants. Ask yourselves
 
 * Did they label as volunteers, as part of a course, or for pay? Were they credited?
 * Did everyone get the same instructions and the same list of classes?
-* How were disagreements settled, and where are mistakes recorded?"""),
-    ("md", """## 3. Licences: what you may do with what
+* How were disagreements settled, and where are mistakes recorded?""",
+    ),
+    (
+        "md",
+        """## 3. Licences: what you may do with what
 
 * **Photos** belong to whoever took them, even when they are on the web. "Found online" is not a
   licence. Your own photos are yours to license (Creative Commons licences make sharing simple).
@@ -53,24 +61,36 @@ questions in seven parts: motivation, composition, collection, labelling, uses, 
 maintenance. Some answers can be **counted** from the files; others only the makers know.
 
 The library counts what it can. First we turn the bundled synthetic scenes (labelme files) into a
-COCO dataset, exactly as notebook 02 does with annotated photos:"""),
-    ("code", """from playground_lib.coco import labelme_to_coco
+COCO dataset, exactly as notebook 02 does with annotated photos:""",
+    ),
+    (
+        "code",
+        """from playground_lib.coco import labelme_to_coco
 from playground_lib.fileio import write_json
 from playground_lib.paths import data_dir
 
 coco = labelme_to_coco(data_dir() / "synthetic", progress=False)
 write_json("outputs/playgrounds.json", coco)
-print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objects")"""),
-    ("md", """Now the datasheet. It counts images and sizes, how much of the pictures each class covers, how many
+print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objects")""",
+    ),
+    (
+        "md",
+        """Now the datasheet. It counts images and sizes, how much of the pictures each class covers, how many
 objects there are, **how many images show people**, and how many images are synthetic. Everything
-it cannot know is left as a question marked ✍️ for you to answer."""),
-    ("code", """from playground_lib.datasheet import show_datasheet, write_datasheet
+it cannot know is left as a question marked ✍️ for you to answer.""",
+    ),
+    (
+        "code",
+        """from playground_lib.datasheet import show_datasheet, write_datasheet
 
 sheet = write_datasheet("outputs/playgrounds.json", "outputs/datasheet",
                         name="Bundled synthetic playgrounds", progress=False)
 print("written to", sheet)
-show_datasheet(sheet)"""),
-    ("md", """## 5. Reading it
+show_datasheet(sheet)""",
+    ),
+    (
+        "md",
+        """## 5. Reading it
 
 * **Class balance:** sky and grass cover most pixels; benches, fences and rocks are rare. A model
   trained on this will paint grass well and fences poorly. Would more scenes with fences help?
@@ -79,14 +99,20 @@ show_datasheet(sheet)"""),
 * **Synthetic vs photographed:** the datasheet tells the two apart by where the files came from.
   When you add your own photos, check that the count matches what you know.
 
-The same numbers are in `datasheet_stats.json`, for a script to check:"""),
-    ("code", """from playground_lib.datasheet import collect_stats
+The same numbers are in `datasheet_stats.json`, for a script to check:""",
+    ),
+    (
+        "code",
+        """from playground_lib.datasheet import collect_stats
 
 stats = collect_stats("outputs/playgrounds.json", progress=False)
 print(f"{stats.images_with_people} of {stats.images} images show people ({stats.people} people)")
 print(f"{stats.synthetic} synthetic, {stats.images - stats.synthetic} photographed")
-print("rarest classes:", ", ".join(c.name for c in stats.classes[-3:]))"""),
-    ("md", """## 6. Your turn
+print("rarest classes:", ", ".join(c.name for c in stats.classes[-3:]))""",
+    ),
+    (
+        "md",
+        """## 6. Your turn
 
 Open `outputs/datasheet/DATASHEET.md` in any text editor and answer the ✍️ questions for a dataset
 you made (in notebook 01 or 02, or at a workshop). A datasheet with honest answers, including
@@ -96,5 +122,6 @@ From the command line, for a COCO file or a SPADE training folder:
 
 ```
 playground datasheet outputs/playgrounds.json --out outputs/datasheet --name "Our playgrounds"
-```"""),
+```""",
+    ),
 ]

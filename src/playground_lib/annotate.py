@@ -31,9 +31,10 @@ import io
 import json
 import math
 import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -96,8 +97,13 @@ class LabelmeShape:
 
     def to_raster_dict(self) -> dict[str, Any]:
         """The form labelme's ``shapes_to_label`` wants (mask as a numpy array)."""
-        return {"label": self.label, "points": self.points, "shape_type": self.shape_type,
-                "group_id": self.group_id, "mask": self.mask}
+        return {
+            "label": self.label,
+            "points": self.points,
+            "shape_type": self.shape_type,
+            "group_id": self.group_id,
+            "mask": self.mask,
+        }
 
 
 @dataclass
@@ -151,8 +157,11 @@ class LabelmeFile:
             xs = [p[0] for p in shape.points]
             ys = [p[1] for p in shape.points]
             low, high = (min(xs), min(ys)), (max(xs), max(ys))
-        margin = {"line": labelme_compat.LINE_WIDTH, "linestrip": labelme_compat.LINE_WIDTH,
-                  "point": labelme_compat.POINT_RADIUS}.get(shape.shape_type, 0) + 2
+        margin = {
+            "line": labelme_compat.LINE_WIDTH,
+            "linestrip": labelme_compat.LINE_WIDTH,
+            "point": labelme_compat.POINT_RADIUS,
+        }.get(shape.shape_type, 0) + 2
         left, top = (max(int(math.floor(v)) - margin, 0) for v in low)
         right = min(int(math.ceil(high[0])) + margin + 1, self.width)
         bottom = min(int(math.ceil(high[1])) + margin + 1, self.height)
@@ -173,14 +182,19 @@ class LabelmeFile:
     def label_maps(self, label_name_to_value: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """(class map, instance map) painted by labelme's own ``shapes_to_label``."""
         return labelme_compat.shapes_to_label(
-            (self.height, self.width), [s.to_raster_dict() for s in self.shapes], dict(label_name_to_value))
+            (self.height, self.width), [s.to_raster_dict() for s in self.shapes], dict(label_name_to_value)
+        )
 
 
 # ----------------------------------------------------------------------------- reading
 
 
-def read_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None, root: str | os.PathLike | None = None,
-                 allow_outside: bool = False) -> LabelmeFile:
+def read_labelme(
+    path: str | os.PathLike,
+    labels: Iterable[str] | None = None,
+    root: str | os.PathLike | None = None,
+    allow_outside: bool = False,
+) -> LabelmeFile:
     """Read and check one labelme file; raise :class:`LabelmeError` listing every problem.
 
     ``labels``: the allowed label names (``None`` accepts any non-empty label; the COCO
@@ -196,8 +210,12 @@ def read_labelme(path: str | os.PathLike, labels: Iterable[str] | None = None, r
     return result
 
 
-def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str], str | None] | None = None,
-                  root: str | os.PathLike | None = None, allow_outside: bool = False) -> tuple[LabelmeFile | None, list[str]]:
+def check_labelme(
+    path: str | os.PathLike,
+    labels: Iterable[str] | Callable[[str], str | None] | None = None,
+    root: str | os.PathLike | None = None,
+    allow_outside: bool = False,
+) -> tuple[LabelmeFile | None, list[str]]:
     """(the file, []) when it is fine, else (None or partial file, every problem found).
 
     ``labels``: allowed names, or a function returning what is wrong with a label (None if fine).
@@ -215,18 +233,22 @@ def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str
     except json.JSONDecodeError as exc:
         return None, [f"{name}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"]
     if not isinstance(raw, dict) or "shapes" not in raw:
-        return None, [f"{name}: not a labelme file (no \"shapes\" list at the top)"]
+        return None, [f'{name}: not a labelme file (no "shapes" list at the top)']
     problems: list[str] = []
     allowed = labels if labels is None or callable(labels) else set(labels)
 
     height, width = _declared_size(name, raw, problems)
-    image_path, image_name, image_data, actual = _find_image(name, path, raw, Path(root) if root else path.parent, problems)
+    image_path, image_name, image_data, actual = _find_image(
+        name, path, raw, Path(root) if root else path.parent, problems
+    )
     if actual is not None:
         if height is None and width is None:
             height, width = actual
         elif (height, width) != actual:
-            problems.append(f"{name}: image {image_name!r} is {actual[1]}x{actual[0]} (width x height, as labelme shows it) "
-                            f"but imageWidth/imageHeight say {width}x{height}")
+            problems.append(
+                f"{name}: image {image_name!r} is {actual[1]}x{actual[0]} (width x height, as labelme shows it) "
+                f"but imageWidth/imageHeight say {width}x{height}"
+            )
     if height is None or width is None:
         if not any("imageHeight" in p or "image" in p for p in problems):
             problems.append(f"{name}: no imageHeight/imageWidth and no readable image to measure")
@@ -235,7 +257,7 @@ def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str
     shapes_raw = raw["shapes"]
     shapes: list[LabelmeShape] = []
     if not isinstance(shapes_raw, list):
-        problems.append(f"{name}: \"shapes\" must be a list, got {type(shapes_raw).__name__}")
+        problems.append(f'{name}: "shapes" must be a list, got {type(shapes_raw).__name__}')
         shapes_raw = []
     for index, shape_raw in enumerate(shapes_raw, start=1):
         shape = _check_shape(name, index, shape_raw, height, width, allowed, problems, allow_outside)
@@ -244,12 +266,21 @@ def check_labelme(path: str | os.PathLike, labels: Iterable[str] | Callable[[str
 
     flags = raw.get("flags") or {}
     if not isinstance(flags, dict):
-        problems.append(f"{name}: \"flags\" must be an object of name: true/false")
+        problems.append(f'{name}: "flags" must be an object of name: true/false')
         flags = {}
     known = {"version", "flags", "shapes", "imagePath", "imageData", "imageHeight", "imageWidth"}
-    result = LabelmeFile(path=path, image_path=image_path, image_name=image_name, height=height, width=width,
-                         shapes=shapes, flags=dict(flags), version=raw.get("version"), image_data=image_data,
-                         other={k: v for k, v in raw.items() if k not in known})
+    result = LabelmeFile(
+        path=path,
+        image_path=image_path,
+        image_name=image_name,
+        height=height,
+        width=width,
+        shapes=shapes,
+        flags=dict(flags),
+        version=raw.get("version"),
+        image_data=image_data,
+        other={k: v for k, v in raw.items() if k not in known},
+    )
     return result, problems
 
 
@@ -277,8 +308,10 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
             image_name = PureWindowsPath(image_path_raw).as_posix()  # labelme on Windows writes backslashes
             resolved = resolve_inside(path.parent, image_name, root)
             if resolved is None:
-                problems.append(f"{name}: imagePath {image_path_raw!r} points outside the folder {str(root)!r}; "
-                                "keep images beside their JSON files")
+                problems.append(
+                    f"{name}: imagePath {image_path_raw!r} points outside the folder {str(root)!r}; "
+                    "keep images beside their JSON files"
+                )
                 image_name = None
     image_data = None
     if image_data_raw is not None:
@@ -331,8 +364,9 @@ def exif_orientation(image: Image.Image) -> int:
     return int(image.getexif().get(0x0112, 1) or 1)
 
 
-def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allowed,
-                 problems: list[str], allow_outside: bool = False) -> LabelmeShape | None:
+def _check_shape(
+    name: str, index: int, raw: Any, height: int, width: int, allowed, problems: list[str], allow_outside: bool = False
+) -> LabelmeShape | None:
     if not isinstance(raw, dict):
         problems.append(f"{name}: shape {index}: must be an object, got {type(raw).__name__}")
         return None
@@ -369,20 +403,31 @@ def _check_shape(name: str, index: int, raw: Any, height: int, width: int, allow
     if len(problems) > before:
         return None
     known = {"label", "points", "group_id", "shape_type", "flags", "description", "mask"}
-    return LabelmeShape(label=label, points=points, shape_type=shape_type, group_id=group_id, flags=dict(flags),
-                        description=description, mask=mask, other={k: v for k, v in raw.items() if k not in known},
-                        number=index)
+    return LabelmeShape(
+        label=label,
+        points=points,
+        shape_type=shape_type,
+        group_id=group_id,
+        flags=dict(flags),
+        description=description,
+        mask=mask,
+        other={k: v for k, v in raw.items() if k not in known},
+        number=index,
+    )
 
 
-def _check_points(where: str, points: Any, shape_type: str, height: int, width: int, problems: list[str],
-                  allow_outside: bool = False):
+def _check_points(
+    where: str, points: Any, shape_type: str, height: int, width: int, problems: list[str], allow_outside: bool = False
+):
     if not isinstance(points, list) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in points):
         problems.append(f"{where}: points must be a list of [x, y] pairs")
         return None
     fewest, most = POINT_COUNTS[shape_type]
     if len(points) < fewest or (most is not None and len(points) > most):
         wanted = f"exactly {fewest}" if fewest == most else f"at least {fewest}"
-        problems.append(f"{where}: a {shape_type} needs {wanted} point{'s' if (most or 2) > 1 else ''}, got {len(points)}")
+        problems.append(
+            f"{where}: a {shape_type} needs {wanted} point{'s' if (most or 2) > 1 else ''}, got {len(points)}"
+        )
     clean = []
     outside = []
     for number, (x, y) in enumerate(points, start=1):
@@ -422,8 +467,10 @@ def _check_mask(where: str, encoded: Any, points: list[list[float]], height: int
         return None
     expected = (int(y2) - int(y1) + 1, int(x2) - int(x1) + 1)
     if patch.shape != expected:
-        problems.append(f"{where}: mask is {patch.shape[1]}x{patch.shape[0]} pixels but its corners span "
-                        f"{expected[1]}x{expected[0]}")
+        problems.append(
+            f"{where}: mask is {patch.shape[1]}x{patch.shape[0]} pixels but its corners span "
+            f"{expected[1]}x{expected[0]}"
+        )
         return None
     if x1 < 0 or y1 < 0 or x2 >= width or y2 >= height:
         problems.append(f"{where}: mask reaches past the {width}x{height} image")
@@ -438,8 +485,8 @@ def place_mask_patch(img_shape: Sequence[int], points: Sequence[Sequence[float]]
     """
     mask = np.zeros(tuple(img_shape[:2]), dtype=bool)
     (x1, y1), _ = np.asarray(points).astype(int)
-    part = mask[y1:y1 + patch.shape[0], x1:x1 + patch.shape[1]]
-    part[...] = patch[:part.shape[0], :part.shape[1]]
+    part = mask[y1 : y1 + patch.shape[0], x1 : x1 + patch.shape[1]]
+    part[...] = patch[: part.shape[0], : part.shape[1]]
     return mask
 
 
@@ -453,21 +500,37 @@ def mask_to_base64(mask: np.ndarray) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def mask_shape(label: str, mask: np.ndarray, group_id: int | None = None, description: str = "",
-               flags: Mapping[str, bool] | None = None) -> LabelmeShape:
+def mask_shape(
+    label: str,
+    mask: np.ndarray,
+    group_id: int | None = None,
+    description: str = "",
+    flags: Mapping[str, bool] | None = None,
+) -> LabelmeShape:
     """A labelme ``mask`` shape for a full-size boolean mask, cut to the mask's box."""
     ys, xs = np.nonzero(mask)
     if not len(ys):
         raise ValueError(f"mask for {label!r} is empty")
     x1, y1, x2, y2 = int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
-    return LabelmeShape(label=label, points=[[float(x1), float(y1)], [float(x2), float(y2)]], shape_type="mask",
-                        group_id=group_id, description=description, flags=dict(flags or {}),
-                        mask=np.asarray(mask[y1:y2 + 1, x1:x2 + 1], dtype=bool))
+    return LabelmeShape(
+        label=label,
+        points=[[float(x1), float(y1)], [float(x2), float(y2)]],
+        shape_type="mask",
+        group_id=group_id,
+        description=description,
+        flags=dict(flags or {}),
+        mask=np.asarray(mask[y1 : y2 + 1, x1 : x2 + 1], dtype=bool),
+    )
 
 
-def save_labelme(path: str | os.PathLike, image_path: str | os.PathLike, image_size: tuple[int, int],
-                 shapes: Sequence[LabelmeShape | Mapping[str, Any]], flags: Mapping[str, bool] | None = None,
-                 image_data: bytes | None = None) -> Path:
+def save_labelme(
+    path: str | os.PathLike,
+    image_path: str | os.PathLike,
+    image_size: tuple[int, int],
+    shapes: Sequence[LabelmeShape | Mapping[str, Any]],
+    flags: Mapping[str, bool] | None = None,
+    image_data: bytes | None = None,
+) -> Path:
     """Write a labelme JSON file atomically; labelme 5.x to 7.x (``labelme.LabelFile``) open it.
 
     ``image_path``: the image, absolute or relative to the JSON file; it is stored relative to
@@ -486,8 +549,10 @@ def save_labelme(path: str | os.PathLike, image_path: str | os.PathLike, image_s
     relative = PureWindowsPath(relative).as_posix()
     problems: list[str] = []
     if resolve_inside(path.parent, relative) is None:
-        problems.append(f"{path}: image {str(image_path)!r} is not in the JSON file's folder; save the JSON beside the "
-                        "image (the conversion refuses image paths that leave the folder)")
+        problems.append(
+            f"{path}: image {str(image_path)!r} is not in the JSON file's folder; save the JSON beside the "
+            "image (the conversion refuses image paths that leave the folder)"
+        )
     out_shapes = []
     for index, shape in enumerate(shapes, start=1):
         raw = shape.to_labelme_dict() if isinstance(shape, LabelmeShape) else dict(shape)
@@ -523,7 +588,9 @@ def labelme_file_to_dict(item: LabelmeFile) -> dict[str, Any]:
     }
 
 
-def copy_labelme_files(source_dir: str | os.PathLike, target_dir: str | os.PathLike, count: int | None = None) -> list[Path]:
+def copy_labelme_files(
+    source_dir: str | os.PathLike, target_dir: str | os.PathLike, count: int | None = None
+) -> list[Path]:
     """Copy the first ``count`` labelme files of a folder, each with its image, into another folder.
 
     For trying things on a copy (the notebooks break a file on purpose) or on a smaller set.

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .fileio import write_png
-from .labels import labels_to_colors, ade20k_value
+from .labels import ade20k_value, labels_to_colors
 from .synthetic import write_scenes
 
 SYNTHETIC_COUNT = 24
@@ -39,7 +39,9 @@ def draw_example_sketch(name: str, size: int = SKETCH_SIZE) -> np.ndarray:
         d.ellipse([(cx - r) * s, (cy - r) * s, (cx + r) * s, (cy + r) * s], fill=ade20k_value(label))
 
     def stroke(label, pts, width):
-        d.line([(x * s, y * s) for x, y in pts], fill=ade20k_value(label), width=max(1, round(width * s)), joint="curve")
+        d.line(
+            [(x * s, y * s) for x, y in pts], fill=ade20k_value(label), width=max(1, round(width * s)), joint="curve"
+        )
 
     if name == "meadow_slide":
         poly("hill", [(0, 110), (70, 70), (150, 95), (256, 80), (256, 120), (0, 120)])

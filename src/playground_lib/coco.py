@@ -34,9 +34,10 @@ starts in a fraction of a second on a laptop.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -44,8 +45,17 @@ from pycocotools import mask as mask_utils
 
 from . import labelme_compat, outlines
 from . import labels as schema
-from .annotate import (BACKGROUND_LABEL, IGNORE_LABEL, LabelmeError, LabelmeFile, LabelmeShape, check_labelme,
-                       exif_orientation, labelme_file_to_dict, mask_shape)
+from .annotate import (
+    BACKGROUND_LABEL,
+    IGNORE_LABEL,
+    LabelmeError,
+    LabelmeFile,
+    LabelmeShape,
+    check_labelme,
+    exif_orientation,
+    labelme_file_to_dict,
+    mask_shape,
+)
 from .fileio import write_bytes, write_json, write_png
 from .paths import resolve_inside
 
@@ -68,7 +78,9 @@ class Categories:
         """Category id, ``"ignore"``, ``"background"``, or None for an unknown label."""
         if label.strip() == IGNORE_LABEL:
             return "ignore"
-        if label.strip() in (BACKGROUND_LABEL,) or (self.use_schema and schema.canonical_name(label) in ("background", "other")):
+        if label.strip() in (BACKGROUND_LABEL,) or (
+            self.use_schema and schema.canonical_name(label) in ("background", "other")
+        ):
             return "background"
         if self.use_schema:
             return self.by_label.get(schema.canonical_name(label))
@@ -106,8 +118,10 @@ def read_labels_txt(path: str | os.PathLike) -> list[str]:
 def make_categories(labels: str | os.PathLike | Sequence[str] | None = None) -> Categories:
     """The schema's classes (``labels=None``), a ``labels.txt`` path, or a list of names."""
     if labels is None:
-        entries = [{"id": i, "name": c.name, "supercategory": "playground", "ade20k_value": c.ade20k_value}
-                   for i, c in enumerate(schema.playground_classes(), start=1)]
+        entries = [
+            {"id": i, "name": c.name, "supercategory": "playground", "ade20k_value": c.ade20k_value}
+            for i, c in enumerate(schema.playground_classes(), start=1)
+        ]
         return Categories(entries, {e["name"]: e["id"] for e in entries}, use_schema=True)
     names = read_labels_txt(labels) if isinstance(labels, (str, os.PathLike)) else list(labels)
     entries = []
@@ -176,8 +190,9 @@ class _Drawn:
     prefer_polygons: bool
 
 
-def _drawn(mask: np.ndarray, prefer_polygons: bool, box: tuple[int, int, int, int] | None,
-           image_size: tuple[int, int] | None) -> _Drawn | None:
+def _drawn(
+    mask: np.ndarray, prefer_polygons: bool, box: tuple[int, int, int, int] | None, image_size: tuple[int, int] | None
+) -> _Drawn | None:
     """Cut the object out (checking by count that ``box`` holds every pixel); None when empty."""
     total = np.count_nonzero(mask)
     if not total:
@@ -204,14 +219,18 @@ def _segmentations(objects: Sequence[_Drawn]) -> list[tuple[list | dict, dict]]:
                 results.append((local, _Shifted(drawn, item.left, item.top)))
                 continue
         full = np.zeros(item.image_size, dtype=bool)
-        full[:item.mask.shape[0], :item.mask.shape[1]] = item.mask
+        full[: item.mask.shape[0], : item.mask.shape[1]] = item.mask
         exact = _encode(full)
         results.append(({"size": [int(v) for v in exact["size"]], "counts": exact["counts"].decode("ascii")}, exact))
     return results
 
 
-def segmentation_for(mask: np.ndarray, prefer_polygons: bool = True, box: tuple[int, int, int, int] | None = None,
-                     image_size: tuple[int, int] | None = None) -> tuple[list | dict | None, dict | None]:
+def segmentation_for(
+    mask: np.ndarray,
+    prefer_polygons: bool = True,
+    box: tuple[int, int, int, int] | None = None,
+    image_size: tuple[int, int] | None = None,
+) -> tuple[list | dict | None, dict | None]:
     """(COCO segmentation, its RLE): traced polygons when they rasterize back exactly, else RLE.
 
     ``mask`` covers the image from its top-left corner: all of it, or (with ``image_size``) the
@@ -247,8 +266,13 @@ def labelme_files(labelme_dir: str | os.PathLike, exclude: Iterable[str | os.Pat
     return sorted(p for p in folder.glob("*.json") if p.resolve() not in skip)
 
 
-def check_labelme_dir(labelme_dir: str | os.PathLike, labels=None, exclude: Iterable[str | os.PathLike] = (),
-                      progress: bool = False, allow_outside: bool = False) -> tuple[list[LabelmeFile], list[str], Categories]:
+def check_labelme_dir(
+    labelme_dir: str | os.PathLike,
+    labels=None,
+    exclude: Iterable[str | os.PathLike] = (),
+    progress: bool = False,
+    allow_outside: bool = False,
+) -> tuple[list[LabelmeFile], list[str], Categories]:
     """Check every file in the folder: (good files, every problem, categories). Writes nothing."""
     from tqdm.auto import tqdm
 
@@ -265,8 +289,10 @@ def check_labelme_dir(labelme_dir: str | os.PathLike, labels=None, exclude: Iter
         if item is not None:
             key = _image_key(folder, item)
             if key in owners:
-                found.append(f"{path}: image {item.image_name!r} is already used by {owners[key]}; "
-                             "each image may have one annotation file")
+                found.append(
+                    f"{path}: image {item.image_name!r} is already used by {owners[key]}; "
+                    "each image may have one annotation file"
+                )
             else:
                 owners[key] = path
         problems.extend(found)
@@ -281,9 +307,17 @@ def _image_key(folder: Path, item: LabelmeFile) -> str:
     return str((folder / item.image_name).resolve())
 
 
-def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: float | None = None, seed: int = 0,
-                        skip_invalid: bool = False, exclude: Iterable[str | os.PathLike] = (),
-                        progress: bool = True, allow_outside: bool = False, extract_images: bool = False) -> Conversion:
+def convert_labelme_dir(
+    labelme_dir: str | os.PathLike,
+    labels=None,
+    split: float | None = None,
+    seed: int = 0,
+    skip_invalid: bool = False,
+    exclude: Iterable[str | os.PathLike] = (),
+    progress: bool = True,
+    allow_outside: bool = False,
+    extract_images: bool = False,
+) -> Conversion:
     """Check the whole folder, then convert. Raises :class:`LabelmeError` (every problem) unless
     ``skip_invalid``, in which case the good files are converted and the problems returned.
     ``extract_images``: write images that exist only as embedded ``imageData`` beside their JSON."""
@@ -314,8 +348,13 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
         if extract_images:
             item.write_embedded_image()
         image_id = len(coco["images"]) + 1
-        image = {"id": image_id, "file_name": _file_name(folder, item), "height": item.height, "width": item.width,
-                 "labelme_file": item.path.name}
+        image = {
+            "id": image_id,
+            "file_name": _file_name(folder, item),
+            "height": item.height,
+            "width": item.width,
+            "labelme_file": item.path.name,
+        }
         if item.image_path is None:
             image["embedded"] = True  # only inside the labelme file: see extract_images
         if item.flags:
@@ -329,8 +368,14 @@ def convert_labelme_dir(labelme_dir: str | os.PathLike, labels=None, split: floa
     return Conversion(coco, problems, [item.path for item, _ in converted])
 
 
-def labelme_to_coco(labelme_dir: str | os.PathLike, labels=None, split: float | None = None, seed: int = 0,
-                    progress: bool = True, allow_outside: bool = False) -> dict[str, Any]:
+def labelme_to_coco(
+    labelme_dir: str | os.PathLike,
+    labels=None,
+    split: float | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    allow_outside: bool = False,
+) -> dict[str, Any]:
     """A folder of labelme files as one COCO dict; raises :class:`LabelmeError` listing every problem.
 
     ``labels``: None (the playground schema), a ``labels.txt`` path or a list of names.
@@ -370,8 +415,10 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dic
         pixels = _drawn(mask, prefer_polygons, box, (item.height, item.width))
         if pixels is None:
             numbers = ", ".join(str(shape.number) for shape in shapes)
-            empty.append(f"{item.path}: shape{'s' if len(shapes) > 1 else ''} {numbers} ({label}): covers no pixel of the "
-                         f"{item.width}x{item.height} image (all its points lie on the edge)")
+            empty.append(
+                f"{item.path}: shape{'s' if len(shapes) > 1 else ''} {numbers} ({label}): covers no pixel of the "
+                f"{item.width}x{item.height} image (all its points lie on the edge)"
+            )
             continue
         drawn.append((label, shapes, category, pixels))
     annotations = []
@@ -447,12 +494,16 @@ def load_coco(coco: str | os.PathLike | Mapping[str, Any]) -> tuple[dict[str, An
         raise LabelmeError([f"{path}: not valid JSON ({exc})"]) from None
 
 
-def check_coco(coco: Mapping[str, Any], images_dir: str | os.PathLike, name: str = "COCO") -> tuple[list[CocoImage], list[str]]:
+def check_coco(
+    coco: Mapping[str, Any], images_dir: str | os.PathLike, name: str = "COCO"
+) -> tuple[list[CocoImage], list[str]]:
     """Check a COCO set against its images: (images with their annotations, every problem)."""
     problems: list[str] = []
     folder = Path(images_dir)
-    if not isinstance(coco, Mapping) or not all(isinstance(coco.get(k), list) for k in ("images", "annotations", "categories")):
-        return [], [f"{name}: not a COCO file (needs \"images\", \"annotations\" and \"categories\" lists)"]
+    if not isinstance(coco, Mapping) or not all(
+        isinstance(coco.get(k), list) for k in ("images", "annotations", "categories")
+    ):
+        return [], [f'{name}: not a COCO file (needs "images", "annotations" and "categories" lists)']
     if not folder.is_dir():
         return [], [f"{images_dir}: images folder not found"]
     category_ids = {c.get("id") for c in coco["categories"]}
@@ -484,8 +535,10 @@ def check_coco(coco: Mapping[str, Any], images_dir: str | os.PathLike, name: str
             problems.append(f"{where}: not a readable image")
             continue
         if size != (entry.get("height"), entry.get("width")):
-            problems.append(f"{where}: image is {size[1]}x{size[0]} (width x height, upright) but the COCO file says "
-                            f"{entry.get('width')}x{entry.get('height')}")
+            problems.append(
+                f"{where}: image is {size[1]}x{size[0]} (width x height, upright) but the COCO file says "
+                f"{entry.get('width')}x{entry.get('height')}"
+            )
             continue
         images[entry["id"]] = CocoImage(entry, path, [])
     known_ids = {e.get("id") for e in coco["images"]}
@@ -494,7 +547,9 @@ def check_coco(coco: Mapping[str, Any], images_dir: str | os.PathLike, name: str
         if annotation.get("image_id") not in known_ids:
             problems.append(f"{where}: image_id {annotation.get('image_id')} is not in the images list")
             continue
-        crowd_ignore = annotation.get("category_id") == IGNORE_CATEGORY_ID and (annotation.get("iscrowd") or annotation.get("ignore"))
+        crowd_ignore = annotation.get("category_id") == IGNORE_CATEGORY_ID and (
+            annotation.get("iscrowd") or annotation.get("ignore")
+        )
         if annotation.get("category_id") not in category_ids and not crowd_ignore:
             problems.append(f"{where}: category_id {annotation.get('category_id')} is not in the categories list")
             continue
@@ -531,7 +586,9 @@ def _raise_if(problems: list[str]) -> None:
 # ----------------------------------------------------------------------------- COCO -> labelme
 
 
-def coco_to_labelme(coco, images_dir: str | os.PathLike, out_dir: str | os.PathLike, progress: bool = True) -> list[Path]:
+def coco_to_labelme(
+    coco, images_dir: str | os.PathLike, out_dir: str | os.PathLike, progress: bool = True
+) -> list[Path]:
     """Write one labelme file per COCO image into ``out_dir``, with a copy of the image beside it.
 
     Checks the whole set first and raises :class:`LabelmeError` (every problem) before writing.
@@ -556,8 +613,15 @@ def coco_to_labelme(coco, images_dir: str | os.PathLike, out_dir: str | os.PathL
         target_image = out_dir / image.path.name
         if target_image.resolve() != image.path.resolve():
             write_bytes(target_image, image.path.read_bytes())
-        item = LabelmeFile(path=out_dir / f"{image.path.stem}.json", image_path=target_image, image_name=image.path.name,
-                           height=height, width=width, shapes=shapes, flags=dict(image.entry.get("flags", {})))
+        item = LabelmeFile(
+            path=out_dir / f"{image.path.stem}.json",
+            image_path=target_image,
+            image_name=image.path.name,
+            height=height,
+            width=width,
+            shapes=shapes,
+            flags=dict(image.entry.get("flags", {})),
+        )
         written.append(write_json(item.path, labelme_file_to_dict(item)))
     return written
 
@@ -571,8 +635,16 @@ def _labelme_shapes(annotation, label, height, width, next_group) -> tuple[list[
     if isinstance(annotation["segmentation"], list):
         point_lists = outlines.labelme_polygons(mask)
         if point_lists is not None:
-            shapes = [LabelmeShape(label=label, points=points, shape_type="polygon" if len(points) > 2 else "rectangle",
-                                   description=description, flags=dict(flags)) for points in point_lists]
+            shapes = [
+                LabelmeShape(
+                    label=label,
+                    points=points,
+                    shape_type="polygon" if len(points) > 2 else "rectangle",
+                    description=description,
+                    flags=dict(flags),
+                )
+                for points in point_lists
+            ]
             union = np.zeros_like(mask)
             for shape in shapes:
                 union |= labelme_compat.shape_to_mask((height, width), shape.points, shape.shape_type)
@@ -598,19 +670,29 @@ def category_values(coco: Mapping[str, Any], name: str = "COCO") -> tuple[dict[i
             try:
                 value = schema.ade20k_value(str(category.get("name")))
             except KeyError:
-                problems.append(f"{name}: category {category.get('id')} ({category.get('name')}): no ADE20K value; "
-                                "name it after an ADE20K class or alias, or add \"ade20k_value\"")
+                problems.append(
+                    f"{name}: category {category.get('id')} ({category.get('name')}): no ADE20K value; "
+                    'name it after an ADE20K class or alias, or add "ade20k_value"'
+                )
                 continue
         if not isinstance(value, int) or not 0 <= value <= schema.NUM_ADE20K_CLASSES:
-            problems.append(f"{name}: category {category.get('id')} ({category.get('name')}): ade20k_value {value!r} "
-                            f"is not in 0..{schema.NUM_ADE20K_CLASSES}")
+            problems.append(
+                f"{name}: category {category.get('id')} ({category.get('name')}): ade20k_value {value!r} "
+                f"is not in 0..{schema.NUM_ADE20K_CLASSES}"
+            )
             continue
         values[category["id"]] = value
     return values, problems
 
 
-def coco_to_spade(coco, images_dir: str | os.PathLike, out_dir: str | os.PathLike, val_fraction: float = 0.2,
-                  seed: int = 0, progress: bool = True) -> Path:
+def coco_to_spade(
+    coco,
+    images_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    val_fraction: float = 0.2,
+    seed: int = 0,
+    progress: bool = True,
+) -> Path:
     """Write the SPADE folder (layout in the module docstring); return the path of ``dataset.json``.
 
     The split comes from the images' ``"split"`` fields when every image has one, else it is
@@ -655,18 +737,27 @@ def coco_to_spade(coco, images_dir: str | os.PathLike, out_dir: str | os.PathLik
         _write_spade_image(image.path, out_dir / "images", stem)
         write_png(out_dir / "labels" / f"{stem}.png", label_map)
         write_png(out_dir / "instances" / f"{stem}.png", instance_map)
-    classes = [{"name": c["name"], "value": values[c["id"]], "pixels": pixels[c["id"]], "instances": instances[c["id"]]}
-               for c in coco["categories"]]
-    splits = {"train": sorted(s for s, v in split_of.items() if v == "train"),
-              "val": sorted(s for s, v in split_of.items() if v == "val")}
+    classes = [
+        {"name": c["name"], "value": values[c["id"]], "pixels": pixels[c["id"]], "instances": instances[c["id"]]}
+        for c in coco["categories"]
+    ]
+    splits = {
+        "train": sorted(s for s, v in split_of.items() if v == "train"),
+        "val": sorted(s for s, v in split_of.items() if v == "val"),
+    }
     dataset = {
         "classes": classes,
         "splits": splits,
-        "counts": {"images": len(images), "train": len(splits["train"]), "val": len(splits["val"]),
-                   "instances": sum(instances.values()), "other_pixels": other_pixels,
-                   "pixels": sum(i.entry["height"] * i.entry["width"] for i in images)},
+        "counts": {
+            "images": len(images),
+            "train": len(splits["train"]),
+            "val": len(splits["val"]),
+            "instances": sum(instances.values()),
+            "other_pixels": other_pixels,
+            "pixels": sum(i.entry["height"] * i.entry["width"] for i in images),
+        },
         "layout": "images/STEM.png|jpg, labels/STEM.png (uint8 ADE20K values, 0 = other), "
-                  "instances/STEM.png (uint16, 0 = none)",
+        "instances/STEM.png (uint16, 0 = none)",
     }
     return write_json(out_dir / "dataset.json", dataset)
 
@@ -704,7 +795,9 @@ def _remove_other_variants(folder: Path, stem: str, keep: Path) -> None:
             old.unlink()
 
 
-def check_against_labelme(coco: Mapping[str, Any], labelme_dir: str | os.PathLike, allow_outside: bool = False) -> tuple[int, int]:
+def check_against_labelme(
+    coco: Mapping[str, Any], labelme_dir: str | os.PathLike, allow_outside: bool = False
+) -> tuple[int, int]:
     """(objects whose pycocotools mask equals labelme's pixels, objects): the conversion's promise, checked.
 
     Uses ``pycocotools.coco.COCO.annToMask`` on every annotation made by :func:`labelme_to_coco`

@@ -91,6 +91,7 @@ def _ade_value(name: str) -> int | None:
 # Counting
 # --------------------------------------------------------------------------------------------
 
+
 def collect_stats(source: str | os.PathLike, name: str | None = None, progress: bool = True) -> DatasetStats:
     """Count a COCO json file or a SPADE folder (``labels/``, ``instances/``, optional ``dataset.json``)."""
     source = Path(source)
@@ -181,7 +182,9 @@ def _spade_stats(folder: Path, name: str, progress: bool) -> DatasetStats:
     for path in tqdm(label_files, desc="Counting", unit="image", disable=not progress):
         labels = read_png(path)
         if labels.ndim != 2 or labels.dtype != np.uint8:
-            raise ValueError(f"{path}: a label map must be a single-channel 8-bit PNG, got shape {labels.shape} {labels.dtype}")
+            raise ValueError(
+                f"{path}: a label map must be a single-channel 8-bit PNG, got shape {labels.shape} {labels.dtype}"
+            )
         h, w = labels.shape
         sizes[f"{w}x{h}"] += 1
         image_names = sorted((folder / "images").glob(f"{path.stem}.*"))
@@ -204,7 +207,9 @@ def _spade_stats(folder: Path, name: str, progress: bool) -> DatasetStats:
             continue
         if value > 150:
             raise ValueError(f"{folder}: label maps hold value {value}, outside ADE20K's 0..150")
-        classes.append(ClassStats(class_name(value), value, int(pixels[value]), int(instances[value]), int(images_with[value])))
+        classes.append(
+            ClassStats(class_name(value), value, int(pixels[value]), int(instances[value]), int(images_with[value]))
+        )
     _finish(stats, classes)
     return stats
 
@@ -237,6 +242,7 @@ def _finish(stats: DatasetStats, classes: list[ClassStats]) -> None:
 # Writing
 # --------------------------------------------------------------------------------------------
 
+
 def plot_class_balance(stats: DatasetStats, destination: str | os.PathLike) -> Path:
     """Two bar charts side by side: share of pixels and number of objects per class."""
     from matplotlib.figure import Figure
@@ -265,75 +271,116 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
     """The DATASHEET.md text: counted facts filled in, the rest as prompts for the dataset's makers."""
     s = stats
     photographed = s.images - s.synthetic
-    lines = [f"# Datasheet: {s.name}", "",
-             f"Following *Datasheets for Datasets* (Gebru et al., 2021). Counted from `{s.source}` ({s.kind}); "
-             f"the facts marked 📊 were computed; each line starting with ✍️ waits for an answer from the people who made the dataset.", ""]
+    lines = [
+        f"# Datasheet: {s.name}",
+        "",
+        f"Following *Datasheets for Datasets* (Gebru et al., 2021). Counted from `{s.source}` ({s.kind}); "
+        f"the facts marked 📊 were computed; each line starting with ✍️ waits for an answer from the people who made the dataset.",
+        "",
+    ]
     section = lambda title: lines.extend([f"## {title}", ""])  # noqa: E731
     ask = lambda *questions: lines.extend(line for q in questions for line in (f"{PROMPT} {q}", ""))  # noqa: E731
 
     section("1. Motivation")
-    ask("For what purpose was this dataset created? Which task, which gap did it fill?",
-        "Who created it (people, workshop, organisation), and who paid for it?")
+    ask(
+        "For what purpose was this dataset created? Which task, which gap did it fill?",
+        "Who created it (people, workshop, organisation), and who paid for it?",
+    )
 
     section("2. Composition")
-    lines += [f"- 📊 **Images:** {s.images}; sizes: " + ", ".join(f"{k} px × {v}" for k, v in sorted(s.sizes.items(), key=lambda kv: -kv[1])),
-              f"- 📊 **Synthetic vs photographed:** {s.synthetic} synthetic, {photographed} photographed or of unknown origin",
-              "- 📊 **Sources:** " + ", ".join(f"{k}: {v}" for k, v in sorted(s.sources.items())),
-              f"- 📊 **Unlabelled pixels:** {100 * s.unlabelled_pixels / max(s.total_pixels, 1):.1f}%"
-              + (f"; marked *ignore*: {100 * s.ignored_pixels / max(s.total_pixels, 1):.1f}%" if s.ignored_pixels else "")]
+    lines += [
+        f"- 📊 **Images:** {s.images}; sizes: "
+        + ", ".join(f"{k} px × {v}" for k, v in sorted(s.sizes.items(), key=lambda kv: -kv[1])),
+        f"- 📊 **Synthetic vs photographed:** {s.synthetic} synthetic, {photographed} photographed or of unknown origin",
+        "- 📊 **Sources:** " + ", ".join(f"{k}: {v}" for k, v in sorted(s.sources.items())),
+        f"- 📊 **Unlabelled pixels:** {100 * s.unlabelled_pixels / max(s.total_pixels, 1):.1f}%"
+        + (f"; marked *ignore*: {100 * s.ignored_pixels / max(s.total_pixels, 1):.1f}%" if s.ignored_pixels else ""),
+    ]
     if s.splits:
         lines.append("- 📊 **Splits:** " + ", ".join(f"{k}: {v}" for k, v in sorted(s.splits.items())))
     lines += ["", "| class | ADE20K value | % of pixels | objects | images |", "| --- | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {c.name} | {c.value if c.value is not None else '–'} | {100 * c.share:.2f} | {c.instances} | {c.images} |" for c in s.classes]
+    lines += [
+        f"| {c.name} | {c.value if c.value is not None else '–'} | {100 * c.share:.2f} | {c.instances} | {c.images} |"
+        for c in s.classes
+    ]
     objects = "annotations" if s.kind == "COCO" else "instances visible in the instance maps"
-    lines += ["", f"*Objects* counts {objects}. A source comes from an image's own `source` field, else its file name "
-              "(`scene_*`: procedural, `blender_*`: Blender); every other image is assumed photographed, so check it.", ""]
+    lines += [
+        "",
+        f"*Objects* counts {objects}. A source comes from an image's own `source` field, else its file name "
+        "(`scene_*`: procedural, `blender_*`: Blender); every other image is assumed photographed, so check it.",
+        "",
+    ]
     if plot_name:
         lines += [f"![Class balance]({plot_name})", ""]
     rare = [c.name for c in s.classes if c.share < 0.01]
     if rare:
         lines += [f"📊 Classes under 1% of the pixels: {', '.join(rare)}. A model will see them rarely.", ""]
     if s.images_with_people:
-        lines += [f"⚠️ 📊 **People:** {s.images_with_people} of {s.images} images show people ({s.people} person objects)."
-                  + (" Every image is synthetic: these people were drawn by code, nobody real is shown." if s.synthetic == s.images else ""), ""]
-        ask("Did every person shown (or their guardian, for children) agree to be photographed and to be in this dataset? How was consent recorded?",
+        lines += [
+            f"⚠️ 📊 **People:** {s.images_with_people} of {s.images} images show people ({s.people} person objects)."
+            + (
+                " Every image is synthetic: these people were drawn by code, nobody real is shown."
+                if s.synthetic == s.images
+                else ""
+            ),
+            "",
+        ]
+        ask(
+            "Did every person shown (or their guardian, for children) agree to be photographed and to be in this dataset? How was consent recorded?",
             "Can people be identified (faces, clothing, places)? Were faces blurred or removed?",
-            "How can someone ask to be removed, and who answers?")
+            "How can someone ask to be removed, and who answers?",
+        )
     else:
         lines += ["📊 **People:** no pixel is labelled *person*.", ""]
         ask("Are there people in the pictures who were not labelled (in the background, reflections)?")
-    ask("What does one image show (a whole playground, a detail)? Is anything missing on purpose?",
-        "Does the dataset contain anything confidential or that someone could find offensive?")
+    ask(
+        "What does one image show (a whole playground, a detail)? Is anything missing on purpose?",
+        "Does the dataset contain anything confidential or that someone could find offensive?",
+    )
 
     section("3. Collection process")
-    ask("How were the photos taken or the scenes generated (who, where, when, with which device or program)?",
+    ask(
+        "How were the photos taken or the scenes generated (who, where, when, with which device or program)?",
         "Were the places public or private? Was permission to photograph asked for?",
-        "If some images are synthetic, what were they made with, and which settings or seeds?")
+        "If some images are synthetic, what were they made with, and which settings or seeds?",
+    )
 
     section("4. Preprocessing, cleaning and labelling")
-    lines += ["- 📊 Label maps hold raw ADE20K values (0 = other), the values SPADE/GauGAN's ADE20K model was trained on.",
-              f"- 📊 Synthetic images ({s.synthetic}) are labelled by the program that drew them: their masks are exact.", ""]
-    ask("Who labelled the photos (volunteers, participants, paid annotators)? Under what conditions and pay?",
+    lines += [
+        "- 📊 Label maps hold raw ADE20K values (0 = other), the values SPADE/GauGAN's ADE20K model was trained on.",
+        f"- 📊 Synthetic images ({s.synthetic}) are labelled by the program that drew them: their masks are exact.",
+        "",
+    ]
+    ask(
+        "Who labelled the photos (volunteers, participants, paid annotators)? Under what conditions and pay?",
         "Which tool and instructions did they use? How were disagreements and mistakes handled?",
-        "Is the raw, unlabelled data kept? Where?")
+        "Is the raw, unlabelled data kept? Where?",
+    )
 
     section("5. Uses")
-    ask("What has the dataset been used for already (workshops, models)?",
+    ask(
+        "What has the dataset been used for already (workshops, models)?",
         "What should it *not* be used for (for example: recognising people, surveillance)?",
-        "Could the way it was made harm or leave out some group of people or places?")
+        "Could the way it was made harm or leave out some group of people or places?",
+    )
 
     section("6. Distribution")
-    ask("Will the dataset be shared? With whom, how, and from when?",
-        "Under which licence? Do the photos carry their own rights (photographers, people shown)?")
+    ask(
+        "Will the dataset be shared? With whom, how, and from when?",
+        "Under which licence? Do the photos carry their own rights (photographers, people shown)?",
+    )
 
     section("7. Maintenance")
-    ask("Who maintains the dataset and how can they be contacted?",
-        "Will it be updated (new images, corrected labels)? How will users learn of changes?")
+    ask(
+        "Who maintains the dataset and how can they be contacted?",
+        "Will it be updated (new images, corrected labels)? How will users learn of changes?",
+    )
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_datasheet(source: str | os.PathLike, out_dir: str | os.PathLike, name: str | None = None,
-                    progress: bool = True) -> Path:
+def write_datasheet(
+    source: str | os.PathLike, out_dir: str | os.PathLike, name: str | None = None, progress: bool = True
+) -> Path:
     """Count ``source`` and write ``DATASHEET.md``, ``class_balance.png`` and ``datasheet_stats.json`` into ``out_dir``."""
     stats = collect_stats(source, name, progress)
     out_dir = Path(out_dir)

@@ -8,9 +8,9 @@ Each stage writes its pictures under ``OUT/demo/`` and a line into ``OUT/demo/in
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class DemoSizes:
     model_size: int = 256
 
     @classmethod
-    def quick(cls) -> "DemoSizes":
+    def quick(cls) -> DemoSizes:
         return cls(scenes=4, scene_size=64, train_steps=2, train_crop=64, train_ngf=8, tiles=(8, 6), model_size=64)
 
 
@@ -50,7 +50,11 @@ class DemoReport:
 
     def write(self) -> Path:
         timing = "\n".join(f"- {stage}: {secs:.1f} s" for stage, secs in self.seconds.items())
-        body = "# Generative Playgrounds: the demo run\n\n" + "\n\n".join(self.lines) + f"\n\n## Time per stage\n\n{timing}\n"
+        body = (
+            "# Generative Playgrounds: the demo run\n\n"
+            + "\n\n".join(self.lines)
+            + f"\n\n## Time per stage\n\n{timing}\n"
+        )
         return write_text(self.out_dir / "index.md", body)
 
 
@@ -71,8 +75,13 @@ def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
 
     folder = report.out_dir / "scenes"
     shown = []
-    write_scenes(folder, sizes.scenes, size=sizes.scene_size, seed=0,
-                 on_scene=lambda i, scene: shown.append(scene) if i < 4 else None)
+    write_scenes(
+        folder,
+        sizes.scenes,
+        size=sizes.scene_size,
+        seed=0,
+        on_scene=lambda i, scene: shown.append(scene) if i < 4 else None,
+    )
     picture = _save_figure(scene_grid(shown, columns=len(shown)), report.out_dir / "1_synthetic_scenes.png")
     report.add(f"**1. Synthetic playgrounds**: {sizes.scenes} scenes with labelme annotations in `scenes/`.", picture)
     return folder
@@ -85,8 +94,11 @@ def stage_coco(report: DemoReport, scenes: Path) -> Path:
     coco = labelme_to_coco(scenes, split=0.75, seed=0)
     coco_path = write_json(report.out_dir / "coco.json", coco, indent=None)
     picture = _save_figure(show_coco_masks(coco, scenes), report.out_dir / "2_coco_masks.png")
-    report.add(f"**2. labelme → COCO**: {len(coco['images'])} images, {len(coco['annotations'])} objects "
-               f"in `coco.json`, masks drawn by pycocotools over the pictures.", picture)
+    report.add(
+        f"**2. labelme → COCO**: {len(coco['images'])} images, {len(coco['annotations'])} objects "
+        f"in `coco.json`, masks drawn by pycocotools over the pictures.",
+        picture,
+    )
     dataset_json = coco_to_spade(coco_path, scenes, report.out_dir / "spade")
     report.add(f"**3. COCO → SPADE folder**: `{dataset_json.parent.name}/` (images, labels, instances, dataset.json).")
     return dataset_json.parent
@@ -97,15 +109,29 @@ def stage_train(report: DemoReport, spade_dir: Path, sizes: DemoSizes) -> Path:
     from .train.trainer import Trainer
 
     run_dir = report.out_dir / "train"
-    cfg = TrainConfig(data_dir=str(spade_dir), out_dir=str(run_dir), load_size=sizes.train_crop, crop_size=sizes.train_crop,
-                      ngf=sizes.train_ngf, ndf=sizes.train_ngf, steps=sizes.train_steps, use_vgg=False, device="cpu",
-                      sample_every=sizes.train_steps, checkpoint_every=sizes.train_steps, seed=0)
+    cfg = TrainConfig(
+        data_dir=str(spade_dir),
+        out_dir=str(run_dir),
+        load_size=sizes.train_crop,
+        crop_size=sizes.train_crop,
+        ngf=sizes.train_ngf,
+        ndf=sizes.train_ngf,
+        steps=sizes.train_steps,
+        use_vgg=False,
+        device="cpu",
+        sample_every=sizes.train_steps,
+        checkpoint_every=sizes.train_steps,
+        seed=0,
+    )
     history = Trainer(cfg).fit()
     samples = sorted(run_dir.rglob("*.png"))
     g_loss = sum(v for k, v in history[-1].items() if k.startswith("G")) if history else float("nan")
-    report.add(f"**4. Training a GauGAN**: {len(history)} steps at {sizes.train_crop}×{sizes.train_crop} "
-               f"(generator loss {g_loss:.2f} at the end); "
-               "a real model needs hours, see notebook 05.", samples[-1] if samples else None)
+    report.add(
+        f"**4. Training a GauGAN**: {len(history)} steps at {sizes.train_crop}×{sizes.train_crop} "
+        f"(generator loss {g_loss:.2f} at the end); "
+        "a real model needs hours, see notebook 05.",
+        samples[-1] if samples else None,
+    )
     return run_dir
 
 
@@ -138,10 +164,18 @@ def stage_background(report: DemoReport, sizes: DemoSizes, generate: Callable[[n
     from .event import make_background
 
     sketches = sorted((data_dir() / "sketches").glob("*.png"))
-    result = make_background(sketches, report.out_dir / "6_event_background.png", tiles=sizes.tiles,
-                             generate=generate, model_size=sizes.model_size)
-    report.add(f"**6. Event background** from {len(sketches)} sketches: {result.size[0]}×{result.size[1]} px "
-               f"({result.tiles[0]}×{result.tiles[1]} Gather tiles), {result.bytes / 1024:.0f} KB.", result.png)
+    result = make_background(
+        sketches,
+        report.out_dir / "6_event_background.png",
+        tiles=sizes.tiles,
+        generate=generate,
+        model_size=sizes.model_size,
+    )
+    report.add(
+        f"**6. Event background** from {len(sketches)} sketches: {result.size[0]}×{result.size[1]} px "
+        f"({result.tiles[0]}×{result.tiles[1]} Gather tiles), {result.bytes / 1024:.0f} KB.",
+        result.png,
+    )
     return result.png
 
 
@@ -149,8 +183,11 @@ def stage_datasheet(report: DemoReport, spade_dir: Path) -> Path:
     from .datasheet import write_datasheet
 
     sheet = write_datasheet(spade_dir, report.out_dir / "datasheet", name="demo synthetic playgrounds")
-    report.add(f"**7. Datasheet**: `{sheet.relative_to(report.out_dir).as_posix()}` with real counts; "
-               "the questions only a person can answer are left as prompts.", sheet.parent / "class_balance.png")
+    report.add(
+        f"**7. Datasheet**: `{sheet.relative_to(report.out_dir).as_posix()}` with real counts; "
+        "the questions only a person can answer are left as prompts.",
+        sheet.parent / "class_balance.png",
+    )
     return sheet
 
 

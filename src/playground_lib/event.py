@@ -23,9 +23,9 @@ from __future__ import annotations
 import io
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -37,8 +37,26 @@ TILE = 32  # Gather's tile, in pixels
 GATHER_MAX_PIXELS = 3200  # per side
 GATHER_MAX_BYTES = 3_000_000  # "maximum file size is 3 MB": stay under it whichever MB is meant
 # Who wins a tied vote: small, important things before the ground they stand on.
-DEFAULT_PRIORITY = ("person", "plaything", "bench", "pole", "railing", "fence", "tree", "flower", "plant",
-                    "rock", "water", "building", "sand", "path", "earth", "grass", "hill", "sky")
+DEFAULT_PRIORITY = (
+    "person",
+    "plaything",
+    "bench",
+    "pole",
+    "railing",
+    "fence",
+    "tree",
+    "flower",
+    "plant",
+    "rock",
+    "water",
+    "building",
+    "sand",
+    "path",
+    "earth",
+    "grass",
+    "hill",
+    "sky",
+)
 # Classes a Gather avatar should not walk through: suggested "impassable" tiles.
 BLOCKING = ("tree", "fence", "railing", "building", "water", "rock", "pole", "plaything", "bench")
 OFF_PALETTE_LIMIT = 0.05  # soft brush edges may be off-palette; more than this is not a sketch
@@ -49,6 +67,7 @@ Generator = Callable[[np.ndarray], np.ndarray]
 # --------------------------------------------------------------------------------------------
 # Tile maths
 # --------------------------------------------------------------------------------------------
+
 
 def parse_tiles(text: str) -> tuple[int, int]:
     """``"40x30"`` -> (40, 30) tiles (columns, rows), checked against Gather's 100 x 100 limit."""
@@ -101,6 +120,7 @@ def window_starts(length: int, window: int, min_overlap: int) -> list[int]:
 # Reading and merging sketches
 # --------------------------------------------------------------------------------------------
 
+
 def load_sketch(path: str | os.PathLike) -> np.ndarray:
     """A sketch file as a label map: a grey/palette PNG of ADE20K values, or colours of the ADE20K palette.
 
@@ -137,8 +157,10 @@ def _snap_to_palette(rgb: np.ndarray, path: Path) -> np.ndarray:
     exact = distance[np.arange(len(colours)), nearest] == 0
     off = (~exact[inverse.ravel()]).mean()
     if off > OFF_PALETTE_LIMIT:
-        raise ValueError(f"{path}: {off:.0%} of the pixels are not ADE20K palette colours; "
-                         "paint with the palette (playground_lib.labels.palette) or save a label map")
+        raise ValueError(
+            f"{path}: {off:.0%} of the pixels are not ADE20K palette colours; "
+            "paint with the palette (playground_lib.labels.palette) or save a label map"
+        )
     return nearest[inverse.ravel()].reshape(rgb.shape[:2]).astype(np.uint8)
 
 
@@ -154,7 +176,7 @@ def resize_labels(labels: np.ndarray, size_wh: Sequence[int], fit: str = "cover"
         scale = max(width / w, height / h)
         crop_w, crop_h = min(w, max(1, round(width / scale))), min(h, max(1, round(height / scale)))
         x0, y0 = (w - crop_w) // 2, (h - crop_h) // 2
-        labels = labels[y0:y0 + crop_h, x0:x0 + crop_w]
+        labels = labels[y0 : y0 + crop_h, x0 : x0 + crop_w]
     elif fit != "stretch":
         raise ValueError(f"fit must be 'cover' or 'stretch', got {fit!r}")
     return np.asarray(Image.fromarray(labels).resize((width, height), Image.NEAREST))
@@ -164,7 +186,9 @@ def priority_values(priority: Sequence[str] = DEFAULT_PRIORITY) -> list[int]:
     return [ade20k_value(name) for name in priority]
 
 
-def merge_by_vote(sketches: Sequence[np.ndarray], size_wh: Sequence[int], priority: Sequence[str] = DEFAULT_PRIORITY) -> np.ndarray:
+def merge_by_vote(
+    sketches: Sequence[np.ndarray], size_wh: Sequence[int], priority: Sequence[str] = DEFAULT_PRIORITY
+) -> np.ndarray:
     """Each pixel takes the class most sketches painted there; ties go to the earlier class in ``priority``.
 
     Unpainted pixels ("other", 0) abstain, so one person's empty corner does not erase another's
@@ -216,20 +240,23 @@ def merge_as_panels(sketches: Sequence[np.ndarray], tiles: Sequence[int], fill: 
     aspect = float(np.median([s.shape[1] / s.shape[0] for s in sketches])) if sketches else 1.0
     cols, rows = panel_grid(len(sketches), (width, height), aspect)
     if cols > cols_t or rows > rows_t:
-        raise ValueError(f"{len(sketches)} sketches need {cols}x{rows} panels but the map has only "
-                         f"{cols_t}x{rows_t} tiles; ask for more tiles or merge by vote")
+        raise ValueError(
+            f"{len(sketches)} sketches need {cols}x{rows} panels but the map has only "
+            f"{cols_t}x{rows_t} tiles; ask for more tiles or merge by vote"
+        )
     xs = [round(i * cols_t / cols) * TILE for i in range(cols + 1)]
     ys = [round(j * rows_t / rows) * TILE for j in range(rows + 1)]
     layout = np.full((height, width), ade20k_value(fill), dtype=np.uint8)
     for k, sketch in enumerate(sketches):
         r, c = divmod(k, cols)
-        layout[ys[r]:ys[r + 1], xs[c]:xs[c + 1]] = resize_labels(sketch, (xs[c + 1] - xs[c], ys[r + 1] - ys[r]))
+        layout[ys[r] : ys[r + 1], xs[c] : xs[c + 1]] = resize_labels(sketch, (xs[c + 1] - xs[c], ys[r + 1] - ys[r]))
     return layout
 
 
 # --------------------------------------------------------------------------------------------
 # Generating at model size, blending windows, upscaling
 # --------------------------------------------------------------------------------------------
+
 
 def feather(window: int) -> np.ndarray:
     """Weights of one window: high in the middle, falling towards the edges (never zero)."""
@@ -238,8 +265,9 @@ def feather(window: int) -> np.ndarray:
     return np.outer(ramp, ramp)
 
 
-def generate_tiled(layout: np.ndarray, generate: Generator, model_size: int, min_overlap: int | None = None,
-                   progress: bool = True) -> np.ndarray:
+def generate_tiled(
+    layout: np.ndarray, generate: Generator, model_size: int, min_overlap: int | None = None, progress: bool = True
+) -> np.ndarray:
     """Paint a layout at least ``model_size`` on each side in overlapping model-size windows.
 
     Each window is generated on its own and blended into the picture with soft edges, so a
@@ -254,12 +282,14 @@ def generate_tiled(layout: np.ndarray, generate: Generator, model_size: int, min
     total = np.zeros((height, width, 3), dtype=np.float64)
     weight_sum = np.zeros((height, width, 1), dtype=np.float64)
     for y, x in tqdm([(y, x) for y in ys for x in xs], desc="Generating", unit="window", disable=not progress):
-        crop = np.ascontiguousarray(layout[y:y + model_size, x:x + model_size])
+        crop = np.ascontiguousarray(layout[y : y + model_size, x : x + model_size])
         rgb = np.asarray(generate(crop))
         if rgb.shape != (model_size, model_size, 3):
-            raise ValueError(f"generator returned shape {rgb.shape} for a {model_size}x{model_size} label map; expected ({model_size}, {model_size}, 3)")
-        total[y:y + model_size, x:x + model_size] += rgb.astype(np.float64) * weights[..., None]
-        weight_sum[y:y + model_size, x:x + model_size] += weights[..., None]
+            raise ValueError(
+                f"generator returned shape {rgb.shape} for a {model_size}x{model_size} label map; expected ({model_size}, {model_size}, 3)"
+            )
+        total[y : y + model_size, x : x + model_size] += rgb.astype(np.float64) * weights[..., None]
+        weight_sum[y : y + model_size, x : x + model_size] += weights[..., None]
     return np.clip(np.rint(total / weight_sum), 0, 255).astype(np.uint8)
 
 
@@ -274,6 +304,7 @@ def palette_generator(labels: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # Gather export: PNG under the size limit, collision guide
 # --------------------------------------------------------------------------------------------
+
 
 def png_bytes_under(rgb: np.ndarray, max_bytes: int = GATHER_MAX_BYTES) -> tuple[bytes, str]:
     """PNG bytes of ``rgb`` no bigger than ``max_bytes``: full colour if it fits, else fewer colours.
@@ -340,6 +371,7 @@ def guide_picture(background: np.ndarray, guide: dict) -> np.ndarray:
 # The whole party
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Background:
     png: Path
@@ -363,8 +395,9 @@ def as_label_map(sketch) -> np.ndarray:
     return labels.astype(np.uint8)
 
 
-def merge_sketches(sketches: Sequence[np.ndarray], tiles: Sequence[int], mode: str = "vote",
-                   priority: Sequence[str] = DEFAULT_PRIORITY) -> np.ndarray:
+def merge_sketches(
+    sketches: Sequence[np.ndarray], tiles: Sequence[int], mode: str = "vote", priority: Sequence[str] = DEFAULT_PRIORITY
+) -> np.ndarray:
     """One label map at the map's size from many sketches (files, label maps, painters), by ``"vote"`` or ``"panels"``."""
     if not sketches:
         raise ValueError("no sketches to merge")
@@ -377,9 +410,17 @@ def merge_sketches(sketches: Sequence[np.ndarray], tiles: Sequence[int], mode: s
     raise ValueError(f"mode must be 'vote' or 'panels', got {mode!r}")
 
 
-def make_background(sketches: Sequence, out_png: str | os.PathLike, tiles: Sequence[int] = (40, 30),
-                    generate: Generator | None = None, mode: str = "vote", model_size: int = 256,
-                    detail: float = 1.0, max_bytes: int = GATHER_MAX_BYTES, progress: bool = True) -> Background:
+def make_background(
+    sketches: Sequence,
+    out_png: str | os.PathLike,
+    tiles: Sequence[int] = (40, 30),
+    generate: Generator | None = None,
+    mode: str = "vote",
+    model_size: int = 256,
+    detail: float = 1.0,
+    max_bytes: int = GATHER_MAX_BYTES,
+    progress: bool = True,
+) -> Background:
     """Sketch files (or label maps) -> a Gather background PNG, its label map and collision guide.
 
     Writes ``OUT.png`` (the background, exactly tiles x 32 px), ``OUT_labels.png`` (the merged
@@ -409,6 +450,7 @@ def make_background(sketches: Sequence, out_png: str | os.PathLike, tiles: Seque
 # Pictures for the notebook
 # --------------------------------------------------------------------------------------------
 
+
 def show_label_maps(maps: Sequence[np.ndarray], titles: Sequence[str] | None = None, columns: int = 4):
     """Label maps in ADE20K colours, in a grid. Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
@@ -429,7 +471,9 @@ def show_background(result: Background):
     """The background, its layout and the collision guide, side by side. Returns the figure."""
     from .viz import show_row
 
-    pictures = [(read_png(result.png), f"background {result.size[0]}x{result.size[1]} px, {result.bytes / 1e6:.2f} MB"),
-                (read_png(result.labels_png), "merged layout"),
-                (read_png(result.guide_png), f"{result.tiles[0]}x{result.tiles[1]} tiles, red = impassable")]
+    pictures = [
+        (read_png(result.png), f"background {result.size[0]}x{result.size[1]} px, {result.bytes / 1e6:.2f} MB"),
+        (read_png(result.labels_png), "merged layout"),
+        (read_png(result.guide_png), f"{result.tiles[0]}x{result.tiles[1]} tiles, red = impassable"),
+    ]
     return show_row(pictures, panel_size=5.0, title_size=10)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 import sys
 import uuid
+from collections.abc import Sequence
 from functools import lru_cache
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -77,7 +78,9 @@ def labelme_version() -> str | None:
     return str(getattr(labelme, "__version__", "unknown"))
 
 
-def shape_to_mask(img_shape: Sequence[int], points: Sequence[Sequence[float]], shape_type: str | None = None) -> np.ndarray:
+def shape_to_mask(
+    img_shape: Sequence[int], points: Sequence[Sequence[float]], shape_type: str | None = None
+) -> np.ndarray:
     """Boolean mask of one shape, drawn exactly as labelme draws it."""
     module, major = labelme_utils()
     pts = [[float(x), float(y)] for x, y in points]
@@ -88,7 +91,9 @@ def shape_to_mask(img_shape: Sequence[int], points: Sequence[Sequence[float]], s
     return module.shape_to_mask(tuple(img_shape[:2]), pts, shape_type)
 
 
-def shapes_to_label(img_shape: Sequence[int], shapes: list[dict[str, Any]], label_name_to_value: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+def shapes_to_label(
+    img_shape: Sequence[int], shapes: list[dict[str, Any]], label_name_to_value: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
     """(class map, instance map) of labelme shapes, painted in order as labelme paints them.
 
     ``mask`` shapes must carry their mask as a boolean numpy array under ``"mask"`` (labelme's
@@ -98,7 +103,9 @@ def shapes_to_label(img_shape: Sequence[int], shapes: list[dict[str, Any]], labe
     if module is None:
         return _shapes_to_label_like_labelme(tuple(img_shape[:2]), shapes, label_name_to_value)
     if major >= 7:
-        return module.shapes_to_label(img_shape=tuple(img_shape[:2]), shapes=shapes, label_name_to_value=label_name_to_value)
+        return module.shapes_to_label(
+            img_shape=tuple(img_shape[:2]), shapes=shapes, label_name_to_value=label_name_to_value
+        )
     return module.shapes_to_label(tuple(img_shape[:2]), shapes, label_name_to_value)
 
 
@@ -119,7 +126,7 @@ def _draw_like_labelme(img_shape: tuple[int, int], points: list[list[float]], sh
         # labelme 7 (what PyPI serves to Python 3.12+) rounds the joints; 6.x does not.
         draw.line(xy=xy, fill=1, width=LINE_WIDTH, joint="curve" if sys.version_info >= (3, 12) else None)
     elif shape_type == "point":
-        (cx, cy), = xy
+        ((cx, cy),) = xy
         draw.ellipse([cx - POINT_RADIUS, cy - POINT_RADIUS, cx + POINT_RADIUS, cy + POINT_RADIUS], outline=1, fill=1)
     elif shape_type in (None, "polygon"):
         draw.polygon(xy=xy, outline=1, fill=1)
@@ -141,7 +148,9 @@ def _shapes_to_label_like_labelme(img_shape, shapes, label_name_to_value):
             mask = np.zeros(img_shape, dtype=bool)
             (x1, y1), (x2, y2) = np.asarray(shape["points"]).round().astype(int)
             patch = shape["mask"]
-            mask[max(y1, 0):y1 + patch.shape[0], max(x1, 0):x1 + patch.shape[1]] = patch[max(-y1, 0):img_shape[0] - y1, max(-x1, 0):img_shape[1] - x1]
+            mask[max(y1, 0) : y1 + patch.shape[0], max(x1, 0) : x1 + patch.shape[1]] = patch[
+                max(-y1, 0) : img_shape[0] - y1, max(-x1, 0) : img_shape[1] - x1
+            ]
         else:
             mask = _draw_like_labelme(img_shape, shape["points"], shape.get("shape_type"))
         cls[mask] = label_name_to_value[shape["label"]]

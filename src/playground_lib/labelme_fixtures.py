@@ -10,8 +10,8 @@ rasterization on data that looks like a real folder.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -33,8 +33,13 @@ def random_shape(rng: np.random.Generator, shape_type: str, height: int, width: 
         radius = rng.uniform(4, min(height, width) / 3)
         angles = np.sort(rng.uniform(0, 2 * np.pi, rng.integers(3, 12)))
         # Clipped one pixel inside the edge: a sliver clipped onto the edge itself would cover no pixel.
-        points = [[float(np.clip(cx + radius * np.cos(a) * rng.uniform(0.5, 1), 0, width - 1)),
-                   float(np.clip(cy + radius * np.sin(a) * rng.uniform(0.5, 1), 0, height - 1))] for a in angles]
+        points = [
+            [
+                float(np.clip(cx + radius * np.cos(a) * rng.uniform(0.5, 1), 0, width - 1)),
+                float(np.clip(cy + radius * np.sin(a) * rng.uniform(0.5, 1), 0, height - 1)),
+            ]
+            for a in angles
+        ]
         return LabelmeShape(label, points, "polygon")
     if shape_type == "rectangle":
         return LabelmeShape(label, [point(), point()], "rectangle")
@@ -52,16 +57,23 @@ def random_shape(rng: np.random.Generator, shape_type: str, height: int, width: 
         full = np.zeros((height, width), dtype=bool)
         x0, y0 = rng.integers(0, width - 8), rng.integers(0, height - 8)
         w, h = rng.integers(4, min(40, width - x0) + 1), rng.integers(4, min(40, height - y0) + 1)
-        full[y0:y0 + h, x0:x0 + w] = rng.random((h, w)) < 0.7
+        full[y0 : y0 + h, x0 : x0 + w] = rng.random((h, w)) < 0.7
         full[y0, x0] = full[y0 + h - 1, x0 + w - 1] = True
         return mask_shape(label, full)
     raise ValueError(f"unknown shape type {shape_type!r}")
 
 
-def write_labelme_set(out_dir: str | os.PathLike, n: int, size: int | tuple[int, int] = 64, seed: int = 0,
-                      shape_types: Sequence[str] = ALL_SHAPE_TYPES, shapes_per_image: tuple[int, int] = (2, 7),
-                      labels: Sequence[str] = PLAYGROUND_CLASS_NAMES, groups: bool = True,
-                      noise: bool = True) -> list[Path]:
+def write_labelme_set(
+    out_dir: str | os.PathLike,
+    n: int,
+    size: int | tuple[int, int] = 64,
+    seed: int = 0,
+    shape_types: Sequence[str] = ALL_SHAPE_TYPES,
+    shapes_per_image: tuple[int, int] = (2, 7),
+    labels: Sequence[str] = PLAYGROUND_CLASS_NAMES,
+    groups: bool = True,
+    noise: bool = True,
+) -> list[Path]:
     """Write ``n`` images ``img_0000.png`` with labelme files ``img_0000.json``; return the JSON paths.
 
     ``noise=False`` paints each image one flat colour: small PNGs for the 1,000-image benchmark.

@@ -47,8 +47,24 @@ def ade20k_classes() -> tuple[ADEClass, ...]:
 
 # The playground classes of the series, by their ADE20K names. Order = the painter's palette.
 PLAYGROUND_CLASS_NAMES: tuple[str, ...] = (
-    "sky", "tree", "grass", "sand", "earth", "path", "fence", "railing", "pole", "bench",
-    "person", "plaything", "plant", "flower", "water", "rock", "building", "hill",
+    "sky",
+    "tree",
+    "grass",
+    "sand",
+    "earth",
+    "path",
+    "fence",
+    "railing",
+    "pole",
+    "bench",
+    "person",
+    "plaything",
+    "plant",
+    "flower",
+    "water",
+    "rock",
+    "building",
+    "hill",
 )
 
 # Words people type in labelme for the same things; they map onto a schema class.

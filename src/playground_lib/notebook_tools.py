@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 REPO_URL = "https://github.com/generative-playgrounds/generative-playgrounds"
-COLAB_URL = "https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/{name}"
+COLAB_URL = (
+    "https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/{name}"
+)
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 INSTALL_CELL = f"""# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
@@ -98,7 +100,9 @@ def execute_notebook(path: str | os.PathLike, workdir: str | os.PathLike, timeou
     os.environ["PLAYGROUND_QUICK"] = "1" if quick else "0"
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        )
         client.execute(cwd=str(workdir))
     finally:
         os.environ.clear()

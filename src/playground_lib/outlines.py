@@ -30,8 +30,14 @@ _STEP = ((1, 0), (0, 1), (-1, 0), (0, -1))
 # A lattice corner sees four pixels: code = NW*1 + NE*2 + SW*4 + SE*8. For a corner where the
 # outline turns, the direction it arrives in and leaves in (region kept on the right-hand side).
 _TURNS = {
-    1: (1, 2), 2: (2, 3), 4: (0, 1), 8: (3, 0),       # one region pixel: convex corner
-    14: (0, 3), 13: (1, 0), 11: (3, 2), 7: (2, 1),    # three region pixels: concave corner
+    1: (1, 2),
+    2: (2, 3),
+    4: (0, 1),
+    8: (3, 0),  # one region pixel: convex corner
+    14: (0, 3),
+    13: (1, 0),
+    11: (3, 2),
+    7: (2, 1),  # three region pixels: concave corner
 }
 # Two diagonal pixels (codes 6 and 9) are two corners at once: arriving in d, leave turning right.
 _SADDLES = {9: ((1, 2), (3, 0)), 6: ((0, 1), (2, 3))}
@@ -64,7 +70,7 @@ def crack_loops(mask: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         return [], []
     cols = np.flatnonzero(mask.any(axis=0))
     top, left = int(rows[0]), int(cols[0])
-    crop = mask[top:rows[-1] + 1, left:cols[-1] + 1]
+    crop = mask[top : rows[-1] + 1, left : cols[-1] + 1]
     padded = np.zeros((crop.shape[0] + 2, crop.shape[1] + 2), dtype=np.uint8)
     padded[1:-1, 1:-1] = crop
     code = padded[:-1, :-1] + 2 * padded[:-1, 1:] + 4 * padded[1:, :-1] + 8 * padded[1:, 1:]
@@ -159,7 +165,7 @@ def coco_polygons_many(masks) -> list[list[list[int]] | None]:
     offsets = np.cumsum([0] + [w + 1 for w in widths[:-1]])
     mosaic = np.zeros((max(m.shape[0] for m in masks), int(offsets[-1]) + widths[-1]), dtype=bool)
     for mask, offset in zip(masks, offsets.tolist()):
-        mosaic[:mask.shape[0], offset:offset + mask.shape[1]] = mask
+        mosaic[: mask.shape[0], offset : offset + mask.shape[1]] = mask
     outer, holes = crack_loops(mosaic)
     found: list[list[list[int]]] = [[] for _ in masks]
     holed = set()

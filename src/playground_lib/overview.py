@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -43,7 +43,11 @@ def pipeline_diagram(stages: Sequence[tuple[str, str, str]] = STAGES):
         centres.append((x, y))
     for (x0, y0), (x1, y1) in zip(centres, centres[1:]):
         if y0 == y1:
-            start, end = ((x0 + 2.55, y0 + 0.85), (x1 - 0.05, y1 + 0.85)) if x1 > x0 else ((x0 - 0.05, y0 + 0.85), (x1 + 2.55, y1 + 0.85))
+            start, end = (
+                ((x0 + 2.55, y0 + 0.85), (x1 - 0.05, y1 + 0.85))
+                if x1 > x0
+                else ((x0 - 0.05, y0 + 0.85), (x1 + 2.55, y1 + 0.85))
+            )
         else:
             start, end = (x0 + 1.25, y0 - 0.05), (x1 + 1.25, y1 + 1.75)
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=18, color="0.25"))

@@ -234,7 +234,9 @@ def _describe_unknown(ids: np.ndarray, inverse: np.ndarray, key_rgb: np.ndarray)
         color = key_rgb[i].astype(np.float64)
         dist = np.sqrt(((cand_rgb - color) ** 2).sum(-1))
         j = int(dist.argmin())
-        out.append(UnknownColor(tuple(int(c) for c in key_rgb[i]), int(count), class_name(int(cand[j])), float(dist[j])))
+        out.append(
+            UnknownColor(tuple(int(c) for c in key_rgb[i]), int(count), class_name(int(cand[j])), float(dist[j]))
+        )
     return out
 
 

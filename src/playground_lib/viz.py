@@ -10,8 +10,9 @@ same green in every picture of the series.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,9 @@ def show_row(panels: Sequence[tuple[np.ndarray, str]], panel_size: float = 3.6, 
     return fig
 
 
-def overlay_masks(image: np.ndarray, masks: Sequence[np.ndarray], values: Sequence[int], alpha: float = 0.55) -> np.ndarray:
+def overlay_masks(
+    image: np.ndarray, masks: Sequence[np.ndarray], values: Sequence[int], alpha: float = 0.55
+) -> np.ndarray:
     """The photo with each mask tinted in its class colour (later masks on top), HxWx3 uint8."""
     out = np.asarray(image, dtype=float)[..., :3].copy()
     for mask, value in zip(masks, values):
@@ -67,8 +70,13 @@ def overlay_masks(image: np.ndarray, masks: Sequence[np.ndarray], values: Sequen
     return out.clip(0, 255).astype(np.uint8)
 
 
-def show_coco_masks(coco: Mapping[str, Any], images_dir: str | os.PathLike, image_ids: Sequence[int] | None = None,
-                    columns: int = 3, outlines: bool = True):
+def show_coco_masks(
+    coco: Mapping[str, Any],
+    images_dir: str | os.PathLike,
+    image_ids: Sequence[int] | None = None,
+    columns: int = 3,
+    outlines: bool = True,
+):
     """Draw the masks of a COCO dict (decoded by pycocotools) over their images."""
     from .coco import annotation_mask
     from .fileio import read_upright_rgb
@@ -104,8 +112,13 @@ def class_counts(classes: Sequence[Mapping[str, Any]], key: str = "instances", a
     rows = sorted(classes, key=lambda c: c[key])
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 0.28 * len(rows) + 1))
-    ax.barh([c["name"] for c in rows], [c[key] for c in rows], color=[_color(c["value"]) for c in rows], edgecolor="black",
-            linewidth=0.4)
+    ax.barh(
+        [c["name"] for c in rows],
+        [c[key] for c in rows],
+        color=[_color(c["value"]) for c in rows],
+        edgecolor="black",
+        linewidth=0.4,
+    )
     ax.set_xlabel(f"{key} in the dataset")
     ax.set_title(title or f"{key.capitalize()} per class")
     for spine in ("top", "right"):
@@ -117,7 +130,9 @@ def class_counts(classes: Sequence[Mapping[str, Any]], key: str = "instances", a
 def coco_class_counts(coco: Mapping[str, Any]) -> list[dict[str, Any]]:
     """``[{"name", "value", "instances", "pixels"}]`` of a COCO dict (crowd regions left out)."""
     values = _category_values(coco)
-    counts = {c["id"]: {"name": c["name"], "value": values[c["id"]], "instances": 0, "pixels": 0} for c in coco["categories"]}
+    counts = {
+        c["id"]: {"name": c["name"], "value": values[c["id"]], "instances": 0, "pixels": 0} for c in coco["categories"]
+    }
     for annotation in coco["annotations"]:
         if annotation.get("iscrowd") or annotation["category_id"] not in counts:
             continue
@@ -144,8 +159,13 @@ def show_spade_samples(spade_dir: str | os.PathLike, stems: Sequence[str] | None
         instances = read_png(spade_dir / "instances" / f"{stem}.png")
         colours = rng.integers(60, 256, (int(instances.max()) + 1, 3)).astype(np.uint8)
         colours[0] = 0
-        for column, (picture, title) in enumerate(((read_png(photo), f"{stem}"), (schema.labels_to_colors(label_map), "labels/"),
-                                                   (colours[instances], "instances/"))):
+        for column, (picture, title) in enumerate(
+            (
+                (read_png(photo), f"{stem}"),
+                (schema.labels_to_colors(label_map), "labels/"),
+                (colours[instances], "instances/"),
+            )
+        ):
             axes[3 * row + column].imshow(picture)
             axes[3 * row + column].set_title(title, fontsize=9)
     fig.tight_layout()

@@ -139,9 +139,11 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
     archive = Path(archive)
     target = Path(destination_dir) / GENERATOR_FILE
     try:
-        with open(archive, "rb") as raw, tqdm(
-            total=archive.stat().st_size, unit="B", unit_scale=True, desc=f"extracting {GENERATOR_MEMBER}"
-        ) as bar, tarfile.open(fileobj=_ProgressReader(raw, bar), mode="r|*") as tar:
+        with (
+            open(archive, "rb") as raw,
+            tqdm(total=archive.stat().st_size, unit="B", unit_scale=True, desc=f"extracting {GENERATOR_MEMBER}") as bar,
+            tarfile.open(fileobj=_ProgressReader(raw, bar), mode="r|*") as tar,
+        ):
             for member in tar:
                 if not _is_generator_member(member):
                     continue
@@ -153,7 +155,9 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
     except (tarfile.TarError, EOFError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
-        raise WeightsUnavailable(f"{archive}: not a readable .tar.gz archive ({exc}); delete it and download again") from exc
+        raise WeightsUnavailable(
+            f"{archive}: not a readable .tar.gz archive ({exc}); delete it and download again"
+        ) from exc
     raise WeightsUnavailable(f"{archive}: no {GENERATOR_MEMBER} inside; is this NVlabs' {ARCHIVE_NAME}?")
 
 
@@ -188,7 +192,9 @@ def ensure_official_weights(
     if weights is not None:
         weights = Path(weights).expanduser()
         if not weights.is_file():
-            raise WeightsUnavailable(f"{weights}: no such file (expected latest_net_G.pth, a .safetensors or {ARCHIVE_NAME})")
+            raise WeightsUnavailable(
+                f"{weights}: no such file (expected latest_net_G.pth, a .safetensors or {ARCHIVE_NAME})"
+            )
         if weights.name.endswith((".tar.gz", ".tgz", ".tar")):
             done = target_dir / GENERATOR_FILE
             if done.is_file() and done.stat().st_mtime >= weights.stat().st_mtime:
@@ -235,9 +241,7 @@ def convert_to_fp16_safetensors(source: str | os.PathLike, destination: str | os
     source = Path(source)
     destination = Path(destination) if destination is not None else source.with_name(FP16_FILE)
     state, config = read_state_dict(source)
-    halves = {
-        key: (value.half() if value.is_floating_point() else value).contiguous() for key, value in state.items()
-    }
+    halves = {key: (value.half() if value.is_floating_point() else value).contiguous() for key, value in state.items()}
     metadata = {"generator_config": json.dumps(config.to_dict()), "converted_from": source.name}
     with atomic_path(destination) as tmp:
         save_file(halves, str(tmp), metadata=metadata)

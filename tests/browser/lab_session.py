@@ -24,8 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "outputs" / "browser"
 
@@ -44,24 +50,43 @@ class Lab:
         self.port, self.token = _free_port(), secrets.token_hex(16)
         self.runtime = home / "runtime"
         env = dict(os.environ)
-        env.update({
-            "JUPYTER_RUNTIME_DIR": str(self.runtime),
-            "JUPYTER_CONFIG_DIR": str(home / "config"),
-            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-            "PLAYGROUND_QUICK": "0",  # as a participant sees it
-            "OMP_NUM_THREADS": "1",
-        })
+        env.update(
+            {
+                "JUPYTER_RUNTIME_DIR": str(self.runtime),
+                "JUPYTER_CONFIG_DIR": str(home / "config"),
+                "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+                "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+                "PLAYGROUND_QUICK": "0",  # as a participant sees it
+                "OMP_NUM_THREADS": "1",
+            }
+        )
         # No "would you like news?" toast over the page: announcements off.
         settings = home / "settings" / "@jupyterlab" / "apputils-extension"
         settings.mkdir(parents=True, exist_ok=True)
-        (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        (settings / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False})
+        )
         self.log = open(home / "jupyter.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={self.port}",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-             "--LabApp.extension_manager=readonly"] + (["--allow-root"] if os.geteuid() == 0 else []),
-            cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                "lab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--port={self.port}",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={root}",
+                "--ServerApp.port_retries=0",
+                "--LabApp.extension_manager=readonly",
+            ]
+            + (["--allow-root"] if os.geteuid() == 0 else []),
+            cwd=root,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self._wait_until_up()
 
     def url(self, path: str) -> str:
@@ -140,8 +165,12 @@ def notebook_in_chromium(notebook: str, tmp_path: Path):
     try:
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
-                str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
-                viewport={"width": 1400, "height": 1000})
+                str(tmp_path / "chromium-profile"),
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                viewport={"width": 1400, "height": 1000},
+            )
             try:
                 page = context.pages[0] if context.pages else context.new_page()
                 page.set_default_timeout(60_000)
@@ -179,9 +208,14 @@ def run_all_cells(page, timeout: float = 300) -> None:
             return
         stopped_polls = stopped_polls + 1 if (prompts and not running and any(numbered)) else 0
         if stopped_polls >= 6:
-            tracebacks = [t for t in page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
-                          if "Traceback" in t or "Error" in t]
-            raise AssertionError("a notebook cell failed in the browser:\n" + ("\n".join(tracebacks)[-3000:] or "(no traceback shown)"))
+            tracebacks = [
+                t
+                for t in page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+                if "Traceback" in t or "Error" in t
+            ]
+            raise AssertionError(
+                "a notebook cell failed in the browser:\n" + ("\n".join(tracebacks)[-3000:] or "(no traceback shown)")
+            )
         time.sleep(0.5)
     raise TimeoutError("the notebook did not finish running")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from lab_session import notebook_in_chromium, run_in_kernel, screenshot
 
 pytestmark = pytest.mark.browser
@@ -20,7 +19,9 @@ def test_annotator_clicks_become_a_labelme_polygon(tmp_path):
         canvas = page.locator("canvas.playground-annotator-canvas, .playground-annotator-canvas canvas").first
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
-        size = json.loads(run_in_kernel(kernel, "import json; s = annotator.session.state; print(json.dumps([s.width, s.height]))"))
+        size = json.loads(
+            run_in_kernel(kernel, "import json; s = annotator.session.state; print(json.dumps([s.width, s.height]))")
+        )
         to_page = lambda x, y: (box["x"] + x * box["width"] / size[0], box["y"] + y * box["height"] / size[1])
         page.locator(".playground-annotator-label select").first.select_option("plaything")
         for x, y in POLYGON:
@@ -28,9 +29,13 @@ def test_annotator_clicks_become_a_labelme_polygon(tmp_path):
         screenshot(page, "annotator_drawing.png", canvas)
         page.mouse.click(*to_page(*POLYGON[0]))  # back on the first point: closes the polygon
         page.locator("button.playground-annotator-save").first.click()
-        page.wait_for_function("() => document.querySelector('.playground-annotator-status').innerText.includes('saved')")
+        page.wait_for_function(
+            "() => document.querySelector('.playground-annotator-status').innerText.includes('saved')"
+        )
         screenshot(page, "annotator_saved.png")
-        state = json.loads(run_in_kernel(kernel, "print(json.dumps([[s.label, s.points] for s in annotator.session.shapes]))"))
+        state = json.loads(
+            run_in_kernel(kernel, "print(json.dumps([[s.label, s.points] for s in annotator.session.shapes]))")
+        )
         saved = workdir / "outputs" / "annotate" / "scene_0000.json"
         label_file = labelme.LabelFile(filename=str(saved))
 

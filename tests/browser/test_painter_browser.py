@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from lab_session import drag, notebook_in_chromium, run_in_kernel, screenshot
 
 pytestmark = pytest.mark.browser
@@ -32,18 +31,31 @@ def test_painter_strokes_and_fill_reach_the_python_label_map(tmp_path):
         page.locator("button.playground-class-sky").first.click()
         page.mouse.click(*to_page(*FILL_AT))
         page.locator("button.playground-painter-generate").first.click()
-        page.wait_for_function("() => document.querySelector('.playground-painter-status').innerText.includes('generated')",
-                               timeout=180_000)
-        page.wait_for_function("() => { const i = document.querySelector('img.playground-painter-result');"
-                               " return i && i.complete && i.naturalWidth > 0; }")
-        painter_area = page.locator(".playground-painter-canvas").first.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]")
+        page.wait_for_function(
+            "() => document.querySelector('.playground-painter-status').innerText.includes('generated')",
+            timeout=180_000,
+        )
+        page.wait_for_function(
+            "() => { const i = document.querySelector('img.playground-painter-result');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
+        painter_area = page.locator(".playground-painter-canvas").first.locator(
+            "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]"
+        )
         screenshot(page, "painter_generated.png", painter_area.first)
         screenshot(page, "painter_page.png")
-        state = json.loads(run_in_kernel(kernel, "\n".join([
-            "L = painter.labels",
-            "print(json.dumps({'counts': painter.class_counts(), 'row200': L[200].tolist(), 'col128': L[:, 128].tolist(),",
-            "                  'corner': int(L[5, 5]), 'has_result': painter.pad.result is not None}))",
-        ])))
+        state = json.loads(
+            run_in_kernel(
+                kernel,
+                "\n".join(
+                    [
+                        "L = painter.labels",
+                        "print(json.dumps({'counts': painter.class_counts(), 'row200': L[200].tolist(), 'col128': L[:, 128].tolist(),",
+                        "                  'corner': int(L[5, 5]), 'has_result': painter.pad.result is not None}))",
+                    ]
+                ),
+            )
+        )
 
     from playground_lib.labels import ade20k_value
 

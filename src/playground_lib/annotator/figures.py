@@ -80,8 +80,17 @@ def show_annotation(json_path: str | os.PathLike, title: str | None = None):
     left.imshow(picture)
     for shape in data["shapes"]:
         if shape.get("shape_type", "polygon") == "polygon":
-            left.add_patch(PolygonPatch(shape["points"], closed=True, fill=True, alpha=0.25, facecolor=_rgb(shape["label"]),
-                                        edgecolor="white", linewidth=1.5))
+            left.add_patch(
+                PolygonPatch(
+                    shape["points"],
+                    closed=True,
+                    fill=True,
+                    alpha=0.25,
+                    facecolor=_rgb(shape["label"]),
+                    edgecolor="white",
+                    linewidth=1.5,
+                )
+            )
     left.set_title(f"{len(data['shapes'])} polygon(s) on {data['imagePath']}")
     right.imshow(labels_to_colors(label_map_of(data)))
     right.set_title("the label map they make (ADE20K colours)")
@@ -123,11 +132,14 @@ def compare_polygon_quality(json_path: str | os.PathLike, label: str = "tree"):
     candidates = [s for s in data["shapes"] if s["label"] == label and s.get("shape_type", "polygon") == "polygon"]
     if not candidates:
         raise ValueError(f"{json_path}: no polygon labelled {label!r}")
+
     def inside(shape):  # an object cut by the picture's edge makes a poor example
         pts = np.asarray(shape["points"])
         return bool(pts.min() > 1 and (pts[:, 0] < w - 1).all() and (pts[:, 1] < h - 1).all())
 
-    target = max(candidates, key=lambda s: (inside(s), labelme_compat.shape_to_mask((h, w), s["points"], "polygon").sum()))
+    target = max(
+        candidates, key=lambda s: (inside(s), labelme_compat.shape_to_mask((h, w), s["points"], "polygon").sum())
+    )
     truth = labelme_compat.shape_to_mask((h, w), target["points"], "polygon")
     pts = np.asarray(target["points"])
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
@@ -138,7 +150,11 @@ def compare_polygon_quality(json_path: str | os.PathLike, label: str = "tree"):
         clipped = np.clip(np.asarray(variant), 0, [w, h]).tolist()
         scores[name] = _iou(labelme_compat.shape_to_mask((h, w), clipped, "polygon"), truth)
         ax.imshow(picture)
-        ax.add_patch(PolygonPatch(clipped, closed=True, fill=True, alpha=0.35, facecolor=_rgb(label), edgecolor="yellow", linewidth=2))
+        ax.add_patch(
+            PolygonPatch(
+                clipped, closed=True, fill=True, alpha=0.35, facecolor=_rgb(label), edgecolor="yellow", linewidth=2
+            )
+        )
         ax.plot(*np.asarray(clipped).T, "o", color="yellow", markersize=3)
         ax.set_xlim(max(x0 - margin, 0), min(x1 + margin, w))
         ax.set_ylim(min(y1 + margin, h), max(y0 - margin, 0))

@@ -16,9 +16,10 @@ import copy
 import json
 import math
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from PIL import Image, ImageOps
 
@@ -56,7 +57,7 @@ class Shape:
         return shape
 
     @classmethod
-    def from_labelme(cls, shape: dict[str, Any], where: str) -> "Shape":
+    def from_labelme(cls, shape: dict[str, Any], where: str) -> Shape:
         try:
             label = shape["label"]
             points = [(float(x), float(y)) for x, y in shape["points"]]
@@ -109,8 +110,11 @@ def find_images(folder: str | os.PathLike) -> list[Path]:
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: not a folder")
     return sorted(
-        p for p in folder.iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES and not p.stem.endswith(("_label", "_instance")) and not p.name.startswith(".")
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES
+        and not p.stem.endswith(("_label", "_instance"))
+        and not p.name.startswith(".")
     )
 
 
@@ -155,8 +159,13 @@ class AnnotationSession:
     ``autosave`` is on, so a forgotten Save button never loses work.
     """
 
-    def __init__(self, images: Iterable[str | os.PathLike] | str | os.PathLike, labels: Sequence[str] | None = None,
-                 close_tolerance: float = 6.0, autosave: bool = True):
+    def __init__(
+        self,
+        images: Iterable[str | os.PathLike] | str | os.PathLike,
+        labels: Sequence[str] | None = None,
+        close_tolerance: float = 6.0,
+        autosave: bool = True,
+    ):
         if isinstance(images, (str, os.PathLike)):
             paths = find_images(images) if Path(images).is_dir() else [Path(images)]
         else:
@@ -386,8 +395,13 @@ def _write_labelme(path: Path, data: dict[str, Any]) -> None:
     except ImportError:
         save_labelme = None
     if save_labelme is not None and not set(data) - reserved:
-        save_labelme(path, image_path=data["imagePath"], image_size=(data["imageHeight"], data["imageWidth"]),
-                     shapes=data["shapes"], flags=data["flags"])
+        save_labelme(
+            path,
+            image_path=data["imagePath"],
+            image_size=(data["imageHeight"], data["imageWidth"]),
+            shapes=data["shapes"],
+            flags=data["flags"],
+        )
         return
     from ..fileio import write_json
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -54,8 +54,13 @@ class Annotator(widgets.VBox):
     precisely); clicks are scaled back to image pixels.
     """
 
-    def __init__(self, images: Iterable[str | os.PathLike] | str | os.PathLike, labels: Sequence[str] | None = None,
-                 display: int = DEFAULT_DISPLAY, autosave: bool = True):
+    def __init__(
+        self,
+        images: Iterable[str | os.PathLike] | str | os.PathLike,
+        labels: Sequence[str] | None = None,
+        display: int = DEFAULT_DISPLAY,
+        autosave: bool = True,
+    ):
         self.session = AnnotationSession(images, labels=labels, autosave=autosave)
         self.display = int(display)
         self.scale = 1.0
@@ -63,36 +68,72 @@ class Annotator(widgets.VBox):
 
         self.canvas = MultiCanvas(2, width=1, height=1)
         self.canvas.on_mouse_down(self._on_mouse_down)
-        self.label_picker = widgets.Dropdown(options=self.session.labels, value=self.session.label, description="Label:")
-        self.mode = widgets.ToggleButtons(options=["draw", "select"], value="draw", description="Click to:",
-                                          tooltips=["add polygon points", "pick a polygon to relabel or delete"],
-                                          style={"button_width": "80px", "description_width": "initial"})
+        self.label_picker = widgets.Dropdown(
+            options=self.session.labels, value=self.session.label, description="Label:"
+        )
+        self.mode = widgets.ToggleButtons(
+            options=["draw", "select"],
+            value="draw",
+            description="Click to:",
+            tooltips=["add polygon points", "pick a polygon to relabel or delete"],
+            style={"button_width": "80px", "description_width": "initial"},
+        )
         self.shape_list = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="240px"))
         self.status = widgets.HTML()
-        for name, widget in (("canvas", self.canvas), ("label", self.label_picker), ("mode", self.mode),
-                             ("shapes", self.shape_list), ("status", self.status)):
+        for name, widget in (
+            ("canvas", self.canvas),
+            ("label", self.label_picker),
+            ("mode", self.mode),
+            ("shapes", self.shape_list),
+            ("status", self.status),
+        ):
             widget.add_class(f"playground-annotator-{name}")  # stable handles for the browser check
 
         def button(text, icon, tip, handler):
             return tool_button("playground-annotator", text, icon, tip, lambda: self._safely(handler))
 
-        self.close_button = button("Close polygon", "check", "finish the polygon (or click its first point)", self.session.close_polygon)
+        self.close_button = button(
+            "Close polygon", "check", "finish the polygon (or click its first point)", self.session.close_polygon
+        )
         self.undo_button = button("Undo", "undo", "undo the last change", self.session.undo)
         self.redo_button = button("Redo", "repeat", "redo what was undone", self.session.redo)
-        self.delete_button = button("Delete", "trash", "delete the selected polygon (or the one being drawn, or the last one)", self.session.delete)
-        self.previous_button = button("Previous", "arrow-left", "previous image (saves this one)", self.session.previous_image)
+        self.delete_button = button(
+            "Delete",
+            "trash",
+            "delete the selected polygon (or the one being drawn, or the last one)",
+            self.session.delete,
+        )
+        self.previous_button = button(
+            "Previous", "arrow-left", "previous image (saves this one)", self.session.previous_image
+        )
         self.next_button = button("Next", "arrow-right", "next image (saves this one)", self.session.next_image)
         self.save_button = button("Save", "save", "write the labelme JSON next to the image", self.save)
         self.label_picker.observe(lambda ch: self._safely(self.session.set_label, ch["new"]), names="value")
         self.shape_list.observe(self._on_list_pick, names="value")
 
-        super().__init__([
-            widgets.HBox([self.label_picker, self.mode]),
-            widgets.HBox([self.canvas, widgets.VBox([widgets.HTML("<b>Polygons</b> (pick one to select it)"), self.shape_list])]),
-            widgets.HBox([self.close_button, self.undo_button, self.redo_button, self.delete_button, self.save_button,
-                          self.previous_button, self.next_button]),
-            self.status,
-        ])
+        super().__init__(
+            [
+                widgets.HBox([self.label_picker, self.mode]),
+                widgets.HBox(
+                    [
+                        self.canvas,
+                        widgets.VBox([widgets.HTML("<b>Polygons</b> (pick one to select it)"), self.shape_list]),
+                    ]
+                ),
+                widgets.HBox(
+                    [
+                        self.close_button,
+                        self.undo_button,
+                        self.redo_button,
+                        self.delete_button,
+                        self.save_button,
+                        self.previous_button,
+                        self.next_button,
+                    ]
+                ),
+                self.status,
+            ]
+        )
         self._shown_index: int | None = None
         self.refresh()
 
@@ -148,10 +189,15 @@ class Annotator(widgets.VBox):
         if self.label_picker.value != session.label and session.label in self.label_picker.options:
             self.label_picker.value = session.label
         state = session.state
-        parts = [f"<b>{session.index + 1}/{len(session.image_paths)}</b> {escape(state.image_path.name)}",
-                 f"{len(state.shapes)} shape(s)"]
+        parts = [
+            f"<b>{session.index + 1}/{len(session.image_paths)}</b> {escape(state.image_path.name)}",
+            f"{len(state.shapes)} shape(s)",
+        ]
         if session.current:
-            parts.append(f"drawing: {len(session.current)} point(s)" + (" - click the first point to close" if session.can_close else ""))
+            parts.append(
+                f"drawing: {len(session.current)} point(s)"
+                + (" - click the first point to close" if session.can_close else "")
+            )
         parts.append("unsaved changes" if state.dirty else "saved" if state.json_path.exists() else "not saved yet")
         line = " · ".join(parts)
         if state.load_error:
@@ -206,7 +252,10 @@ class Annotator(widgets.VBox):
                     layer.stroke_circle(pts[0][0], pts[0][1], 7)
 
     def _update_list(self) -> None:
-        options = [(f"{i + 1}. {sh.label} ({sh.shape_type}, {len(sh.points)} pts)", i) for i, sh in enumerate(self.session.shapes)]
+        options = [
+            (f"{i + 1}. {sh.label} ({sh.shape_type}, {len(sh.points)} pts)", i)
+            for i, sh in enumerate(self.session.shapes)
+        ]
         self._updating_list = True
         try:
             if list(self.shape_list.options) != options:

@@ -7,23 +7,43 @@ from pathlib import Path
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("background", help="merge sketches into a Gather background PNG + collision-tile guide")
-    p.add_argument("inputs", nargs="+", type=Path, metavar="SKETCH... OUT.png",
-                   help="sketch PNGs (ADE20K palette colours or label maps), then the output PNG")
-    p.add_argument("--tiles", default="40x30", help="map size in 32-px tiles, columns x rows (default 40x30 = 1280x960 px)")
-    p.add_argument("--mode", choices=("vote", "panels"), default="vote",
-                   help="vote: every pixel takes the most painted class; panels: sketches side by side")
-    p.add_argument("--spade", action="store_true",
-                   help="paint with the best SPADE generator at hand (official weights if cached, else the bundled model)")
-    p.add_argument("--checkpoint", type=Path, default=None,
-                   help="paint with this SPADE generator file; without --spade or --checkpoint the sketch colours stand in")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="SKETCH... OUT.png",
+        help="sketch PNGs (ADE20K palette colours or label maps), then the output PNG",
+    )
+    p.add_argument(
+        "--tiles", default="40x30", help="map size in 32-px tiles, columns x rows (default 40x30 = 1280x960 px)"
+    )
+    p.add_argument(
+        "--mode",
+        choices=("vote", "panels"),
+        default="vote",
+        help="vote: every pixel takes the most painted class; panels: sketches side by side",
+    )
+    p.add_argument(
+        "--spade",
+        action="store_true",
+        help="paint with the best SPADE generator at hand (official weights if cached, else the bundled model)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=None,
+        help="paint with this SPADE generator file; without --spade or --checkpoint the sketch colours stand in",
+    )
     p.add_argument("--model-size", type=int, default=256, help="the generator's input size in pixels (default 256)")
-    p.add_argument("--detail", type=float, default=1.0, help="paint at DETAIL x model size before upscaling (default 1)")
+    p.add_argument(
+        "--detail", type=float, default=1.0, help="paint at DETAIL x model size before upscaling (default 1)"
+    )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from . import UserError
     from .. import event
+    from . import UserError
 
     if len(args.inputs) < 2:
         raise UserError("give at least one sketch and then the output PNG")
@@ -36,12 +56,15 @@ def run(args) -> int:
     try:
         tiles = event.parse_tiles(args.tiles)
         generate = _generator(args.checkpoint) if (args.checkpoint or args.spade) else None
-        result = event.make_background(sketches, out, tiles, generate=generate, mode=args.mode,
-                                       model_size=args.model_size, detail=args.detail)
+        result = event.make_background(
+            sketches, out, tiles, generate=generate, mode=args.mode, model_size=args.model_size, detail=args.detail
+        )
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    print(f"wrote {result.png} ({result.size[0]}x{result.size[1]} px = {tiles[0]}x{tiles[1]} tiles, "
-          f"{result.bytes / 1e6:.2f} MB, {result.encoding}); guide: {result.guide_json}, {result.guide_png}")
+    print(
+        f"wrote {result.png} ({result.size[0]}x{result.size[1]} px = {tiles[0]}x{tiles[1]} tiles, "
+        f"{result.bytes / 1e6:.2f} MB, {result.encoding}); guide: {result.guide_json}, {result.guide_png}"
+    )
     return 0
 
 

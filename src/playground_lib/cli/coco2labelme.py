@@ -8,16 +8,18 @@ from pathlib import Path
 def register(subparsers) -> None:
     p = subparsers.add_parser("coco2labelme", help="write labelme files from a COCO file, to open and edit in labelme")
     p.add_argument("coco", type=Path, metavar="COCO.json")
-    p.add_argument("images_dir", type=Path, metavar="IMAGES_DIR", help="the folder COCO's file_name values are relative to")
+    p.add_argument(
+        "images_dir", type=Path, metavar="IMAGES_DIR", help="the folder COCO's file_name values are relative to"
+    )
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="where the labelme files and image copies go")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from ._problems import refuse
     from ..annotate import LabelmeError
     from ..coco import coco_to_labelme
+    from ._problems import refuse
 
     try:
         written = coco_to_labelme(args.coco, args.images_dir, args.out_dir, progress=not args.quiet)

@@ -10,12 +10,21 @@ from pathlib import Path
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("coco2spade", help="make a SPADE training folder (images, labels, instances, dataset.json)")
+    p = subparsers.add_parser(
+        "coco2spade", help="make a SPADE training folder (images, labels, instances, dataset.json)"
+    )
     p.add_argument("coco", type=Path, metavar="COCO.json")
-    p.add_argument("images_dir", type=Path, metavar="IMAGES_DIR", help="the folder COCO's file_name values are relative to")
+    p.add_argument(
+        "images_dir", type=Path, metavar="IMAGES_DIR", help="the folder COCO's file_name values are relative to"
+    )
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
-    p.add_argument("--val", type=float, default=0.2, metavar="FRACTION",
-                   help="validation fraction when the COCO images carry no train/val split (default 0.2)")
+    p.add_argument(
+        "--val",
+        type=float,
+        default=0.2,
+        metavar="FRACTION",
+        help="validation fraction when the COCO images carry no train/val split (default 0.2)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of that split (default 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -24,19 +33,22 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import json
 
-    from . import UserError
-    from ._problems import refuse
     from ..annotate import LabelmeError
     from ..coco import coco_to_spade
+    from . import UserError
+    from ._problems import refuse
 
     if not 0 <= args.val < 1:
         raise UserError(f"--val {args.val}: give a fraction between 0 and 1")
     try:
-        dataset = coco_to_spade(args.coco, args.images_dir, args.out_dir, val_fraction=args.val, seed=args.seed,
-                                progress=not args.quiet)
+        dataset = coco_to_spade(
+            args.coco, args.images_dir, args.out_dir, val_fraction=args.val, seed=args.seed, progress=not args.quiet
+        )
     except LabelmeError as exc:
         raise refuse(exc.problems) from None
     counts = json.loads(dataset.read_text(encoding="utf-8"))["counts"]
-    print(f"wrote {counts['images']} samples ({counts['train']} train, {counts['val']} val, "
-          f"{counts['instances']} objects) to {args.out_dir}; summary in {dataset}")
+    print(
+        f"wrote {counts['images']} samples ({counts['train']} train, {counts['val']} val, "
+        f"{counts['instances']} objects) to {args.out_dir}; summary in {dataset}"
+    )
     return 0

@@ -6,16 +6,20 @@ from pathlib import Path
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("datasheet", help="write DATASHEET.md + class-balance plot for a COCO json or SPADE folder")
+    p = subparsers.add_parser(
+        "datasheet", help="write DATASHEET.md + class-balance plot for a COCO json or SPADE folder"
+    )
     p.add_argument("source", type=Path, help="a COCO json file or a SPADE folder (labels/, instances/, dataset.json)")
-    p.add_argument("--out", type=Path, required=True, help="folder for DATASHEET.md, class_balance.png, datasheet_stats.json")
+    p.add_argument(
+        "--out", type=Path, required=True, help="folder for DATASHEET.md, class_balance.png, datasheet_stats.json"
+    )
     p.add_argument("--name", default=None, help="the dataset's name (default: the file or folder name)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from . import UserError
     from ..datasheet import write_datasheet
+    from . import UserError
 
     try:
         path = write_datasheet(args.source, args.out, args.name)

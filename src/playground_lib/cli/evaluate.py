@@ -53,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
         meta_path = Path(args.generator).with_suffix(".json")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta["evaluation"] = {**report.to_dict(), "command": "playground evaluate " + " ".join(args.argv_text),
-                              "segmenter_steps": args.segmenter_steps}
+        meta["evaluation"] = {
+            **report.to_dict(),
+            "command": "playground evaluate " + " ".join(args.argv_text),
+            "segmenter_steps": args.segmenter_steps,
+        }
         write_json(meta_path, meta)
         print(f"score written to {meta_path}")
     return 0
@@ -68,16 +71,24 @@ def _synthetic(folder: Path, n: int, size: int, seed: int) -> Path:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("evaluate", help="score a trained generator (segmentation consistency, FID)",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score a trained generator (segmentation consistency, FID)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--generator", help="an exported generator (.safetensors with its .json beside it)")
     parser.add_argument("--bundled", action="store_true", help="evaluate the small model shipped in the package")
     parser.add_argument("--train-data", help="real images the judge segmenter learns from (default: synthetic scenes)")
     parser.add_argument("--eval-data", help="held-out real images and labels (default: unseen synthetic scenes)")
     parser.add_argument("--split", default="train")
     parser.add_argument("--eval-split", default="val")
-    parser.add_argument("--scenes", type=int, default=200, help="synthetic training scenes when --train-data is not given")
-    parser.add_argument("--eval-scenes", type=int, default=48, help="synthetic held-out scenes when --eval-data is not given")
+    parser.add_argument(
+        "--scenes", type=int, default=200, help="synthetic training scenes when --train-data is not given"
+    )
+    parser.add_argument(
+        "--eval-scenes", type=int, default=48, help="synthetic held-out scenes when --eval-data is not given"
+    )
     parser.add_argument("--size", type=int, default=None, help="image size (default: the generator's crop size)")
     parser.add_argument("--segmenter-steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)

@@ -17,20 +17,28 @@ def register(subparsers) -> None:
         type=Path,
         help="latest_net_G.pth, a .safetensors from `playground weights`-style conversion, or checkpoints.tar.gz",
     )
-    p.add_argument("--size", type=int, default=256, help="output width in pixels, rounded to a multiple of 32 (default 256)")
-    p.add_argument("--download", action="store_true", help="download the official ADE20K weights if they are not cached")
-    p.add_argument("--bundled", action="store_true", help="use the small bundled model even if official weights are cached")
+    p.add_argument(
+        "--size", type=int, default=256, help="output width in pixels, rounded to a multiple of 32 (default 256)"
+    )
+    p.add_argument(
+        "--download", action="store_true", help="download the official ADE20K weights if they are not cached"
+    )
+    p.add_argument(
+        "--bundled", action="store_true", help="use the small bundled model even if official weights are cached"
+    )
     p.add_argument("--all-classes", action="store_true", help="snap off-palette colours to all 150 ADE20K classes")
     p.add_argument(
-        "--unknown-as-other", action="store_true", help="paint colours that match no class as 'other' instead of stopping"
+        "--unknown-as-other",
+        action="store_true",
+        help="paint colours that match no class as 'other' instead of stopping",
     )
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from . import UserError
     from ..fileio import write_png
     from ..sketch import SketchError, read_sketch
+    from . import UserError
 
     if args.size < 32 or args.size > 2048:
         raise UserError(f"--size must be between 32 and 2048 pixels, got {args.size}")

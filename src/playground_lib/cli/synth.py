@@ -15,8 +15,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from . import UserError
     from ..synthetic import write_scenes
+    from . import UserError
 
     if args.n < 1:
         raise UserError(f"--n must be at least 1, got {args.n}")

@@ -1,8 +1,8 @@
 """``playground train``: train a SPADE generator on a SPADE folder or synthetic scenes.
 
-    playground train --data data/synthetic --out outputs/train --steps 2000 --crop-size 128 --ngf 16
-    playground train my_run.yaml --resume          # settings from a JSON/YAML file, flags override
-    torchrun --nproc_per_node 4 -m playground_lib.train.ddp --data ... --out ...   # several GPUs
+playground train --data data/synthetic --out outputs/train --steps 2000 --crop-size 128 --ngf 16
+playground train my_run.yaml --resume          # settings from a JSON/YAML file, flags override
+torchrun --nproc_per_node 4 -m playground_lib.train.ddp --data ... --out ...   # several GPUs
 """
 
 from __future__ import annotations
@@ -13,13 +13,27 @@ from . import UserError
 
 # flag -> TrainConfig field (None default = "not given": the config file or the default wins)
 FLAGS = {
-    "--data": ("data_dir", str), "--split": ("split", str), "--out": ("out_dir", str),
-    "--steps": ("steps", int), "--batch-size": ("batch_size", int), "--load-size": ("load_size", int),
-    "--crop-size": ("crop_size", int), "--ngf": ("ngf", int), "--ndf": ("ndf", int), "--num-d": ("num_D", int),
-    "--lr-g": ("lr_g", float), "--lr-d": ("lr_d", float), "--lambda-feat": ("lambda_feat", float),
-    "--ema-decay": ("ema_decay", float), "--seed": ("seed", int), "--device": ("device", str),
-    "--threads": ("threads", int), "--workers": ("num_workers", int), "--sample-every": ("sample_every", int),
-    "--checkpoint-every": ("checkpoint_every", int), "--finetune-from": ("finetune_from", str),
+    "--data": ("data_dir", str),
+    "--split": ("split", str),
+    "--out": ("out_dir", str),
+    "--steps": ("steps", int),
+    "--batch-size": ("batch_size", int),
+    "--load-size": ("load_size", int),
+    "--crop-size": ("crop_size", int),
+    "--ngf": ("ngf", int),
+    "--ndf": ("ndf", int),
+    "--num-d": ("num_D", int),
+    "--lr-g": ("lr_g", float),
+    "--lr-d": ("lr_d", float),
+    "--lambda-feat": ("lambda_feat", float),
+    "--ema-decay": ("ema_decay", float),
+    "--seed": ("seed", int),
+    "--device": ("device", str),
+    "--threads": ("threads", int),
+    "--workers": ("num_workers", int),
+    "--sample-every": ("sample_every", int),
+    "--checkpoint-every": ("checkpoint_every", int),
+    "--finetune-from": ("finetune_from", str),
     "--dontcare": ("dontcare_value", int),
 }
 
@@ -28,9 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", nargs="?", help="a JSON or YAML file of TrainConfig settings (flags override it)")
     for flag, (field, kind) in FLAGS.items():
         parser.add_argument(flag, dest=field, type=kind, default=None, help=f"TrainConfig.{field}")
-    parser.add_argument("--classes", default=None,
-                        help="'all' (151 ADE20K channels, the default), 'auto' (a compact model of the classes in the data) "
-                             "or ADE20K values like 0,3,10,47")
+    parser.add_argument(
+        "--classes",
+        default=None,
+        help="'all' (151 ADE20K channels, the default), 'auto' (a compact model of the classes in the data) "
+        "or ADE20K values like 0,3,10,47",
+    )
     parser.add_argument("--instance-edges", dest="instance_edges", action="store_const", const=True, default=None)
     parser.add_argument("--no-flip", dest="flip", action="store_const", const=False, default=None)
     parser.add_argument("--no-vgg", dest="use_vgg", action="store_const", const=False, default=None)
@@ -59,7 +76,9 @@ def config_from_args(args: argparse.Namespace):
             try:
                 values = sorted({int(v) for v in args.classes.split(",")} | {0})
             except ValueError:
-                raise UserError(f"--classes: expected 'all', 'auto' or numbers like 0,3,10, got {args.classes!r}") from None
+                raise UserError(
+                    f"--classes: expected 'all', 'auto' or numbers like 0,3,10, got {args.classes!r}"
+                ) from None
             changes["classes"] = values
         return cfg.replace(**changes)
     except (ValueError, FileNotFoundError, DatasetError) as exc:
@@ -82,14 +101,20 @@ def make_trainer(args, rank: int = 0, world_size: int = 1, local_rank: int = 0):
 def run(args: argparse.Namespace) -> int:
     trainer = make_trainer(args)
     trainer.fit()
-    print(f"trained to step {trainer.step}: samples in {trainer.cfg.out_dir}/samples, checkpoints in {trainer.cfg.out_dir}/checkpoints")
+    print(
+        f"trained to step {trainer.step}: samples in {trainer.cfg.out_dir}/samples, checkpoints in {trainer.cfg.out_dir}/checkpoints"
+    )
     if args.export:
         print(f"generator saved to {trainer.export_generator(args.export)}")
     return 0
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("train", help="train a SPADE (GauGAN) generator on your own playground set",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "train",
+        help="train a SPADE (GauGAN) generator on your own playground set",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     parser.set_defaults(run=run)

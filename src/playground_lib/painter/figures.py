@@ -48,7 +48,7 @@ def _interesting_window(labels: np.ndarray, size: int) -> tuple[int, int]:
     step = max(1, size // 2)
     for y in range(0, max(1, h - size + 1), step):
         for x in range(0, max(1, w - size + 1), step):
-            n = len(np.unique(labels[y:y + size, x:x + size]))
+            n = len(np.unique(labels[y : y + size, x : x + size]))
             if n > best:
                 best, best_yx = n, (y, x)
     return best_yx
@@ -61,7 +61,7 @@ def show_label_map_up_close(labels: np.ndarray, window: int = 10, title: str = "
     labels = np.asarray(labels)
     window = min(window, *labels.shape)
     y, x = _interesting_window(labels, window)
-    crop = labels[y:y + window, x:x + window]
+    crop = labels[y : y + window, x : x + window]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.2))
     left.imshow(labels_to_colors(labels))
     left.add_patch(plt.Rectangle((x - 0.5, y - 0.5), window, window, fill=False, ec="white", lw=2))
@@ -89,4 +89,3 @@ def show_sketch_and_result(pad: Sketchpad, title: str = ""):
     ax.axis("off")
     fig.tight_layout()
     return fig
-

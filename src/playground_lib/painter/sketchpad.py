@@ -16,9 +16,9 @@ canvas, and SPADE reads 0 as "no class here" rather than as a thing. Pass
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -71,7 +71,7 @@ def flood_region(labels: np.ndarray, x: int, y: int) -> np.ndarray:
     order_s, order_e = np.lexsort((starts, rows_s)), np.lexsort((ends, rows_e))
     rows, starts, ends = rows_s[order_s], starts[order_s], ends[order_e]
     first_run = np.searchsorted(rows, np.arange(h + 1))  # runs of row r are first_run[r]:first_run[r+1]
-    run_of_seed = first_run[y] + np.searchsorted(starts[first_run[y]:first_run[y + 1]], x, side="right") - 1
+    run_of_seed = first_run[y] + np.searchsorted(starts[first_run[y] : first_run[y + 1]], x, side="right") - 1
     seen = np.zeros(len(rows), dtype=bool)
     seen[run_of_seed] = True
     stack = [run_of_seed]
@@ -101,8 +101,13 @@ class Sketchpad:
     injected, so the painter works and is tested without torch.
     """
 
-    def __init__(self, size: int | tuple[int, int] = 256, generate: Generator | None = None,
-                 background: str | int = OTHER, brush_size: int = 12):
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 256,
+        generate: Generator | None = None,
+        background: str | int = OTHER,
+        brush_size: int = 12,
+    ):
         height, width = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
         if height < 1 or width < 1:
             raise ValueError(f"a sketch needs a positive size, got {height}x{width}")
@@ -172,8 +177,9 @@ class Sketchpad:
         return True
 
     # ----------------------------------------------------------------- the same from code
-    def paint_stroke(self, points: Sequence[Sequence[float]], label: str | int | None = None,
-                     size: int | None = None) -> None:
+    def paint_stroke(
+        self, points: Sequence[Sequence[float]], label: str | int | None = None, size: int | None = None
+    ) -> None:
         """Paint a stroke through ``points`` as a mouse drag would (brush or eraser)."""
         if not points:
             raise ValueError("a stroke needs at least one point")

@@ -63,14 +63,22 @@ class Painter(widgets.VBox):
     ``display``: on-screen width of the canvas in pixels.
     """
 
-    def __init__(self, size: int | tuple[int, int] = 256, generate: Generator | None = None,
-                 background: str | int = OTHER, display: int = DEFAULT_DISPLAY, save_path: str = "outputs/my_sketch.png"):
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 256,
+        generate: Generator | None = None,
+        background: str | int = OTHER,
+        display: int = DEFAULT_DISPLAY,
+        save_path: str = "outputs/my_sketch.png",
+    ):
         self.pad = Sketchpad(size, generate=generate, background=background)
         h, w = self.pad.shape
         self.display_width = int(display)
         display_height = round(self.display_width * h / w)
 
-        self.canvas = Canvas(width=w, height=h, layout=widgets.Layout(width=f"{self.display_width}px", height=f"{display_height}px"))
+        self.canvas = Canvas(
+            width=w, height=h, layout=widgets.Layout(width=f"{self.display_width}px", height=f"{display_height}px")
+        )
         self.canvas.line_cap = "round"
         self.canvas.line_join = "round"
         self.canvas.on_mouse_down(self._on_down)
@@ -81,12 +89,17 @@ class Painter(widgets.VBox):
             self.canvas.on_touch_start(lambda touches: touches and self._on_down(*touches[0]))
             self.canvas.on_touch_move(lambda touches: touches and self._on_move(*touches[0]))
             self.canvas.on_touch_end(lambda touches: self._on_up())
-        self.result_view = widgets.Image(format="png", layout=widgets.Layout(width=f"{self.display_width}px", height=f"{display_height}px"))
+        self.result_view = widgets.Image(
+            format="png", layout=widgets.Layout(width=f"{self.display_width}px", height=f"{display_height}px")
+        )
 
         self.class_buttons: dict[int, widgets.Button] = {}
         for entry in sketch_palette():
-            b = widgets.Button(description=entry.name, tooltip=f"{entry.name} (ADE20K value {entry.value})",
-                               layout=widgets.Layout(width="auto", min_width="72px"))
+            b = widgets.Button(
+                description=entry.name,
+                tooltip=f"{entry.name} (ADE20K value {entry.value})",
+                layout=widgets.Layout(width="auto", min_width="72px"),
+            )
             b.style.button_color = _hex(entry.color)
             try:  # ipywidgets 8 only; 7.7 keeps its default text colour
                 b.style.text_color = _text_color(entry.color)
@@ -95,18 +108,29 @@ class Painter(widgets.VBox):
             b.on_click(lambda _b, v=entry.value: self._safely(self.choose_class, v, redraw=False))
             b.add_class(f"playground-class-{entry.name.replace(' ', '-')}")
             self.class_buttons[entry.value] = b
-        self.tool = widgets.ToggleButtons(options=[("Brush", "brush"), ("Fill", "fill"), ("Eraser", "eraser")], value="brush",
-                                          tooltips=["paint with the chosen class", "fill an area of one class", "paint the background back"])
+        self.tool = widgets.ToggleButtons(
+            options=[("Brush", "brush"), ("Fill", "fill"), ("Eraser", "eraser")],
+            value="brush",
+            tooltips=["paint with the chosen class", "fill an area of one class", "paint the background back"],
+        )
         self.tool.observe(lambda ch: self._safely(self.pad.set_tool, ch["new"], redraw=False), names="value")
-        self.brush = widgets.IntSlider(value=self.pad.brush_size, min=1, max=max(8, min(h, w) // 4), description="Brush size:")
+        self.brush = widgets.IntSlider(
+            value=self.pad.brush_size, min=1, max=max(8, min(h, w) // 4), description="Brush size:"
+        )
         self.brush.observe(lambda ch: self._safely(self.pad.set_brush_size, ch["new"], redraw=False), names="value")
         self.live = widgets.Checkbox(value=False, description="Regenerate after each stroke", indent=False)
         self.path = widgets.Text(value=save_path, description="File:", layout=widgets.Layout(width="340px"))
         self.upload = widgets.FileUpload(accept=".png", multiple=False, description="Upload PNG")
         self.upload.observe(self._on_upload, names="value")
         self.status = widgets.HTML()
-        for name, widget in (("canvas", self.canvas), ("result", self.result_view), ("tool", self.tool),
-                             ("brush", self.brush), ("live", self.live), ("status", self.status)):
+        for name, widget in (
+            ("canvas", self.canvas),
+            ("result", self.result_view),
+            ("tool", self.tool),
+            ("brush", self.brush),
+            ("live", self.live),
+            ("status", self.status),
+        ):
             widget.add_class(f"playground-painter-{name}")  # stable handles for the browser check
 
         def button(text, icon, tip, action):
@@ -121,18 +145,22 @@ class Painter(widgets.VBox):
         self.load_button = button("Load PNG", "folder-open", "load a colour PNG sketch", self.load_png)
 
         # Show label-map pixels as crisp squares when the canvas is scaled up (ignored where unsupported).
-        crisp = widgets.HTML("<style>.playground-painter-canvas canvas, canvas.playground-painter-canvas"
-                             " { image-rendering: pixelated; }</style>")
+        crisp = widgets.HTML(
+            "<style>.playground-painter-canvas canvas, canvas.playground-painter-canvas"
+            " { image-rendering: pixelated; }</style>"
+        )
         palette_box = widgets.HBox(list(self.class_buttons.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([
-            crisp,
-            palette_box,
-            widgets.HBox([self.tool, self.brush]),
-            widgets.HBox([self.undo_button, self.redo_button, self.clear_button, self.generate_button, self.live]),
-            widgets.HBox([self.canvas, self.result_view]),
-            widgets.HBox([self.path, self.save_button, self.load_button, self.upload]),
-            self.status,
-        ])
+        super().__init__(
+            [
+                crisp,
+                palette_box,
+                widgets.HBox([self.tool, self.brush]),
+                widgets.HBox([self.undo_button, self.redo_button, self.clear_button, self.generate_button, self.live]),
+                widgets.HBox([self.canvas, self.result_view]),
+                widgets.HBox([self.path, self.save_button, self.load_button, self.upload]),
+                self.status,
+            ]
+        )
         self._message = ""
         self.refresh()
 

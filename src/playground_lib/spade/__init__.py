@@ -25,6 +25,6 @@ __all__ = [
     "save_random_official_checkpoint",
 ]
 
-from .loading import Generator, choose_generator, load_generator, random_generator  # noqa: E402
+from .loading import Generator, choose_generator, load_generator, random_generator
 
 __all__ += ["Generator", "choose_generator", "load_generator", "random_generator"]

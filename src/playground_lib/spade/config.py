@@ -31,8 +31,7 @@ class GeneratorConfig:
     def __post_init__(self) -> None:
         if self.num_upsampling_layers not in UPSAMPLING_LAYERS:
             raise ValueError(
-                f"num_upsampling_layers must be one of {sorted(UPSAMPLING_LAYERS)}, "
-                f"got {self.num_upsampling_layers!r}"
+                f"num_upsampling_layers must be one of {sorted(UPSAMPLING_LAYERS)}, got {self.num_upsampling_layers!r}"
             )
         if self.label_nc < 1 or self.ngf < 2 or self.crop_size < 1 or self.aspect_ratio <= 0:
             raise ValueError(f"impossible generator config: {self}")
@@ -67,7 +66,7 @@ class GeneratorConfig:
         return json.dumps(self.to_dict(), indent=2) + "\n"
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "generator config") -> "GeneratorConfig":
+    def from_dict(cls, data: dict[str, Any], source: str = "generator config") -> GeneratorConfig:
         """Rebuild a config, naming the source and the unknown keys when it does not fit."""
         reject_unknown_keys(cls, data, source)
         return cls(**data)

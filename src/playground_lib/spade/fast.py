@@ -201,7 +201,11 @@ class FoldedBlock(nn.Module):
         if self.learned_shortcut:
             normed = self.norm_s(x, plan)
             b, _, h, w = normed.shape
-            x_s = (normed.permute(0, 2, 3, 1).reshape(-1, normed.shape[1]) @ self.w_s).view(b, h, w, -1).permute(0, 3, 1, 2)
+            x_s = (
+                (normed.permute(0, 2, 3, 1).reshape(-1, normed.shape[1]) @ self.w_s)
+                .view(b, h, w, -1)
+                .permute(0, 3, 1, 2)
+            )
         else:
             x_s = x
         dx = F.conv2d(F.leaky_relu_(self.norm_0(x, plan), LEAKY_SLOPE), self.w_0, self.b_0, padding=1)
@@ -225,7 +229,7 @@ class FastSPADEGenerator(nn.Module):
         self.eval()
 
     @classmethod
-    def from_plain(cls, plain: SPADEGenerator) -> "FastSPADEGenerator":
+    def from_plain(cls, plain: SPADEGenerator) -> FastSPADEGenerator:
         return cls(plain.eval())
 
     # -- plans -----------------------------------------------------------------------------------
@@ -253,8 +257,9 @@ class FastSPADEGenerator(nn.Module):
         bag_labels = configs[:, _BAG_POSITIONS]  # (U, 9, 9)
         bag_index = (bag_labels + _KERNEL_INDEX * (label_nc + 1)).reshape(distinct * 9, 9)
         inside = (configs[:, _HIDDEN_CENTRES] != label_nc).float().reshape(distinct * 9, 1)
-        return Plan(small, flat, False, exact_rows=exact_rows, config_of_row=config_of_row,
-                    bag_index=bag_index, inside=inside)
+        return Plan(
+            small, flat, False, exact_rows=exact_rows, config_of_row=config_of_row, bag_index=bag_index, inside=inside
+        )
 
     def _dense_plan(self, small: Tensor, flat: Tensor) -> Plan:
         return Plan(small, flat, True, onehot=_one_hot_nhwc(small, self.config.label_nc))
@@ -270,7 +275,9 @@ class FastSPADEGenerator(nn.Module):
             raise ValueError(f"labels must be (B, H, W), got shape {tuple(labels.shape)}")
         label_nc = self.config.label_nc
         if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= label_nc):
-            raise ValueError(f"label values must lie in 0..{label_nc - 1}, got {int(labels.min())}..{int(labels.max())}")
+            raise ValueError(
+                f"label values must lie in 0..{label_nc - 1}, got {int(labels.min())}..{int(labels.max())}"
+            )
         factor = self.config.upsampling_factor
         height, width = labels.shape[1:]
         if height % factor or width % factor or height < factor or width < factor:
@@ -310,7 +317,9 @@ def _distinct_rows(rows: Tensor) -> tuple[Tensor, Tensor]:
         _, key = torch.unique((chunk * weights).sum(1), return_inverse=True)
         _, group = torch.unique(group * n + key, return_inverse=True)
     count = int(group.max()) + 1 if n else 0
-    first = torch.empty(count, dtype=torch.long, device=rows.device).scatter_(0, group, torch.arange(n, device=rows.device))
+    first = torch.empty(count, dtype=torch.long, device=rows.device).scatter_(
+        0, group, torch.arange(n, device=rows.device)
+    )
     return rows[first], group
 
 

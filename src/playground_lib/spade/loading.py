@@ -57,7 +57,7 @@ def read_state_dict(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], G
 
 
 def _strip_prefix(key: str) -> str:
-    return key[len("module."):] if key.startswith("module.") else key
+    return key[len("module.") :] if key.startswith("module.") else key
 
 
 def _sidecar(path: Path) -> Path:
@@ -275,7 +275,9 @@ def random_generator(config: GeneratorConfig | None = None, seed: int = 0) -> Ge
     return Generator(plain.eval(), f"an untrained random generator (ngf {config.ngf}, for quick runs)")
 
 
-def choose_generator(weights: str | os.PathLike | None = None, allow_download: bool = False, quick: bool | None = None) -> Generator:
+def choose_generator(
+    weights: str | os.PathLike | None = None, allow_download: bool = False, quick: bool | None = None
+) -> Generator:
     """The best generator at hand, saying which: given weights, cached or downloaded official
     weights, the bundled model, and (quick mode only) an untrained tiny one."""
     from .. import weights as official

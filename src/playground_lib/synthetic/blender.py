@@ -49,6 +49,7 @@ class BlenderUnavailable(RuntimeError):
 # Main environment: finding Blender, running it, turning its passes into annotations
 # --------------------------------------------------------------------------------------------
 
+
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[3]
 
@@ -90,8 +91,16 @@ def blender_available(python: str | os.PathLike | None = None) -> bool:
     return True
 
 
-def render_scenes(out_dir, n: int, size=128, seed: int = 0, samples: int = 16, progress: bool = True,
-                  python: str | os.PathLike | None = None, prefix: str = "blender") -> list[Path]:
+def render_scenes(
+    out_dir,
+    n: int,
+    size=128,
+    seed: int = 0,
+    samples: int = 16,
+    progress: bool = True,
+    python: str | os.PathLike | None = None,
+    prefix: str = "blender",
+) -> list[Path]:
     """Render ``n`` seeded playgrounds into ``out_dir``; returns the labelme JSON paths.
 
     Per scene: ``blender_0000.png`` (the render), ``_label.png`` (ADE20K values), ``_instance.png``
@@ -103,17 +112,26 @@ def render_scenes(out_dir, n: int, size=128, seed: int = 0, samples: int = 16, p
 
     width, height = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
     if n < 1 or width < 8 or height < 8 or samples < 1:
-        raise ValueError(f"render_scenes: need n >= 1, size >= 8 px and samples >= 1, got n={n}, size={size}, samples={samples}")
+        raise ValueError(
+            f"render_scenes: need n >= 1, size >= 8 px and samples >= 1, got n={n}, size={size}, samples={samples}"
+        )
     interpreter = blender_python(python)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = [f"{prefix}_{i:04d}" for i in range(n)]
     with tempfile.TemporaryDirectory(prefix="blender-", dir=out_dir) as work:
-        job = {"width": width, "height": height, "samples": samples, "work_dir": work,
-               "scenes": [{"name": name, "seed": seed + i} for i, name in enumerate(names)]}
+        job = {
+            "width": width,
+            "height": height,
+            "samples": samples,
+            "work_dir": work,
+            "scenes": [{"name": name, "seed": seed + i} for i, name in enumerate(names)],
+        }
         job_path = Path(work) / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
-        _run_blender(interpreter, job_path, n, tqdm(total=n, desc="Blender renders", unit="scene", disable=not progress))
+        _run_blender(
+            interpreter, job_path, n, tqdm(total=n, desc="Blender renders", unit="scene", disable=not progress)
+        )
         return [convert_render(Path(work), name, out_dir) for name in names]
 
 
@@ -148,8 +166,12 @@ def convert_render(work_dir: Path, name: str, out_dir: Path) -> Path:
     write_png(out_dir / f"{name}_label.png", labels)
     write_png(out_dir / f"{name}_instance.png", instances)
     document = labelme_document(f"{name}.png", shapes, labels.shape)
-    document["playground"] = {"source": SOURCE_TAG, "seed": objects["seed"], "blender": objects["blender"],
-                              "samples": objects["samples"]}
+    document["playground"] = {
+        "source": SOURCE_TAG,
+        "seed": objects["seed"],
+        "blender": objects["blender"],
+        "samples": objects["samples"],
+    }
     return write_json(out_dir / f"{name}.json", document)
 
 
@@ -204,9 +226,16 @@ def mask_shape(label: str, mask, group_id: int | None = None) -> dict:
         raise ValueError(f"mask for {label!r} is empty")
     y1, y2, x1, x2 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(mask[y1:y2 + 1, x1:x2 + 1], dtype=bool)).save(buffer, format="PNG")
-    return {"label": label, "points": [[x1, y1], [x2, y2]], "group_id": group_id, "description": "",
-            "shape_type": "mask", "flags": {}, "mask": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    Image.fromarray(np.asarray(mask[y1 : y2 + 1, x1 : x2 + 1], dtype=bool)).save(buffer, format="PNG")
+    return {
+        "label": label,
+        "points": [[x1, y1], [x2, y2]],
+        "group_id": group_id,
+        "description": "",
+        "shape_type": "mask",
+        "flags": {},
+        "mask": base64.b64encode(buffer.getvalue()).decode("ascii"),
+    }
 
 
 def decode_mask(shape: dict):
@@ -239,8 +268,15 @@ def annotation_matches_labels(json_path: str | os.PathLike) -> bool:
 def labelme_document(image_path: str, shapes: list[dict], shape_hw) -> dict:
     from ..labelme_compat import labelme_version
 
-    return {"version": labelme_version() or "5.5.0", "flags": {}, "shapes": shapes, "imagePath": image_path,
-            "imageData": None, "imageHeight": int(shape_hw[0]), "imageWidth": int(shape_hw[1])}
+    return {
+        "version": labelme_version() or "5.5.0",
+        "flags": {},
+        "shapes": shapes,
+        "imagePath": image_path,
+        "imageData": None,
+        "imageHeight": int(shape_hw[0]),
+        "imageWidth": int(shape_hw[1]),
+    }
 
 
 def availability_message(python: str | os.PathLike | None = None) -> str:
@@ -248,7 +284,11 @@ def availability_message(python: str | os.PathLike | None = None) -> str:
     try:
         return f"Blender is ready: {blender_python(python)}"
     except BlenderUnavailable as exc:
-        note = "" if sys.version_info[:2] == (3, 11) else f" (this is Python {sys.version_info[0]}.{sys.version_info[1]}; bpy ships for 3.11 only)"
+        note = (
+            ""
+            if sys.version_info[:2] == (3, 11)
+            else f" (this is Python {sys.version_info[0]}.{sys.version_info[1]}; bpy ships for 3.11 only)"
+        )
         return f"{exc}{note}"
 
 
@@ -284,7 +324,7 @@ def hurried_tracing(labels, click_every: int = 8):
 
     labels = np.asarray(labels)
     step = max(int(click_every), 1)
-    coarse = labels[step // 2::step, step // 2::step]
+    coarse = labels[step // 2 :: step, step // 2 :: step]
     traced = np.repeat(np.repeat(coarse, step, 0), step, 1)
     pad_h, pad_w = max(labels.shape[0] - traced.shape[0], 0), max(labels.shape[1] - traced.shape[1], 0)
     traced = np.pad(traced, ((0, pad_h), (0, pad_w)), mode="edge")
@@ -314,9 +354,12 @@ def show_hand_tracing(image, labels, click_every: int = 8):
     traced = hurried_tracing(labels, click_every)
     wrong = np.asarray(image, dtype=np.float64) * 0.35
     wrong[traced != labels] = (230, 30, 30)
-    panels = [(image, "picture"), (labels_to_colors(labels), "exact (drawn by code)"),
-              (labels_to_colors(traced), f"traced: a click every {click_every} px"),
-              (wrong.astype(np.uint8), f"wrong pixels: {100 * (traced != labels).mean():.1f}%")]
+    panels = [
+        (image, "picture"),
+        (labels_to_colors(labels), "exact (drawn by code)"),
+        (labels_to_colors(traced), f"traced: a click every {click_every} px"),
+        (wrong.astype(np.uint8), f"wrong pixels: {100 * (traced != labels).mean():.1f}%"),
+    ]
     return show_row(panels, panel_size=3.5)
 
 
@@ -325,9 +368,15 @@ def show_hand_tracing(image, labels, click_every: int = 8):
 # --------------------------------------------------------------------------------------------
 
 PALETTES = {  # base colours (linear RGB) per class, jittered per object
-    "grass": (0.10, 0.32, 0.06), "sand": (0.55, 0.40, 0.20), "path": (0.45, 0.42, 0.40),
-    "plaything": (0.85, 0.15, 0.08), "tree": (0.08, 0.30, 0.07), "trunk": (0.25, 0.15, 0.07),
-    "bench": (0.40, 0.22, 0.10), "fence": (0.55, 0.55, 0.58), "building": (0.70, 0.60, 0.50),
+    "grass": (0.10, 0.32, 0.06),
+    "sand": (0.55, 0.40, 0.20),
+    "path": (0.45, 0.42, 0.40),
+    "plaything": (0.85, 0.15, 0.08),
+    "tree": (0.08, 0.30, 0.07),
+    "trunk": (0.25, 0.15, 0.07),
+    "bench": (0.40, 0.22, 0.10),
+    "fence": (0.55, 0.55, 0.58),
+    "building": (0.70, 0.60, 0.50),
     "rock": (0.35, 0.35, 0.33),
 }
 TOY_COLOURS = ((0.85, 0.15, 0.08), (0.10, 0.30, 0.85), (0.95, 0.75, 0.05), (0.10, 0.60, 0.20))
@@ -376,7 +425,9 @@ class _Builder:
             if primitive == "cube":
                 bmesh.ops.create_cube(bm, size=2.0)
             elif primitive == "cylinder":
-                bmesh.ops.create_cone(bm, cap_ends=True, cap_tris=False, segments=detail, radius1=1.0, radius2=1.0, depth=2.0)
+                bmesh.ops.create_cone(
+                    bm, cap_ends=True, cap_tris=False, segments=detail, radius1=1.0, radius2=1.0, depth=2.0
+                )
             elif primitive == "ico_sphere":
                 bmesh.ops.create_icosphere(bm, subdivisions=detail, radius=1.0)
             else:
@@ -388,8 +439,17 @@ class _Builder:
             self.meshes[key] = mesh
         return self.meshes[key]
 
-    def part(self, primitive: str, index: int, colour, location, scale=(1, 1, 1), rotation=(0, 0, 0), vertices: int = 16,
-             subdivisions: int = 2):
+    def part(
+        self,
+        primitive: str,
+        index: int,
+        colour,
+        location,
+        scale=(1, 1, 1),
+        rotation=(0, 0, 0),
+        vertices: int = 16,
+        subdivisions: int = 2,
+    ):
         detail = subdivisions if primitive == "ico_sphere" else vertices if primitive == "cylinder" else 0
         obj = self.bpy.data.objects.new(f"part{index}", self.mesh(primitive, detail))
         obj.location, obj.rotation_euler, obj.scale = location, rotation, scale
@@ -416,14 +476,27 @@ class _Builder:
     def sand_pit(self, x, y):
         idx = self.new_instance("sand", "sand pit")
         r = self.rng.uniform(1.5, 2.8)
-        self.part("cylinder", idx, PALETTES["sand"], (x, y, 0.02), scale=(r, r * self.rng.uniform(0.7, 1.0), 0.02), vertices=32)
+        self.part(
+            "cylinder",
+            idx,
+            PALETTES["sand"],
+            (x, y, 0.02),
+            scale=(r, r * self.rng.uniform(0.7, 1.0), 0.02),
+            vertices=32,
+        )
 
     def path(self):
         idx = self.new_instance("path", "path")
         angle = self.rng.uniform(0, math.pi)
         offset = self.rng.uniform(-4, 4)
-        self.part("cube", idx, PALETTES["path"], (offset * math.cos(angle + 1.57), offset * math.sin(angle + 1.57), 0.01),
-                  scale=(25, self.rng.uniform(0.5, 0.9), 0.01), rotation=(0, 0, angle))
+        self.part(
+            "cube",
+            idx,
+            PALETTES["path"],
+            (offset * math.cos(angle + 1.57), offset * math.sin(angle + 1.57), 0.01),
+            scale=(25, self.rng.uniform(0.5, 0.9), 0.01),
+            rotation=(0, 0, angle),
+        )
 
     def slide(self, x, y):
         idx = self.new_instance("plaything", "slide")
@@ -435,8 +508,14 @@ class _Builder:
         for u, v in ((-0.45, -0.45), (-0.45, 0.45), (0.45, -0.45), (0.45, 0.45)):
             self.part("cylinder", idx, PALETTES["fence"], at(u, v, h / 2), scale=(0.05, 0.05, h / 2), vertices=8)
         length = math.hypot(h, 2.2)
-        self.part("cube", idx, colour, at(1.6, 0, h / 2), scale=(length / 2, 0.35, 0.04),
-                  rotation=(0, math.atan2(h, 2.2), turn))
+        self.part(
+            "cube",
+            idx,
+            colour,
+            at(1.6, 0, h / 2),
+            scale=(length / 2, 0.35, 0.04),
+            rotation=(0, math.atan2(h, 2.2), turn),
+        )
 
     def swing(self, x, y):
         idx = self.new_instance("plaything", "swing")
@@ -445,22 +524,57 @@ class _Builder:
         at = lambda u, v, z: (x + u * c - v * s, y + u * s + v * c, z)  # noqa: E731
         for u in (-half, half):
             for lean in (-0.35, 0.35):
-                self.part("cylinder", idx, PALETTES["fence"], at(u, lean / 2, h / 2), scale=(0.05, 0.05, h / 2 + 0.05),
-                          rotation=(lean, 0, turn), vertices=8)
-        self.part("cylinder", idx, PALETTES["fence"], at(0, 0, h), scale=(0.05, 0.05, half),
-                  rotation=(0, math.pi / 2, turn), vertices=8)
+                self.part(
+                    "cylinder",
+                    idx,
+                    PALETTES["fence"],
+                    at(u, lean / 2, h / 2),
+                    scale=(0.05, 0.05, h / 2 + 0.05),
+                    rotation=(lean, 0, turn),
+                    vertices=8,
+                )
+        self.part(
+            "cylinder",
+            idx,
+            PALETTES["fence"],
+            at(0, 0, h),
+            scale=(0.05, 0.05, half),
+            rotation=(0, math.pi / 2, turn),
+            vertices=8,
+        )
         for u in (-half / 2, half / 2):
             seat_z = self.rng.uniform(0.45, 0.6)
-            self.part("cube", idx, self.rng.choice(TOY_COLOURS), at(u, 0, seat_z), scale=(0.22, 0.12, 0.03), rotation=(0, 0, turn))
+            self.part(
+                "cube",
+                idx,
+                self.rng.choice(TOY_COLOURS),
+                at(u, 0, seat_z),
+                scale=(0.22, 0.12, 0.03),
+                rotation=(0, 0, turn),
+            )
             for du in (-0.18, 0.18):
-                self.part("cylinder", idx, (0.2, 0.2, 0.2), at(u + du, 0, (h + seat_z) / 2), scale=(0.015, 0.015, (h - seat_z) / 2), vertices=6)
+                self.part(
+                    "cylinder",
+                    idx,
+                    (0.2, 0.2, 0.2),
+                    at(u + du, 0, (h + seat_z) / 2),
+                    scale=(0.015, 0.015, (h - seat_z) / 2),
+                    vertices=6,
+                )
 
     def tree(self, x, y):
         idx = self.new_instance("tree", "tree")
         h = self.rng.uniform(1.5, 3.0)
         self.part("cylinder", idx, PALETTES["trunk"], (x, y, h / 2), scale=(0.15, 0.15, h / 2), vertices=10)
         r = self.rng.uniform(0.9, 1.8)
-        self.part("ico_sphere", idx, PALETTES["tree"], (x, y, h + r * 0.7), scale=(r, r, r * self.rng.uniform(0.9, 1.4)), subdivisions=2)
+        self.part(
+            "ico_sphere",
+            idx,
+            PALETTES["tree"],
+            (x, y, h + r * 0.7),
+            scale=(r, r, r * self.rng.uniform(0.9, 1.4)),
+            subdivisions=2,
+        )
 
     def bench(self, x, y):
         idx = self.new_instance("bench", "bench")
@@ -480,17 +594,27 @@ class _Builder:
         posts = int(extent * 2 / 1.5) + 1
         for k in range(posts):
             u = -extent + k * 1.5
-            self.part("cube", idx, PALETTES["fence"], at(u, extent, 0.5), scale=(0.05, 0.05, 0.5), rotation=(0, 0, turn))
+            self.part(
+                "cube", idx, PALETTES["fence"], at(u, extent, 0.5), scale=(0.05, 0.05, 0.5), rotation=(0, 0, turn)
+            )
         for z in (0.35, 0.85):
-            self.part("cube", idx, PALETTES["fence"], at(0, extent, z), scale=(extent, 0.03, 0.04), rotation=(0, 0, turn))
+            self.part(
+                "cube", idx, PALETTES["fence"], at(0, extent, z), scale=(extent, 0.03, 0.04), rotation=(0, 0, turn)
+            )
 
     def building(self):
         idx = self.new_instance("building", "building")
         angle = self.rng.uniform(0, 2 * math.pi)
         d = self.rng.uniform(16, 22)
         w, h = self.rng.uniform(3, 7), self.rng.uniform(3, 8)
-        self.part("cube", idx, PALETTES["building"], (d * math.cos(angle), d * math.sin(angle), h / 2),
-                  scale=(w, w * 0.6, h / 2), rotation=(0, 0, angle))
+        self.part(
+            "cube",
+            idx,
+            PALETTES["building"],
+            (d * math.cos(angle), d * math.sin(angle), h / 2),
+            scale=(w, w * 0.6, h / 2),
+            rotation=(0, 0, angle),
+        )
 
     def rock(self, x, y):
         idx = self.new_instance("rock", "rock")
@@ -505,7 +629,9 @@ def _build_scene(bpy, seed: int) -> dict:
     b.ground()
     b.path()
     placements = [("sand_pit", 2.8)] + [(rng.choice(["slide", "swing"]), 2.5) for _ in range(rng.randint(1, 3))]
-    placements += [("tree", 1.8)] * rng.randint(2, 5) + [("bench", 1.0)] * rng.randint(1, 3) + [("rock", 0.7)] * rng.randint(0, 2)
+    placements += (
+        [("tree", 1.8)] * rng.randint(2, 5) + [("bench", 1.0)] * rng.randint(1, 3) + [("rock", 0.7)] * rng.randint(0, 2)
+    )
     for kind, radius in placements:
         spot = b.free_spot(radius)
         if spot is not None:
@@ -536,7 +662,12 @@ def _camera_and_light(bpy, seed: int) -> None:
     world = bpy.data.worlds.new("sky")
     world.use_nodes = True
     background = world.node_tree.nodes.get("Background")
-    background.inputs["Color"].default_value = (rng.uniform(0.3, 0.5), rng.uniform(0.55, 0.7), rng.uniform(0.85, 1.0), 1.0)
+    background.inputs["Color"].default_value = (
+        rng.uniform(0.3, 0.5),
+        rng.uniform(0.55, 0.7),
+        rng.uniform(0.85, 1.0),
+        1.0,
+    )
     background.inputs["Strength"].default_value = rng.uniform(0.7, 1.2)
     bpy.context.scene.world = world
 
@@ -576,7 +707,9 @@ def _render_one(bpy, np, spec: dict, job: dict) -> None:
     bpy.ops.wm.read_factory_settings(use_empty=True)
     objects = _build_scene(bpy, spec["seed"])
     _camera_and_light(bpy, spec["seed"])
-    exr = _render_settings(bpy, job["width"], job["height"], job["samples"], spec["seed"], job["work_dir"], spec["name"])
+    exr = _render_settings(
+        bpy, job["width"], job["height"], job["samples"], spec["seed"], job["work_dir"], spec["name"]
+    )
     bpy.ops.render.render(write_still=True)
     image = bpy.data.images.load(exr)
     pixels = np.array(image.pixels[:], dtype=np.float32).reshape(image.size[1], image.size[0], -1)[..., 0]

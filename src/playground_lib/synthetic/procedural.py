@@ -13,9 +13,9 @@ Same seed and size -> the same bytes, on any machine: all randomness comes from 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -48,7 +48,14 @@ BASE_COLORS: dict[str, tuple[float, float, float]] = {
 }
 TRUNK_COLOR = (0.36, 0.25, 0.15)
 PLAYTHING_COLORS = [(0.85, 0.20, 0.15), (0.95, 0.75, 0.10), (0.15, 0.40, 0.80), (0.20, 0.65, 0.35), (0.90, 0.45, 0.10)]
-CLOTHES_COLORS = [(0.75, 0.20, 0.20), (0.20, 0.35, 0.70), (0.90, 0.70, 0.20), (0.30, 0.55, 0.35), (0.55, 0.30, 0.60), (0.15, 0.15, 0.18)]
+CLOTHES_COLORS = [
+    (0.75, 0.20, 0.20),
+    (0.20, 0.35, 0.70),
+    (0.90, 0.70, 0.20),
+    (0.30, 0.55, 0.35),
+    (0.55, 0.30, 0.60),
+    (0.15, 0.15, 0.18),
+]
 SKIN_COLORS = [(0.95, 0.80, 0.65), (0.80, 0.60, 0.45), (0.55, 0.38, 0.26), (0.40, 0.27, 0.18)]
 
 
@@ -100,7 +107,9 @@ class Scene:
 # Shapes
 
 
-def _blob(cx: float, cy: float, rx: float, ry: float, rng: np.random.Generator, n: int = 20, wobble: float = 0.15) -> list[list[float]]:
+def _blob(
+    cx: float, cy: float, rx: float, ry: float, rng: np.random.Generator, n: int = 20, wobble: float = 0.15
+) -> list[list[float]]:
     """A closed organic outline (tree crowns, bushes, ponds): an ellipse with a few low waves."""
     phases = rng.uniform(0, 2 * math.pi, 3)
     amps = rng.uniform(0, wobble, 3)
@@ -136,12 +145,19 @@ def _tree(x, y, h, rng):
     trunk_w = h * rng.uniform(0.06, 0.1)
     crown_r = h * rng.uniform(0.28, 0.4)
     trunk = Part(_rect(x - trunk_w / 2, y - h * 0.55, x + trunk_w / 2, y), _jitter(TRUNK_COLOR, rng, 0.05))
-    crown = Part(_blob(x, y - h + crown_r, crown_r * rng.uniform(0.8, 1.1), crown_r, rng, n=24, wobble=0.12), _jitter(BASE_COLORS["tree"], rng))
+    crown = Part(
+        _blob(x, y - h + crown_r, crown_r * rng.uniform(0.8, 1.1), crown_r, rng, n=24, wobble=0.12),
+        _jitter(BASE_COLORS["tree"], rng),
+    )
     return SceneObject("tree", [trunk, crown], y, shadow=(x, y, crown_r * 0.9))
 
 
 def _person(x, y, h, rng):
-    skin, top, bottom = SKIN_COLORS[rng.integers(len(SKIN_COLORS))], CLOTHES_COLORS[rng.integers(len(CLOTHES_COLORS))], CLOTHES_COLORS[rng.integers(len(CLOTHES_COLORS))]
+    skin, top, bottom = (
+        SKIN_COLORS[rng.integers(len(SKIN_COLORS))],
+        CLOTHES_COLORS[rng.integers(len(CLOTHES_COLORS))],
+        CLOTHES_COLORS[rng.integers(len(CLOTHES_COLORS))],
+    )
     head_r = h * 0.09
     shoulder, hip = y - h * 0.78, y - h * 0.45
     half = h * 0.13
@@ -150,7 +166,15 @@ def _person(x, y, h, rng):
     parts = [
         Part(_bar(x - half * 0.4, hip, x - stride, y, h * 0.08), bottom),
         Part(_bar(x + half * 0.4, hip, x + stride, y, h * 0.08), bottom),
-        Part([[x - half, shoulder], [x + half, shoulder], [x + half * 0.8, hip + h * 0.03], [x - half * 0.8, hip + h * 0.03]], top),
+        Part(
+            [
+                [x - half, shoulder],
+                [x + half, shoulder],
+                [x + half * 0.8, hip + h * 0.03],
+                [x - half * 0.8, hip + h * 0.03],
+            ],
+            top,
+        ),
         Part(_bar(x - half, shoulder + h * 0.02, x - half - h * 0.05 + arm_swing, hip, h * 0.06), top),
         Part(_bar(x + half, shoulder + h * 0.02, x + half + h * 0.05 - arm_swing, hip, h * 0.06), top),
         Part(_blob(x, shoulder - head_r * 1.1, head_r, head_r * 1.1, rng, n=14, wobble=0.03), skin),
@@ -174,7 +198,18 @@ def _slide(x, y, h, rng):
     parts.append(Part(_rect(x - w / 2 - h * 0.03, top - h * 0.06, x + w / 2 + h * 0.03, top), color))
     end = x + direction * h * 1.3
     edge = w / 2 * direction
-    parts.append(Part([[x + edge, top], [x + edge, top - h * 0.05], [end, y - h * 0.08], [end + direction * h * 0.12, y], [end, y]], color))
+    parts.append(
+        Part(
+            [
+                [x + edge, top],
+                [x + edge, top - h * 0.05],
+                [end, y - h * 0.08],
+                [end + direction * h * 0.12, y],
+                [end, y],
+            ],
+            color,
+        )
+    )
     return SceneObject("plaything", parts, y, shadow=(x + direction * h * 0.5, y, h * 0.8))
 
 
@@ -210,7 +245,9 @@ def _climbing_frame(x, y, h, rng):
     for k in range(1, 5):  # cross bars
         py = y - h * k / 4
         parts.append(Part(_bar(x - w / 2, py, x + w / 2, py, bar), color))
-    parts.append(Part([[x - w / 2 - bar, y - h], [x, y - h * 1.3], [x + w / 2 + bar, y - h]], _jitter(color, rng, 0.15)))
+    parts.append(
+        Part([[x - w / 2 - bar, y - h], [x, y - h * 1.3], [x + w / 2 + bar, y - h]], _jitter(color, rng, 0.15))
+    )
     return SceneObject("plaything", parts, y, shadow=(x, y, w * 0.6))
 
 
@@ -232,16 +269,33 @@ def _bench(x, y, h, rng):
 
 def _bush(x, y, h, rng, label):
     color = _jitter(BASE_COLORS[label], rng)
-    return SceneObject(label, [Part(_blob(x, y - h * 0.45, h * rng.uniform(0.6, 1.0), h * 0.5, rng, n=16, wobble=0.2), color)], y)
+    return SceneObject(
+        label, [Part(_blob(x, y - h * 0.45, h * rng.uniform(0.6, 1.0), h * 0.5, rng, n=16, wobble=0.2), color)], y
+    )
 
 
 def _rock(x, y, h, rng):
-    return SceneObject("rock", [Part(_blob(x, y - h * 0.35, h * 0.7, h * 0.4, rng, n=10, wobble=0.12), _jitter(BASE_COLORS["rock"], rng, 0.1))], y)
+    return SceneObject(
+        "rock",
+        [
+            Part(
+                _blob(x, y - h * 0.35, h * 0.7, h * 0.4, rng, n=10, wobble=0.12), _jitter(BASE_COLORS["rock"], rng, 0.1)
+            )
+        ],
+        y,
+    )
 
 
 def _lamp(x, y, h, rng):
     color = _jitter(BASE_COLORS["pole"], rng, 0.05)
-    return SceneObject("pole", [Part(_bar(x, y, x, y - h, max(1.5, h * 0.04)), color), Part(_rect(x - h * 0.06, y - h * 1.04, x + h * 0.06, y - h * 0.97), color)], y)
+    return SceneObject(
+        "pole",
+        [
+            Part(_bar(x, y, x, y - h, max(1.5, h * 0.04)), color),
+            Part(_rect(x - h * 0.06, y - h * 1.04, x + h * 0.06, y - h * 0.97), color),
+        ],
+        y,
+    )
 
 
 def _fence(y, x0, x1, h, rng, label="fence"):
@@ -262,7 +316,17 @@ def _fence(y, x0, x1, h, rng, label="fence"):
 def _building(x, ground_y, w, h, rng):
     wall = _jitter(BASE_COLORS["building"], rng, 0.12)
     roof = _jitter((0.45, 0.25, 0.20), rng, 0.08)
-    parts = [Part(_rect(x, ground_y - h, x + w, ground_y), wall), Part([[x - w * 0.05, ground_y - h], [x + w / 2, ground_y - h - h * rng.uniform(0.2, 0.5)], [x + w * 1.05, ground_y - h]], roof)]
+    parts = [
+        Part(_rect(x, ground_y - h, x + w, ground_y), wall),
+        Part(
+            [
+                [x - w * 0.05, ground_y - h],
+                [x + w / 2, ground_y - h - h * rng.uniform(0.2, 0.5)],
+                [x + w * 1.05, ground_y - h],
+            ],
+            roof,
+        ),
+    ]
     return SceneObject("building", parts, ground_y)
 
 
@@ -291,9 +355,17 @@ def _fbm(shape, cell, rng, octaves=3):
 
 
 TEXTURES: dict[str, tuple[float, float]] = {  # class -> (feature size as a fraction of the image, strength)
-    "grass": (0.02, 0.22), "earth": (0.04, 0.18), "sand": (0.01, 0.10), "path": (0.015, 0.14),
-    "hill": (0.08, 0.15), "tree": (0.03, 0.35), "plant": (0.03, 0.3), "flower": (0.02, 0.35),
-    "building": (0.05, 0.08), "rock": (0.04, 0.2), "water": (0.06, 0.12),
+    "grass": (0.02, 0.22),
+    "earth": (0.04, 0.18),
+    "sand": (0.01, 0.10),
+    "path": (0.015, 0.14),
+    "hill": (0.08, 0.15),
+    "tree": (0.03, 0.35),
+    "plant": (0.03, 0.3),
+    "flower": (0.02, 0.35),
+    "building": (0.05, 0.08),
+    "rock": (0.04, 0.2),
+    "water": (0.06, 0.12),
 }
 DEFAULT_TEXTURE = (0.05, 0.06)
 
@@ -337,7 +409,7 @@ def _layout(h: int, w: int, rng: np.random.Generator) -> tuple[list[SceneObject]
     if rng.random() < 0.6:
         xs = np.linspace(0, w, 12)
         peak, centre, spread = h * rng.uniform(0.08, 0.2), rng.uniform(0, w), w * rng.uniform(0.3, 0.7)
-        ys = horizon + 2 - peak * np.exp(-((xs - centre) / spread) ** 2)
+        ys = horizon + 2 - peak * np.exp(-(((xs - centre) / spread) ** 2))
         pts = [[0.0, horizon + 2]] + [[float(x), float(y)] for x, y in zip(xs, ys)] + [[float(w), horizon + 2]]
         objects.append(SceneObject("hill", [Part(pts, _jitter(BASE_COLORS["hill"], rng))], -0.5))
     for _ in range(rng.integers(0, 3)):
@@ -346,7 +418,11 @@ def _layout(h: int, w: int, rng: np.random.Generator) -> tuple[list[SceneObject]
 
     ground_label = "grass" if rng.random() < 0.8 else "earth"
     wave = rng.uniform(0, 2 * math.pi)
-    ground = [[0.0, horizon]] + [[w * k / 8, horizon + h * 0.01 * math.sin(wave + k)] for k in range(1, 8)] + [[float(w), horizon], [float(w), float(h)], [0.0, float(h)]]
+    ground = (
+        [[0.0, horizon]]
+        + [[w * k / 8, horizon + h * 0.01 * math.sin(wave + k)] for k in range(1, 8)]
+        + [[float(w), horizon], [float(w), float(h)], [0.0, float(h)]]
+    )
     objects.append(SceneObject(ground_label, [Part(ground, _jitter(BASE_COLORS[ground_label], rng, 0.05))], 0))
 
     flat: list[SceneObject] = []  # ground patches lie flat: drawn right after the ground
@@ -355,14 +431,49 @@ def _layout(h: int, w: int, rng: np.random.Generator) -> tuple[list[SceneObject]
         bend = rng.uniform(-0.2, 0.2) * w
         top_w, bottom_w = w * 0.04, w * rng.uniform(0.15, 0.3)
         mid = (x0 + x1) / 2
-        pts = [[mid - top_w, horizon + 1], [mid + top_w, horizon + 1], [mid + bend + bottom_w, h], [mid + bend - bottom_w, h]]
+        pts = [
+            [mid - top_w, horizon + 1],
+            [mid + top_w, horizon + 1],
+            [mid + bend + bottom_w, h],
+            [mid + bend - bottom_w, h],
+        ]
         flat.append(SceneObject("path", [Part(pts, _jitter(BASE_COLORS["path"], rng))], 0))
     if rng.random() < 0.7:
         cy = rng.uniform(horizon + (h - horizon) * 0.45, h * 0.95)
-        flat.append(SceneObject("sand", [Part(_blob(rng.uniform(0.2, 0.8) * w, cy, w * rng.uniform(0.15, 0.3), (cy - horizon) * 0.25, rng, n=20, wobble=0.08), _jitter(BASE_COLORS["sand"], rng, 0.04))], 0))
+        flat.append(
+            SceneObject(
+                "sand",
+                [
+                    Part(
+                        _blob(
+                            rng.uniform(0.2, 0.8) * w,
+                            cy,
+                            w * rng.uniform(0.15, 0.3),
+                            (cy - horizon) * 0.25,
+                            rng,
+                            n=20,
+                            wobble=0.08,
+                        ),
+                        _jitter(BASE_COLORS["sand"], rng, 0.04),
+                    )
+                ],
+                0,
+            )
+        )
     if rng.random() < 0.25:
         cy = rng.uniform(horizon + (h - horizon) * 0.2, horizon + (h - horizon) * 0.5)
-        flat.append(SceneObject("water", [Part(_blob(rng.uniform(0.1, 0.9) * w, cy, w * rng.uniform(0.08, 0.15), (cy - horizon) * 0.2, rng), _jitter(BASE_COLORS["water"], rng, 0.05))], 0))
+        flat.append(
+            SceneObject(
+                "water",
+                [
+                    Part(
+                        _blob(rng.uniform(0.1, 0.9) * w, cy, w * rng.uniform(0.08, 0.15), (cy - horizon) * 0.2, rng),
+                        _jitter(BASE_COLORS["water"], rng, 0.05),
+                    )
+                ],
+                0,
+            )
+        )
     objects.extend(flat)
 
     def depth_y(near: float, far: float) -> float:
@@ -375,7 +486,11 @@ def _layout(h: int, w: int, rng: np.random.Generator) -> tuple[list[SceneObject]
     if rng.random() < 0.7:
         fy = depth_y(0.08, 0.25)
         x0, x1 = sorted(rng.uniform(-0.1, 1.1, 2) * w)
-        standing.append(_fence(fy, x0, max(x1, x0 + w * 0.3), h * 0.12 * scale(fy), rng, "fence" if rng.random() < 0.7 else "railing"))
+        standing.append(
+            _fence(
+                fy, x0, max(x1, x0 + w * 0.3), h * 0.12 * scale(fy), rng, "fence" if rng.random() < 0.7 else "railing"
+            )
+        )
     for _ in range(rng.integers(1, 5)):
         y = depth_y(0.0, 0.35)
         standing.append(_tree(rng.uniform(0, w), y, h * rng.uniform(0.35, 0.55) * scale(y) * 1.6, rng))
@@ -480,7 +595,17 @@ def generate_scene(seed: int, size: int | tuple[int, int] = 256) -> Scene:
             mask = labelme_compat.shape_to_mask((h, w), points, "polygon")
             if not mask.any():
                 continue
-            shapes.append({"label": obj.label, "points": points, "group_id": group_id, "description": "", "shape_type": "polygon", "flags": {}, "mask": None})
+            shapes.append(
+                {
+                    "label": obj.label,
+                    "points": points,
+                    "group_id": group_id,
+                    "description": "",
+                    "shape_type": "polygon",
+                    "flags": {},
+                    "mask": None,
+                }
+            )
             labels[mask] = value
             instances[mask] = group_id
             if obj.label == "sky":
@@ -513,8 +638,14 @@ def write_scene(scene: Scene, out_dir: str | Path, stem: str) -> Path:
     return out_dir / f"{stem}.json"
 
 
-def write_scenes(out_dir: str | Path, n: int, size: int | tuple[int, int] = 256, seed: int = 0, progress: bool = True,
-                 on_scene: Callable[[int, Scene], None] | None = None) -> list[Path]:
+def write_scenes(
+    out_dir: str | Path,
+    n: int,
+    size: int | tuple[int, int] = 256,
+    seed: int = 0,
+    progress: bool = True,
+    on_scene: Callable[[int, Scene], None] | None = None,
+) -> list[Path]:
     """Draw and write ``n`` scenes; scene ``i`` uses seed ``seed + i`` so any one can be redrawn alone."""
     from tqdm.auto import tqdm
 

@@ -27,10 +27,14 @@ def is_label_input(key: str) -> bool:
 
 def _check(key: str, weight: torch.Tensor, expected: int, source: str) -> None:
     if weight.dim() != 4 or weight.shape[1] < expected:
-        raise ValueError(f"{source}: {key} has shape {tuple(weight.shape)}, expected at least {expected} input channels")
+        raise ValueError(
+            f"{source}: {key} has shape {tuple(weight.shape)}, expected at least {expected} input channels"
+        )
 
 
-def expand_state_dict(state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict") -> dict[str, torch.Tensor]:
+def expand_state_dict(
+    state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict"
+) -> dict[str, torch.Tensor]:
     """Compact (channel i = ADE20K value classes[i]) -> full (channel v = value v)."""
     lookup = torch.zeros(FULL_NC, dtype=torch.long)  # values left out fall back to "other" (channel 0)
     for channel, value in enumerate(classes):
@@ -39,13 +43,15 @@ def expand_state_dict(state: dict[str, torch.Tensor], classes: list[int], source
     for key, weight in state.items():
         if is_label_input(key):
             _check(key, weight, len(classes), source)
-            extra = weight[:, len(classes):]
+            extra = weight[:, len(classes) :]
             weight = torch.cat([weight[:, lookup], extra], dim=1)
         out[key] = weight.clone()
     return out
 
 
-def compact_state_dict(state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict") -> dict[str, torch.Tensor]:
+def compact_state_dict(
+    state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict"
+) -> dict[str, torch.Tensor]:
     """Full (channel v = ADE20K value v) -> compact (channel i = classes[i])."""
     index = torch.tensor(classes, dtype=torch.long)
     out = {}

@@ -32,7 +32,12 @@ def rng_state() -> dict[str, Any]:
     """Every random-number generator the trainer touches, as tensors and plain numbers."""
     state = {"torch": torch.get_rng_state(), "python": _py_state(random.getstate())}
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    state["numpy"] = {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos), "has_gauss": int(has_gauss), "gauss": float(gauss)}
+    state["numpy"] = {
+        "keys": torch.from_numpy(keys.astype(np.int64)),
+        "pos": int(pos),
+        "has_gauss": int(has_gauss),
+        "gauss": float(gauss),
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
@@ -57,8 +62,9 @@ def _contiguous(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k: v.detach().contiguous().cpu() for k, v in state.items()}
 
 
-def save_checkpoint(out_dir: str | Path, step: int, weights: dict[str, dict[str, torch.Tensor]],
-                    state: dict[str, Any], keep: int = 2) -> Path:
+def save_checkpoint(
+    out_dir: str | Path, step: int, weights: dict[str, dict[str, torch.Tensor]], state: dict[str, Any], keep: int = 2
+) -> Path:
     """Write ``out_dir/checkpoints/step_NNNNNN`` all at once, point ``latest.json`` at it, prune old ones."""
     root = Path(out_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)

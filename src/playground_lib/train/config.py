@@ -86,7 +86,7 @@ class TrainConfig:
     def semantic_nc(self) -> int:
         return self.label_nc + int(self.dontcare_value is not None) + int(self.instance_edges)
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         problems = []
         if self.crop_size < 16 or self.crop_size % 16:
             problems.append(f"crop_size must be a multiple of 16 (≥ 16), got {self.crop_size}")
@@ -94,14 +94,18 @@ class TrainConfig:
             problems.append(f"load_size ({self.load_size}) must be ≥ crop_size ({self.crop_size})")
         factor = {"normal": 32, "more": 64, "most": 128}.get(self.num_upsampling_layers, 32)
         if self.crop_size <= factor and self.batch_size < 2:
-            problems.append(f"crop_size {self.crop_size} starts the generator from a 1×1 grid, where batch norm "
-                            "needs batch_size ≥ 2 (or use a larger crop_size)")
+            problems.append(
+                f"crop_size {self.crop_size} starts the generator from a 1×1 grid, where batch norm "
+                "needs batch_size ≥ 2 (or use a larger crop_size)"
+            )
         if self.batch_size < 1 or self.steps < 0:
             problems.append("batch_size must be ≥ 1 and steps ≥ 0")
         if self.classes is not None:
             if not self.classes or self.classes[0] != 0:
                 problems.append("classes must start with 0 (other), e.g. [0, 2, 3, 5]")
-            if len(set(self.classes)) != len(self.classes) or not all(0 <= v <= NUM_ADE20K_CLASSES for v in self.classes):
+            if len(set(self.classes)) != len(self.classes) or not all(
+                0 <= v <= NUM_ADE20K_CLASSES for v in self.classes
+            ):
                 problems.append(f"classes must be distinct ADE20K values 0..{NUM_ADE20K_CLASSES}")
         if self.dontcare_value is not None and self.dontcare_value <= NUM_ADE20K_CLASSES:
             problems.append(f"dontcare_value must be above {NUM_ADE20K_CLASSES}, got {self.dontcare_value}")
@@ -115,12 +119,12 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any], source: str = "config") -> "TrainConfig":
+    def from_dict(cls, values: dict[str, Any], source: str = "config") -> TrainConfig:
         reject_unknown_keys(cls, values, source)
         return cls(**values).validate()
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "TrainConfig":
+    def from_file(cls, path: str | Path) -> TrainConfig:
         """Read a JSON or YAML file (YAML needs PyYAML, which labelme brings along)."""
         path = Path(path)
         text = path.read_text(encoding="utf-8")
@@ -139,7 +143,7 @@ class TrainConfig:
             raise ValueError(f"{path}: expected a mapping of settings, got {type(values).__name__}")
         return cls.from_dict(values, source=str(path))
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes).validate()
 
 
@@ -155,4 +159,3 @@ def generator_config(cfg: TrainConfig):
         aspect_ratio=1.0,
         num_upsampling_layers=cfg.num_upsampling_layers,
     )
-

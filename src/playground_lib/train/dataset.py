@@ -149,15 +149,20 @@ def check_samples(samples: list[Sample], cfg: TrainConfig) -> dict[int, int]:
         labels = _read_labels(s.label)
         bad = np.unique(labels[table[labels] < 0])
         if bad.size:
-            problems.append(f"{s.label}: label values {bad.tolist()} out of range (allowed 0..{NUM_ADE20K_CLASSES}"
-                            + (f" and {cfg.dontcare_value} for don't-care" if cfg.dontcare_value is not None else "") + ")")
+            problems.append(
+                f"{s.label}: label values {bad.tolist()} out of range (allowed 0..{NUM_ADE20K_CLASSES}"
+                + (f" and {cfg.dontcare_value} for don't-care" if cfg.dontcare_value is not None else "")
+                + ")"
+            )
         counts += np.bincount(labels.ravel(), minlength=256)[:256]
         if cfg.instance_edges and s.instance is None:
             problems.append(f"{s.image}: instance_edges is on but this image has no instance map")
         with Image.open(s.image) as im:
             size = im.size
         if size != (labels.shape[1], labels.shape[0]):
-            problems.append(f"{s.label}: size {labels.shape[1]}x{labels.shape[0]} differs from its image {s.image.name} ({size[0]}x{size[1]})")
+            problems.append(
+                f"{s.label}: size {labels.shape[1]}x{labels.shape[0]} differs from its image {s.image.name} ({size[0]}x{size[1]})"
+            )
     if problems:
         shown = "\n  ".join(problems[:20]) + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
         raise DatasetError(f"{len(problems)} problem(s) in the training data:\n  {shown}")
@@ -167,7 +172,9 @@ def check_samples(samples: list[Sample], cfg: TrainConfig) -> dict[int, int]:
 def _read_labels(path: Path) -> np.ndarray:
     labels = read_png(path)
     if labels.ndim != 2:
-        raise DatasetError(f"{path}: a label map must be a single-channel PNG of class values, got shape {labels.shape}")
+        raise DatasetError(
+            f"{path}: a label map must be a single-channel PNG of class values, got shape {labels.shape}"
+        )
     if labels.dtype != np.uint8:
         if labels.max() > 255:
             raise DatasetError(f"{path}: label values up to {labels.max()} do not fit the 0..255 range")
@@ -204,7 +211,11 @@ class SpadeDataset(torch.utils.data.Dataset):
         image, labels, instance = self._augment(image, labels, instance, rng)
         label_ids = torch.from_numpy(self.lookup[np.asarray(labels)])
         pixels = torch.from_numpy(np.asarray(image, dtype=np.float32)).permute(2, 0, 1) / 127.5 - 1.0
-        inst = torch.from_numpy(np.asarray(instance, dtype=np.int64)) if instance is not None else torch.zeros_like(label_ids)
+        inst = (
+            torch.from_numpy(np.asarray(instance, dtype=np.int64))
+            if instance is not None
+            else torch.zeros_like(label_ids)
+        )
         return {"label": label_ids, "instance": inst, "image": pixels, "index": index}
 
     def _augment(self, image, labels, instance, rng):
@@ -273,10 +284,19 @@ class StepBatches(torch.utils.data.Sampler):
     got there in one go or was resumed from a checkpoint; under DDP each rank sees its own share.
     """
 
-    def __init__(self, dataset_len: int, batch_size: int, seed: int, start_step: int = 0,
-                 num_replicas: int = 1, rank: int = 0, total_steps: int | None = None):
+    def __init__(
+        self,
+        dataset_len: int,
+        batch_size: int,
+        seed: int,
+        start_step: int = 0,
+        num_replicas: int = 1,
+        rank: int = 0,
+        total_steps: int | None = None,
+    ):
         self.sampler = torch.utils.data.DistributedSampler(
-            range(dataset_len), num_replicas=num_replicas, rank=rank, shuffle=True, seed=seed, drop_last=False)
+            range(dataset_len), num_replicas=num_replicas, rank=rank, shuffle=True, seed=seed, drop_last=False
+        )
         per_rank = len(self.sampler)
         if per_rank < batch_size:
             batch_size = per_rank  # a tiny set: one smaller batch per step rather than none
@@ -296,7 +316,7 @@ class StepBatches(torch.utils.data.Sampler):
             for b in range(position, self.batches_per_epoch):
                 if self.total_steps is not None and step >= self.total_steps:
                     return
-                chunk = order[b * self.batch_size:(b + 1) * self.batch_size]
+                chunk = order[b * self.batch_size : (b + 1) * self.batch_size]
                 yield [(i, _aug_seed(self.seed, epoch, i)) for i in chunk]
                 step += 1
 

@@ -23,8 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     from ..cli import UserError
     from ..cli.train import add_arguments, make_trainer
 
-    parser = argparse.ArgumentParser(prog="python -m playground_lib.train.ddp", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m playground_lib.train.ddp",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     rank = int(os.environ.get("RANK", 0))
@@ -39,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         trainer = make_trainer(args, rank, world_size, local_rank)
         trainer.fit()
         if rank == 0:
-            print(f"rank 0 of {world_size}: trained to step {trainer.step}; checkpoints in {trainer.cfg.out_dir}/checkpoints")
+            print(
+                f"rank 0 of {world_size}: trained to step {trainer.step}; checkpoints in {trainer.cfg.out_dir}/checkpoints"
+            )
             if args.export:
                 trainer.export_generator(args.export)
     except UserError as exc:

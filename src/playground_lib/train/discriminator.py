@@ -31,7 +31,9 @@ class PatchDiscriminator(nn.Module):
         for n in range(1, n_layers):
             nf_prev, nf = nf, min(nf * 2, 512)
             stride = 1 if n == n_layers - 1 else 2
-            layers.append([_sn_instance(nn.Conv2d(nf_prev, nf, kw, stride=stride, padding=pad)), nn.LeakyReLU(0.2, False)])
+            layers.append(
+                [_sn_instance(nn.Conv2d(nf_prev, nf, kw, stride=stride, padding=pad)), nn.LeakyReLU(0.2, False)]
+            )
         layers.append([nn.Conv2d(nf, 1, kw, stride=1, padding=pad)])
         for i, seq in enumerate(layers):  # model0, model1, ... as in the official checkpoints
             self.add_module(f"model{i}", nn.Sequential(*seq))

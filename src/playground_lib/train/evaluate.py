@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -52,20 +52,28 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
 
 @torch.no_grad()
-def features_of(extractor: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, batch_size: int = 16) -> np.ndarray:
-    return torch.cat([extractor(images[i:i + batch_size]).flatten(1).float().cpu() for i in range(0, len(images), batch_size)]).numpy()
+def features_of(
+    extractor: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, batch_size: int = 16
+) -> np.ndarray:
+    return torch.cat(
+        [extractor(images[i : i + batch_size]).flatten(1).float().cpu() for i in range(0, len(images), batch_size)]
+    ).numpy()
 
 
 def fid(real: torch.Tensor, fake: torch.Tensor, extractor: Callable[[torch.Tensor], torch.Tensor]) -> float:
     """FID between two image sets (B,3,H,W in [-1,1]) under any feature extractor."""
-    return frechet_distance(*activation_statistics(features_of(extractor, real)), *activation_statistics(features_of(extractor, fake)))
+    return frechet_distance(
+        *activation_statistics(features_of(extractor, real)), *activation_statistics(features_of(extractor, fake))
+    )
 
 
 def fid_extractor() -> tuple[Callable | None, str]:
     """InceptionV3 pool features from pytorch-fid when it and its weights are here; else (None, why)."""
     if importlib.util.find_spec("pytorch_fid") is None:
-        return None, ("FID skipped: it needs InceptionV3 weights from pytorch-fid (pip install pytorch-fid, which "
-                      "brings torchvision, then one download of the weights); the segmentation score works without it")
+        return None, (
+            "FID skipped: it needs InceptionV3 weights from pytorch-fid (pip install pytorch-fid, which "
+            "brings torchvision, then one download of the weights); the segmentation score works without it"
+        )
     try:
         from pytorch_fid.inception import InceptionV3
 
@@ -101,11 +109,15 @@ class EvaluationReport:
 
     def summary(self) -> str:
         fid_text = f"FID {self.fid:.2f}" if self.fid is not None else self.fid_note
-        return (f"segmentation consistency (mIoU on generated images): {self.segmentation_miou_generated:.3f}  "
-                f"(the judge scores {self.segmentation_miou_real:.3f} on real held-out images)\n{fid_text}")
+        return (
+            f"segmentation consistency (mIoU on generated images): {self.segmentation_miou_generated:.3f}  "
+            f"(the judge scores {self.segmentation_miou_real:.3f} on real held-out images)\n{fid_text}"
+        )
 
 
-def load_folder(data_dir: str | Path, size: int, split: str = "train", limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def load_folder(
+    data_dir: str | Path, size: int, split: str = "train", limit: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Images (N,3,size,size in [-1,1]) and raw label values (N,size,size) of a training folder, centre-cropped."""
     from .config import TrainConfig
     from .dataset import SpadeDataset
@@ -136,13 +148,22 @@ def generate_from_labels(generator: torch.nn.Module, labels: torch.Tensor, batch
 
     generator.eval()
     nc = generator.config.label_nc
-    out = [generator(one_hot(labels[i:i + batch_size], nc)).float() for i in range(0, len(labels), batch_size)]
+    out = [generator(one_hot(labels[i : i + batch_size], nc)).float() for i in range(0, len(labels), batch_size)]
     return torch.cat(out)
 
 
-def evaluate_generator(generator: torch.nn.Module, train_images, train_labels, eval_images, eval_labels,
-                       segmenter_steps: int = 300, seed: int = 0, progress: bool = True, with_fid: bool = True,
-                       judge_size: int = 64) -> EvaluationReport:
+def evaluate_generator(
+    generator: torch.nn.Module,
+    train_images,
+    train_labels,
+    eval_images,
+    eval_labels,
+    segmenter_steps: int = 300,
+    seed: int = 0,
+    progress: bool = True,
+    with_fid: bool = True,
+    judge_size: int = 64,
+) -> EvaluationReport:
     """Train the judge on real training images, then score generated images of the held-out label maps.
 
     The judge works at ``judge_size`` pixels (images area-averaged, labels nearest): a CPU trains it
@@ -150,7 +171,9 @@ def evaluate_generator(generator: torch.nn.Module, train_images, train_labels, e
     """
     fake = generate_from_labels(generator, eval_labels)
     small = lambda x: shrink(x, judge_size)  # noqa: E731
-    judge = train_segmenter(small(train_images), small(train_labels), steps=segmenter_steps, seed=seed, progress=progress)
+    judge = train_segmenter(
+        small(train_images), small(train_labels), steps=segmenter_steps, seed=seed, progress=progress
+    )
     miou_fake, per_class = mean_iou(judge.predict(small(fake)), small(eval_labels))
     miou_real, _ = mean_iou(judge.predict(small(eval_images)), small(eval_labels))
     fid_value, note = None, ""

@@ -52,8 +52,10 @@ def vgg_unavailable_reason() -> str | None:
         return f"this torchvision has no VGG19_Weights ({exc}); the VGG loss is off"
     hub = os.path.join(torch.hub.get_dir(), "checkpoints", os.path.basename(VGG19_Weights.IMAGENET1K_V1.url))
     if not os.path.exists(hub):
-        return (f"VGG19 weights are not downloaded ({hub} missing), so the VGG loss is off; to turn it on, run "
-                "torchvision.models.vgg19(weights='DEFAULT') once while online")
+        return (
+            f"VGG19 weights are not downloaded ({hub} missing), so the VGG loss is off; to turn it on, run "
+            "torchvision.models.vgg19(weights='DEFAULT') once while online"
+        )
     return None
 
 

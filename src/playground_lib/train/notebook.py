@@ -28,8 +28,10 @@ def where_am_i() -> str:
 
     if torch.cuda.is_available():
         return f"GPU: {torch.cuda.get_device_name(0)}, mixed precision on. A 128×128 model trains in minutes."
-    return (f"CPU only ({torch.get_num_threads()} threads). Training works, slowly: about 1–2 s per step at "
-            "128×128 with a small model. In Colab: Runtime → Change runtime type → T4 GPU.")
+    return (
+        f"CPU only ({torch.get_num_threads()} threads). Training works, slowly: about 1–2 s per step at "
+        "128×128 with a small model. In Colab: Runtime → Change runtime type → T4 GPU."
+    )
 
 
 def _show(images: list[np.ndarray], titles: list[str], width: float = 5.0):

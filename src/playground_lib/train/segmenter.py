@@ -17,8 +17,12 @@ from torch.nn import functional as F
 
 def _block(cin: int, cout: int) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-        nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+        nn.Conv2d(cin, cout, 3, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
     )
 
 
@@ -56,12 +60,20 @@ class SmallSegmenter(nn.Module):
         """(B,3,H,W) -> (B,H,W) raw label values."""
         self.eval()
         values = torch.tensor(self.classes)
-        out = [values[self(images[i:i + batch_size]).argmax(1)] for i in range(0, len(images), batch_size)]
+        out = [values[self(images[i : i + batch_size]).argmax(1)] for i in range(0, len(images), batch_size)]
         return torch.cat(out)
 
 
-def train_segmenter(images: torch.Tensor, labels: torch.Tensor, steps: int = 300, batch_size: int = 8,
-                    lr: float = 2e-3, seed: int = 0, width: int = 16, progress: bool = True) -> SmallSegmenter:
+def train_segmenter(
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    steps: int = 300,
+    batch_size: int = 8,
+    lr: float = 2e-3,
+    seed: int = 0,
+    width: int = 16,
+    progress: bool = True,
+) -> SmallSegmenter:
     """Fit on (N,3,H,W) images in [-1,1] and (N,H,W) raw label values; flips as augmentation."""
     from tqdm.auto import tqdm
 

@@ -115,14 +115,22 @@ class Trainer:
             state = compact_state_dict(state, cfg.classes, source=str(path))
         if state["fc.weight"].shape[1] == cfg.label_nc and extra:
             # The official model has no don't-care/edge input: those channels start at zero.
-            state = {k: (torch.cat([v, v.new_zeros(v.shape[0], extra, *v.shape[2:])], 1) if ckpt_key_reads_labels(k) else v)
-                     for k, v in state.items()}
+            state = {
+                k: (torch.cat([v, v.new_zeros(v.shape[0], extra, *v.shape[2:])], 1) if ckpt_key_reads_labels(k) else v)
+                for k, v in state.items()
+            }
         own = self.generator.state_dict()
-        wrong = [f"{k} {tuple(state[k].shape)} vs {tuple(v.shape)}" for k, v in own.items() if k in state and state[k].shape != v.shape]
+        wrong = [
+            f"{k} {tuple(state[k].shape)} vs {tuple(v.shape)}"
+            for k, v in own.items()
+            if k in state and state[k].shape != v.shape
+        ]
         missing = [k for k in own if k not in state]
         if wrong or missing:
-            raise ValueError(f"{path}: does not fit this model (ngf {cfg.ngf}, {cfg.semantic_nc} input channels): "
-                             + "; ".join((wrong + [f"missing {k}" for k in missing])[:6]))
+            raise ValueError(
+                f"{path}: does not fit this model (ngf {cfg.ngf}, {cfg.semantic_nc} input channels): "
+                + "; ".join((wrong + [f"missing {k}" for k in missing])[:6])
+            )
         self.generator.load_state_dict(state, strict=False)
 
     # ------------------------------------------------------------------ one step
@@ -140,9 +148,11 @@ class Trainer:
             fake = self.g_train(sem)
             scores = self.discriminator(torch.cat([torch.cat([sem, fake], 1), torch.cat([sem, real], 1)], 0))
             fake_scores = [[f[: len(real)] for f in scale] for scale in scores]
-            real_scores = [[f[len(real):] for f in scale] for scale in scores]
-            losses = {"G_gan": g_hinge_loss(fake_scores),
-                      "G_feat": feature_matching_loss(real_scores, fake_scores, cfg.lambda_feat)}
+            real_scores = [[f[len(real) :] for f in scale] for scale in scores]
+            losses = {
+                "G_gan": g_hinge_loss(fake_scores),
+                "G_feat": feature_matching_loss(real_scores, fake_scores, cfg.lambda_feat),
+            }
             if self.vgg is not None:
                 losses["G_vgg"] = self.vgg(fake.float(), real.float()) * cfg.lambda_vgg
             g_total = sum(losses.values())
@@ -157,7 +167,7 @@ class Trainer:
             pair = torch.cat([torch.cat([sem, fake.detach()], 1), torch.cat([sem, real], 1)], 0)
             scores = self.d_train(pair)
             d_fake = [[f[: len(real)] for f in scale] for scale in scores]
-            d_real = [[f[len(real):] for f in scale] for scale in scores]
+            d_real = [[f[len(real) :] for f in scale] for scale in scores]
             d_loss = d_hinge_loss(d_real, d_fake)
         self.opt_d.zero_grad(set_to_none=True)
         self.scaler_d.scale(d_loss).backward()
@@ -182,10 +192,22 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def batches(self, steps: int | None = None):
-        sampler = StepBatches(len(self.dataset), self.cfg.batch_size, self.cfg.seed, start_step=self.step,
-                              num_replicas=self.world_size, rank=self.rank, total_steps=steps or self.cfg.steps)
-        return torch.utils.data.DataLoader(self.dataset, batch_sampler=sampler, collate_fn=collate,
-                                           num_workers=self.cfg.num_workers, pin_memory=self.device.type == "cuda")
+        sampler = StepBatches(
+            len(self.dataset),
+            self.cfg.batch_size,
+            self.cfg.seed,
+            start_step=self.step,
+            num_replicas=self.world_size,
+            rank=self.rank,
+            total_steps=steps or self.cfg.steps,
+        )
+        return torch.utils.data.DataLoader(
+            self.dataset,
+            batch_sampler=sampler,
+            collate_fn=collate,
+            num_workers=self.cfg.num_workers,
+            pin_memory=self.device.type == "cuda",
+        )
 
     def fit(self, steps: int | None = None, on_step=None) -> list[dict[str, float]]:
         """Train until step ``steps`` (default ``cfg.steps``); samples and checkpoints on the way."""
@@ -196,8 +218,14 @@ class Trainer:
             warnings.warn(self.vgg_note, stacklevel=2)
         if self.step >= total:
             return self.history
-        bar = tqdm(total=total, initial=self.step, desc="training", unit="step",
-                   disable=not (self.cfg.progress and self.is_main), dynamic_ncols=True)
+        bar = tqdm(
+            total=total,
+            initial=self.step,
+            desc="training",
+            unit="step",
+            disable=not (self.cfg.progress and self.is_main),
+            dynamic_ncols=True,
+        )
         self.generator.train()
         self.discriminator.train()
         start = time.perf_counter()
@@ -268,22 +296,33 @@ class Trainer:
             "scaler_d": self.scaler_d.state_dict(),
             "rng": ckpt.rng_state(),
             "config": _plain(self.cfg.to_dict()),
-            "history": {k: [h.get(k, math.nan) for h in self.history] for k in (self.history[0] if self.history else {})},
+            "history": {
+                k: [h.get(k, math.nan) for h in self.history] for k in (self.history[0] if self.history else {})
+            },
             "seconds": self.seconds,
         }
-        weights = {"generator": self.generator.state_dict(), "generator_ema": self.generator_ema.state_dict(),
-                   "discriminator": self.discriminator.state_dict()}
+        weights = {
+            "generator": self.generator.state_dict(),
+            "generator_ema": self.generator_ema.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+        }
         folder = ckpt.save_checkpoint(self.cfg.out_dir, self.step, weights, state, keep=self.cfg.keep_checkpoints)
         write_json(Path(self.cfg.out_dir) / "config.json", self.cfg.to_dict())
         return folder
 
     def load_state(self, folder: str | Path) -> None:
         weights, state = ckpt.load_checkpoint(folder)
-        for name, module in (("generator", self.generator), ("generator_ema", self.generator_ema), ("discriminator", self.discriminator)):
+        for name, module in (
+            ("generator", self.generator),
+            ("generator_ema", self.generator_ema),
+            ("discriminator", self.discriminator),
+        ):
             try:
                 module.load_state_dict(weights[name])
             except RuntimeError as exc:
-                raise ValueError(f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})") from None
+                raise ValueError(
+                    f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})"
+                ) from None
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.scaler_g.load_state_dict(state["scaler_g"])
@@ -292,11 +331,20 @@ class Trainer:
         self.step = int(state["step"])
         hist = state.get("history") or {}
         keys = list(hist)
-        self.history = [{k: (int(hist[k][i]) if k == "step" else float(hist[k][i])) for k in keys} for i in range(len(hist[keys[0]]))] if keys else []
+        self.history = (
+            [
+                {k: (int(hist[k][i]) if k == "step" else float(hist[k][i])) for k in keys}
+                for i in range(len(hist[keys[0]]))
+            ]
+            if keys
+            else []
+        )
         self.seconds = float(state.get("seconds", 0.0))
 
     @classmethod
-    def resume(cls, out_dir: str | Path, rank: int = 0, world_size: int = 1, local_rank: int = 0, **overrides) -> "Trainer":
+    def resume(
+        cls, out_dir: str | Path, rank: int = 0, world_size: int = 1, local_rank: int = 0, **overrides
+    ) -> Trainer:
         """Continue the run saved in ``out_dir`` with its own config (``overrides``: e.g. more ``steps``)."""
         folder = ckpt.latest_checkpoint(out_dir)
         if folder is None:
@@ -308,7 +356,7 @@ class Trainer:
         return trainer
 
     @classmethod
-    def start_or_resume(cls, cfg: TrainConfig, **kwargs) -> "Trainer":
+    def start_or_resume(cls, cfg: TrainConfig, **kwargs) -> Trainer:
         """Resume ``cfg.out_dir`` if it holds a checkpoint (with ``cfg.steps`` as the new goal), else start fresh.
 
         This is what a notebook cell wants: run it again after a disconnect and training goes on.

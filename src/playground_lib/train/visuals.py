@@ -31,7 +31,7 @@ def sample_grid(label_values: np.ndarray, real: torch.Tensor, fake: torch.Tensor
     for i in range(b):
         y = i * (h + gap)
         for j, tile in enumerate((colors[i], real_px[i], fake_px[i])):
-            grid[y:y + h, j * (w + gap):j * (w + gap) + w] = tile
+            grid[y : y + h, j * (w + gap) : j * (w + gap) + w] = tile
     return grid
 
 
@@ -57,7 +57,7 @@ def write_loss_curves(path: str | Path, history: list[dict[str, float]]) -> Path
         values = np.array([h.get(key, np.nan) for h in history], dtype=float)
         if window > 1:
             values = np.convolve(values, np.ones(window) / window, mode="valid")
-        ax.plot(steps[len(steps) - len(values):], values, label=key)
+        ax.plot(steps[len(steps) - len(values) :], values, label=key)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.legend(loc="upper right", fontsize=8)
