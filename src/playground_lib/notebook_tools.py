@@ -8,7 +8,6 @@ does nothing outside Colab, where ``make lab`` has installed everything already.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 REPO_URL = "https://github.com/generative-playgrounds/generative-playgrounds"
@@ -25,11 +24,6 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show"""
 
 MAX_CODE_LINES = 12
-
-# In Colab everything worth keeping (weights, training runs) goes to one folder of the user's
-# Google Drive, so a disconnected runtime loses nothing and the Drive holds one tidy folder.
-COLAB_DRIVE = Path("/content/drive/MyDrive")
-DRIVE_FOLDER_NAME = "generative_playgrounds"
 
 
 def colab_badge(notebook_name: str) -> str:
@@ -108,7 +102,3 @@ def execute_notebook(path: str | os.PathLike, workdir: str | os.PathLike, timeou
         os.environ.clear()
         os.environ.update(env_before)
     return nb
-
-
-def in_colab() -> bool:
-    return "google.colab" in sys.modules

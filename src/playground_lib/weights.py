@@ -22,7 +22,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 from .fileio import atomic_path
-from .notebook_tools import COLAB_DRIVE, DRIVE_FOLDER_NAME
+from .workspace import COLAB_DRIVE, DRIVE_FOLDER_NAME
 
 OFFICIAL_ARCHIVE_DRIVE_ID = "12gvlTbMvUcJewQlSEaZdeb2CdOB-b8kQ"
 OFFICIAL_ARCHIVE_URL = f"https://drive.google.com/file/d/{OFFICIAL_ARCHIVE_DRIVE_ID}/view"

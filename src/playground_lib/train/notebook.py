@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..notebook_tools import COLAB_DRIVE, DRIVE_FOLDER_NAME, in_colab
+from ..workspace import COLAB_DRIVE, DRIVE_FOLDER_NAME, in_colab
 
 
 def output_folder(name: str = "my_gaugan") -> Path:
