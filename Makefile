@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install blender demo test lab data bench browser-check clean
+.PHONY: install blender demo test lint lab data bench browser-check clean
 
 install: $(STAMP)
 
@@ -29,9 +29,15 @@ $(BLENDER_STAMP): scripts/setup_blender_venv.sh
 demo: $(STAMP)
 	$(BIN)/playground demo --out outputs
 
-## The whole test suite, notebooks included (quick mode).
-test: $(STAMP) $(BLENDER_STAMP)
+## The whole test suite, notebooks included (small sizes), after the lint.
+test: $(STAMP) $(BLENDER_STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q
+
+## Style and types: ruff (lint + format, notebooks included) and mypy on src/ (config in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,36 +1,50 @@
-"""Every notebook runs headless in quick mode, twice in a row in the same folder, and is stored clean."""
+"""Every notebook runs headless with small parameters, twice in a row in the same folder, and is
+stored clean; each .ipynb agrees with its jupytext .py twin."""
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-
-from playground_lib import notebook_tools
+from notebook_harness import (
+    INSTALL_CELL,
+    MAX_CODE_LINES,
+    QUICK_PARAMETERS,
+    colab_badge,
+    execute_notebook,
+    parameters_cell_index,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 
 
-BUILD_SCRIPTS = sorted((ROOT / "scripts" / "build_notebooks").glob("[0-9][0-9]_*.py"))
+def _cells(nb) -> list[tuple[str, str, list[str]]]:
+    return [(c.cell_type, c.source, list(c.get("metadata", {}).get("tags", []))) for c in nb.cells]
 
 
 def test_there_are_notebooks():
     assert NOTEBOOKS and NOTEBOOKS[0].name.startswith("00_")
 
 
-def test_every_notebook_is_what_its_build_script_writes():
+def test_every_notebook_has_its_jupytext_twin():
+    assert [p.stem for p in SOURCES] == [p.stem for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_agrees_with_its_py_file(path):
+    import jupytext
     import nbformat
 
-    assert [s.stem for s in BUILD_SCRIPTS] == [n.stem for n in NOTEBOOKS]
-    for script in BUILD_SCRIPTS:
-        name, built = notebook_tools.notebook_from_script(script)
-        stored = nbformat.read(str(ROOT / "notebooks" / name), as_version=4)
-        assert [(c.cell_type, c.source) for c in stored.cells] == [(c.cell_type, c.source) for c in built.cells], (
-            f"notebooks/{name} differs from {script.name}: run python scripts/build_notebooks/build.py"
-        )
+    stored = nbformat.read(str(path), as_version=4)
+    source = jupytext.read(str(path.with_suffix(".py")))
+    assert _cells(stored) == _cells(source), (
+        f"notebooks/{path.name} differs from {path.stem}.py: run `jupytext --sync notebooks/{path.stem}.py`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -39,7 +53,7 @@ def test_notebook_runs_twice_in_the_same_folder(path, tmp_path):
     workdir.mkdir()
     shutil.copy(path, workdir / path.name)
     for attempt in (1, 2):
-        nb = notebook_tools.execute_notebook(workdir / path.name, workdir)
+        nb = execute_notebook(workdir / path.name, workdir)
         errors = [
             o
             for c in nb.cells
@@ -58,11 +72,32 @@ def test_notebook_is_stored_clean_and_thin(path):
     long = [
         i
         for i, c in enumerate(nb["cells"])
-        if c["cell_type"] == "code" and len("".join(c["source"]).splitlines()) > notebook_tools.MAX_CODE_LINES
+        if c["cell_type"] == "code" and len("".join(c["source"]).splitlines()) > MAX_CODE_LINES
     ]
-    assert not long, f"{path.name}: code cells {long} are longer than {notebook_tools.MAX_CODE_LINES} lines"
+    assert not long, f"{path.name}: code cells {long} are longer than {MAX_CODE_LINES} lines"
     first = "".join(nb["cells"][0]["source"])
-    assert notebook_tools.colab_badge(path.name) in first, f"{path.name}: first cell lacks its Colab badge"
-    assert "".join(code[0]["source"]).strip() == notebook_tools.INSTALL_CELL.strip(), (
+    assert colab_badge(path.name) in first, f"{path.name}: first cell lacks its Colab badge"
+    assert "".join(code[0]["source"]).strip() == INSTALL_CELL.strip(), (
         f"{path.name}: first code cell is not the Colab install cell"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_quick_values_name_what_the_parameters_cell_sets(path):
+    """The suite may only shrink values a participant sees; a renamed one must not slip through."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    quick = QUICK_PARAMETERS.get(path.stem, {})
+    index = parameters_cell_index(nb)
+    if index is None:
+        assert not quick, f"{path.name}: quick values {sorted(quick)} but no cell tagged 'parameters'"
+        return
+    assigned = set()
+    for node in ast.parse(nb.cells[index].source).body:
+        assert isinstance(node, ast.Assign), f"{path.name}: the parameters cell should hold plain assignments only"
+        for target in node.targets:
+            names = target.elts if isinstance(target, ast.Tuple) else [target]
+            assigned |= {n.id for n in names if isinstance(n, ast.Name)}
+    assert set(quick) <= assigned, f"{path.name}: quick values for {sorted(set(quick) - assigned)} not in its cell"
+    assert "pick(" not in "".join(c.source for c in nb.cells), f"{path.name}: test knobs belong to the harness"

@@ -1,0 +1,116 @@
+# ---
+# jupyter:
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,colab,jupytext,-jupytext.text_representation.jupytext_version,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/00_welcome.ipynb)
+#
+# # Generative Playgrounds: welcome
+#
+# Welcome! This series takes you from **photos of playgrounds** to **a picture of a playground that
+# never existed**, generated from a sketch you paint with a few colours. Along the way you will annotate
+# images, build a dataset, meet the GAN called SPADE (also known as GauGAN), train one, and think about
+# where training data comes from and who it affects.
+#
+# No coding experience is needed: every notebook is mostly words and pictures, with short cells you run
+# one after the other (click a cell, then press **Shift + Enter**).
+
+# %%
+# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    # %pip install -q "generative-playgrounds @ git+https://github.com/generative-playgrounds/generative-playgrounds"
+    from google.colab import output
+
+    output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
+
+# %% tags=["parameters"]
+# The sizes this notebook works at: smaller runs faster, bigger looks better.
+size = 256  # pixels per side of each scene
+scene_count = 8  # scenes written to a folder at the end
+
+# %% [markdown]
+# ## Where this comes from
+#
+# The series grew out of an artist's experiment: could the people at an online event *collectively draw*
+# the background of the next event, and have a GAN paint it? Annotating playground photos in labelme went
+# well; turning those annotations into a COCO dataset is where the experiment stalled. A second idea
+# looked like the way out: **synthetic data**, pictures made by code, whose masks are perfect because the
+# code drew them, and which need nobody's photo.
+#
+# This series picks up exactly there, one small step at a time.
+
+# %% [markdown]
+# ## The journey
+#
+# Each box is one notebook. You can stop after any of them with something that works.
+
+# %%
+from playground_lib.overview import pipeline_diagram
+
+pipeline_diagram();
+
+# %% [markdown]
+# ## Your first synthetic playgrounds
+#
+# The library can draw playground scenes: sky, grass, sand, paths, trees, slides, swings, benches and
+# people. Every scene comes with its **label map**: each pixel is given a class (sky, tree, grass…), shown
+# below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes.
+
+# %%
+from playground_lib.overview import scene_grid
+from playground_lib.synthetic import generate_scene
+
+scenes = [generate_scene(seed, size) for seed in range(8)]
+scene_grid(scenes, columns=4);
+
+# %% [markdown]
+# ## What a label map holds
+#
+# A label map is just a grid of numbers, one per pixel. The number is the class: 3 is sky, 10 is grass,
+# 109 is "plaything" (slides, swings, climbing frames). The colours are only there for our eyes.
+
+# %%
+import numpy as np
+
+from playground_lib.labels import class_name
+
+scene = scenes[0]
+values, counts = np.unique(scene.labels, return_counts=True)
+for value, count in zip(values, counts):
+    print(f"{value:4d}  {class_name(int(value)):<10} {100 * count / scene.labels.size:5.1f}% of the picture")
+
+# %% [markdown]
+# ## Save some to look at later
+#
+# Each scene is saved as four files: the picture, the label map, an *instance map* (which object each
+# pixel belongs to) and a **labelme** annotation file, the same format a person annotating by hand would
+# produce. Notebook 02 turns those files into a COCO dataset.
+
+# %%
+from playground_lib.synthetic import write_scenes
+
+files = write_scenes("outputs/welcome_scenes", n=scene_count, size=size, seed=0)
+print(len(files), "scenes written, for example", files[0])
+
+# %% [markdown]
+# ## Next
+#
+# Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **03 · Sketch a
+# playground** if you can't wait to generate something.

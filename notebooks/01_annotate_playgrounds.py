@@ -1,0 +1,148 @@
+# ---
+# jupyter:
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,colab,jupytext,-jupytext.text_representation.jupytext_version,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/01_annotate_playgrounds.ipynb)
+#
+# # Annotate playgrounds
+#
+# A generator like SPADE learns to paint a playground from a **sketch**: a picture where every pixel
+# says what it is (sky, grass, slide…). To teach it, we need photos *with* such sketches. Making them by
+# hand is called **annotating**: you trace the outline of each thing in a photo and give it a name.
+#
+# In this notebook you will annotate a playground picture yourself, see what the computer makes of your
+# outlines, and learn what a good outline looks like.
+
+# %%
+# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    # %pip install -q "generative-playgrounds @ git+https://github.com/generative-playgrounds/generative-playgrounds"
+    from google.colab import output
+
+    output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
+
+# %% [markdown]
+# ## What an annotation is
+#
+# Below is one of the bundled playground pictures with its annotation: coloured **polygons** (shapes made
+# of straight edges) traced around each thing, each with a name. On the right is what those polygons turn
+# into: a *label map*, where every pixel carries the number of its class. Each class has its own colour.
+
+# %%
+from playground_lib.annotator.figures import sample_images, show_annotation
+
+example = sample_images(1)[0].with_suffix(".json")
+show_annotation(example, "a playground and its annotation");
+
+# %% [markdown]
+# ## On your own computer: labelme
+#
+# The tool most people use is [labelme](https://github.com/wkentaro/labelme), a desktop app. If you work
+# on your own laptop, install it with `pip install labelme` and start it in a terminal with the command the
+# next cell prints: it opens the pictures in `outputs/annotate` and offers only the names of this series, so
+# that the generator knows what you mean. Click **Create Polygons**, click around an object, pick its name.
+# labelme saves a `.json` file next to each photo, the same kind of file the annotator below writes.
+
+# %%
+from playground_lib.annotator.session import default_labels
+
+print("labelme outputs/annotate --validate-label exact --labels " + ",".join(default_labels()))
+
+# %% [markdown]
+# ## In Colab (or here): the annotator
+#
+# labelme cannot open inside Colab, so this series has a small annotator that works in the notebook.
+#
+# 1. Pick a **label** (say *tree*).
+# 2. **Click** around the object, one click per corner. Yellow dots show your points.
+# 3. Click the **first point again** (or press **Close polygon**) to finish the shape.
+# 4. **Undo** takes back the last click; to fix a shape, switch *Click to:* to **select**, click the shape,
+#    then choose another label or press **Delete**.
+# 5. **Save** writes the `.json` next to the picture. **Next** and **Previous** save for you.
+#
+# Your work is kept in `outputs/annotate`; running this cell again keeps it.
+
+# %%
+from playground_lib.annotator import Annotator
+from playground_lib.annotator.figures import copy_sample_images
+
+folder = copy_sample_images("outputs/annotate", count=3)
+annotator = Annotator(folder)
+annotator
+
+# %% [markdown]
+# When you have drawn a few shapes, run the next cell to save and see the label map your polygons make.
+
+# %%
+saved = annotator.save()
+show_annotation(saved, "your annotation");
+
+# %% [markdown]
+# ## The same, from code
+#
+# Every click in the annotator calls one small piece of Python. Here we "click" the corners of the
+# climbing frame from code instead, on a fresh copy of the first picture (so your own work above is not
+# touched). The numbers are pixel positions: *x* from the left, *y* from the top.
+
+# %%
+demo = Annotator(copy_sample_images("outputs/annotate_demo", count=1, fresh=True))
+corners = [(40, 118), (114, 118), (116, 200), (38, 200)]
+demo.add_polygon(corners, "plaything")
+demo.add_polygon([(80, 170), (92, 160), (150, 165), (170, 195), (130, 218), (85, 210)], "sand")
+demo_file = demo.save()
+show_annotation(demo_file, "placed from code");
+
+# %% [markdown]
+# The file is plain text (JSON). This is exactly what labelme writes, so you can open it in labelme
+# later, and notebook 02 turns a folder of them into a training set:
+
+# %%
+import json
+
+data = json.loads(demo_file.read_text())
+print("picture:", data["imagePath"], data["imageWidth"], "x", data["imageHeight"], "pixels")
+for shape in data["shapes"]:
+    print(shape["label"], shape["shape_type"], shape["points"])
+
+# %% [markdown]
+# ## What a good polygon looks like
+#
+# The generator learns *exactly* what you trace. Below, the same tree is outlined three ways. The score
+# (IoU, from 0 to 1) says how well the outline matches the real tree: 1.0 is perfect.
+#
+# - **careful**: many points, hugging the edge. Best.
+# - **few points**: the shape is roughly right, but the edge is cut.
+# - **loose box**: quick, but a lot of sky and grass is now called "tree".
+#
+# Tips: click more points where the edge bends, fewer where it is straight; trace the **object in front**
+# last (later shapes are painted over earlier ones); leave out what you are unsure about rather than guessing.
+
+# %%
+from playground_lib.annotator.figures import compare_polygon_quality
+
+figure, scores = compare_polygon_quality(example, "tree")
+print({name: round(score, 2) for name, score in scores.items()})
+
+# %% [markdown]
+# ## Next
+#
+# Notebook **02** turns a folder of labelme files into a **COCO** dataset and checks every mask, then builds
+# the folder SPADE trains from.

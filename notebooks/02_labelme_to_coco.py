@@ -1,0 +1,219 @@
+# ---
+# jupyter:
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,colab,jupytext,-jupytext.text_representation.jupytext_version,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/02_labelme_to_coco.ipynb)
+#
+# # From labelme to COCO to SPADE
+#
+# In notebook 01 every picture got a **labelme file**: a list of outlines, each with a name. One file per
+# picture is handy while annotating, but training tools want the whole collection in one standard
+# format. The most common one is **COCO** (named after Microsoft's *Common Objects in Context* dataset).
+#
+# This is exactly where the experiment behind this series once got stuck: the annotations looked fine in
+# labelme, and the conversion quietly broke. Here you will
+#
+# 1. let the library **check** every annotation file and say precisely what is wrong, if anything;
+# 2. **convert** the files to COCO and check the result with `pycocotools`, the official COCO library;
+# 3. **look** at the masks over the pictures, and count the classes;
+# 4. make the **SPADE folder** the training notebook reads.
+
+# %%
+# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    # %pip install -q "generative-playgrounds @ git+https://github.com/generative-playgrounds/generative-playgrounds"
+    from google.colab import output
+
+    output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
+
+# %% tags=["parameters"]
+# How many of the bundled annotation files to convert, and how many samples to show at the end.
+annotation_count = 24
+sample_count = 3
+
+# %% [markdown]
+# ## Our annotated pictures
+#
+# The library comes with synthetic playground pictures and their labelme files (notebook 06 shows how
+# they are made). We copy some of them into `outputs/`, so that we can experiment freely.
+
+# %%
+from playground_lib.annotate import copy_labelme_files, read_labelme
+from playground_lib.paths import data_dir
+from playground_lib.viz import show_labelme
+
+folder = "outputs/labelme"
+files = copy_labelme_files(data_dir() / "synthetic", folder, count=annotation_count)
+print(len(files), "annotation files in", folder)
+show_labelme(read_labelme(files[0]));
+
+# %% [markdown]
+# ## Step 1: check before converting
+#
+# A single broken file can spoil a whole dataset, so the library reads **every** file first and lists
+# **every** problem, one line each: *which file, which shape, what is wrong*. Let's break a copy on
+# purpose: we cut a polygon down to two points (a polygon needs at least three) and give a shape a name
+# that is not in our list of classes.
+
+# %%
+import json
+from pathlib import Path
+
+from playground_lib.coco import check_labelme_dir
+
+broken = Path("outputs/broken")
+copy_labelme_files(folder, broken, count=2)
+doc = json.loads((broken / files[0].name).read_text())
+doc["shapes"][1]["points"] = doc["shapes"][1]["points"][:2]
+doc["shapes"][2]["label"] = "spaceship"
+(broken / files[0].name).write_text(json.dumps(doc))
+
+# %% [markdown]
+# Now check the folder with the broken copy in it:
+
+# %%
+good, problems, categories = check_labelme_dir(broken)
+print(*problems, sep="\n")
+
+# %% [markdown]
+# Each line names the file, the shape's number (counting from 1, in labelme's list) and its label, and
+# what to fix. The command-line tool does the same and then stops **without writing anything**, so a
+# half-converted dataset never exists.
+#
+# labelme itself never places points outside the image, so the checker reports such points too: they
+# usually mean the JSON belongs to a different-sized image. (Our synthetic scenes cut trees and slides at
+# the picture's edge, the way a photo does, so their points stay inside as well.)
+
+# %% [markdown]
+# ## Step 2: convert to COCO
+#
+# `labelme_to_coco` turns the folder into one COCO dataset: the list of **images**, the **categories**
+# (our playground classes, numbered from 1) and one **annotation** per object, with its outline, its
+# area and its bounding box. `split=0.8` also puts 80% of the pictures aside for training and 20% for
+# checking the training (*validation*); the `seed` makes that draw repeatable.
+
+# %%
+from playground_lib.coco import labelme_to_coco
+from playground_lib.fileio import write_json
+
+coco = labelme_to_coco(folder, split=0.8, seed=0)
+write_json("outputs/playgrounds_coco.json", coco)
+print(len(coco["images"]), "images,", len(coco["annotations"]), "objects,", len(coco["categories"]), "classes")
+print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})
+
+# %% [markdown]
+# ### Why the outlines are not simply copied
+#
+# labelme and COCO disagree about *where a pixel is*: labelme fills every pixel its outline touches, COCO
+# only pixels whose centre lies inside. Copying the points across makes every mask a little thinner or
+# fatter than what you drew. So the library lets labelme draw each object, then traces the pixels again
+# in COCO's own way, and checks the result. Objects with a hole (a ring) become a pixel list (*RLE*).
+#
+# Let's verify with `pycocotools`: for every object, the mask COCO gives back must equal labelme's.
+
+# %%
+from playground_lib.coco import check_against_labelme
+
+same, total = check_against_labelme(coco, folder)
+print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")
+
+# %% [markdown]
+# ## Step 3: look at the masks
+#
+# Numbers are reassuring, pictures more so. Each object is tinted in its class colour (the ADE20K colours
+# SPADE uses) with a thin white outline.
+
+# %%
+from playground_lib.viz import show_coco_masks
+
+show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);
+
+# %% [markdown]
+# ### How many of each?
+#
+# A generator learns what it sees often. If there are hundreds of trees and three benches, expect
+# beautiful trees and strange benches. The chart counts the objects per class.
+
+# %%
+from playground_lib.viz import class_counts, coco_class_counts
+
+counts = [c for c in coco_class_counts(coco) if c["instances"]]
+class_counts(counts, title="Objects per class in our pictures");
+
+# %% [markdown]
+# ## Step 4: the SPADE folder
+#
+# SPADE does not read COCO: it wants, for every picture, a **label map** (a grey picture whose pixel
+# values are the ADE20K class numbers) and an **instance map** (which object each pixel belongs to).
+# `coco_to_spade` writes them, with a `dataset.json` that lists the classes, their counts and the
+# train/validation split:
+#
+# ```
+# outputs/spade/images/     the pictures
+# outputs/spade/labels/     class number per pixel (0 = other)
+# outputs/spade/instances/  object number per pixel
+# outputs/spade/dataset.json
+# ```
+
+# %%
+from playground_lib.coco import coco_to_spade
+from playground_lib.viz import show_spade_samples
+
+summary = coco_to_spade(coco, folder, "outputs/spade")
+print(json.loads(summary.read_text())["counts"])
+show_spade_samples("outputs/spade", count=sample_count);
+
+# %% [markdown]
+# ## Going back: COCO to labelme
+#
+# Found a mistake? `coco_to_labelme` writes labelme files again (with the pictures beside them), so
+# you can open a COCO dataset in labelme, fix it, and convert once more. Nothing is lost on the way:
+# converting back to COCO gives the very same annotations.
+
+# %%
+from playground_lib.coco import coco_to_labelme
+
+written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme")
+again = labelme_to_coco("outputs/edit_in_labelme")
+
+
+def strip(c):
+    return [(a["category_id"], a["segmentation"]) for a in c["annotations"]]
+
+
+print(len(written), "labelme files written; same annotations after the round trip:", strip(again) == strip(coco))
+
+# %% [markdown]
+# ## The same from a terminal
+#
+# Everything above is also a command, handy for your own folders (run them in a terminal, or in a cell
+# with a `!` in front):
+#
+# ```
+# playground labelme2coco my_labelme_folder playgrounds.json --split 0.8
+# playground coco2spade playgrounds.json my_labelme_folder spade_folder
+# playground coco2labelme playgrounds.json my_labelme_folder to_edit_in_labelme
+# ```
+#
+# Use your own class list with `--labels labels.txt` (one name a line). If some files are broken and you
+# want the rest converted anyway, `--skip-invalid` writes the problems to a report beside the output.
+#
+# **Next:** notebook 03, where you paint a sketch in these very colours.

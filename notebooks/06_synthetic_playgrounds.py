@@ -1,0 +1,155 @@
+# ---
+# jupyter:
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,colab,jupytext,-jupytext.text_representation.jupytext_version,-all
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/06_synthetic_playgrounds.ipynb)
+#
+# # 06 · Synthetic playgrounds: data without anyone's photos
+#
+# The original experiment stalled at the annotation step: tracing every slide and tree in a photo by
+# hand is slow, and photos of playgrounds show children. This notebook makes training data the other way
+# round: **code builds the scene, so it knows every pixel**.
+#
+# You will make flat *procedural* scenes (drawn in milliseconds), render 3-D scenes in **Blender**, see why
+# exact masks matter, and put synthetic and real data into one dataset.
+
+# %%
+# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    # %pip install -q "generative-playgrounds @ git+https://github.com/generative-playgrounds/generative-playgrounds"
+    from google.colab import output
+
+    output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
+
+# %% tags=["parameters"]
+# The sizes this notebook works at: smaller runs faster, bigger looks better.
+size = 256  # pixels per side of the procedural scenes
+click_every = 8  # pixels between the clicks of a hurried tracer
+blender_count, blender_size, blender_samples = 4, (320, 240), 32  # Blender renders: how many, size, quality
+mixed_count = 8  # procedural scenes in the mixed dataset
+
+# %% [markdown]
+# ## 1. Procedural scenes: drawn by code
+#
+# Each scene is a few shapes (sky, grass, a sand pit, slides, swings, trees, benches) painted with
+# textures. Because the code draws each shape, it also writes the shape's outline into a labelme file:
+# nobody has to trace anything. Change `seed` and you get another playground; the same seed always
+# gives the same one.
+
+# %%
+from playground_lib.overview import scene_grid
+from playground_lib.synthetic import generate_scene
+
+scenes = [generate_scene(seed, size) for seed in range(4)]
+scene_grid(scenes, columns=4);
+
+# %% [markdown]
+# ## 2. Why pixel-perfect masks matter
+#
+# A person tracing a photo clicks points around each object. In a hurry, that is one click every few
+# pixels: the big areas (sky, grass) come out fine, but **thin things** such as fence posts, swing ropes
+# and slide ladders vanish or get fat. A model trained on such masks learns blurry, wrong edges.
+#
+# Below, the exact mask of a scene is compared with a simulated hurried tracing. The red pixels are
+# wrong. Look at which classes suffer most.
+
+# %%
+from playground_lib.synthetic import blender
+
+scene = scenes[0]
+blender.show_hand_tracing(scene.image, scene.labels, click_every=click_every)
+errors = blender.tracing_errors(scene.labels, blender.hurried_tracing(scene.labels, click_every))
+for name, share in errors.items():
+    print(f"{name:<10} {100 * share:5.1f}% of its pixels wrong")
+
+# %% [markdown]
+# ## 3. Playgrounds in 3-D, rendered by Blender
+#
+# Blender is a free 3-D program that Python can drive. Our script builds a playground from simple shapes
+# (a ground plane, a sand pit, a path, slides, swings, trees, benches, fences), places them at random,
+# picks a camera position and a sun, and renders the picture with **Cycles** on the CPU.
+#
+# Next to the picture, Blender writes an **object-index pass**: each pixel holds the number of the object
+# that the camera saw there, with no blur at all. That pass becomes the label map, the instance map and
+# the labelme file, so the labels are exact *by construction*.
+#
+# Blender's Python module (`bpy`) is big (about 1 GB) and only exists for Python 3.11, so it lives in
+# its own environment, made once with `bash scripts/setup_blender_venv.sh`.
+# Google Colab runs a newer Python, so there the cell below only tells you that and moves on; on a
+# laptop with the environment, it renders. If Blender is there but fails, you will see the error.
+
+# %%
+print(blender.availability_message())
+if blender.blender_available():
+    renders = blender.render_scenes(
+        "outputs/blender", n=blender_count, size=blender_size, samples=blender_samples, seed=0
+    )
+    blender.show_renders(renders)
+    for render in renders:
+        print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))
+
+# %% [markdown]
+# Try it: change `seed`, or raise `samples` for a less grainy picture (rendering takes longer). The
+# label map never gets grainy: it does not depend on the samples at all.
+#
+# ## 4. Mixing synthetic and real
+#
+# Synthetic scenes are perfect but *look* synthetic; photos look real but are hard to label and raise
+# questions of consent. A common recipe is to **mix** them: many synthetic scenes teach shapes and
+# layouts, a smaller set of real, carefully labelled photos teaches what the world looks like.
+#
+# Both kinds go through the *same* conversion (notebook 02): labelme files into one COCO dataset.
+# Here, procedural scenes and (where Blender ran) 3-D renders go into one folder and one COCO file;
+# your own annotated photos would simply join them in that folder.
+
+# %%
+import shutil
+from pathlib import Path
+
+from playground_lib.synthetic import write_scenes
+
+write_scenes("outputs/mixed", n=mixed_count, size=size, seed=100, progress=False)
+for render in Path("outputs").glob("blender/blender_*"):
+    shutil.copy(render, "outputs/mixed")
+
+# %%
+from playground_lib.coco import labelme_to_coco
+from playground_lib.fileio import write_json
+
+coco = labelme_to_coco("outputs/mixed", progress=False)
+write_json("outputs/mixed.json", coco)
+print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")
+
+# %% [markdown]
+# How much of each kind is in there? The datasheet tool of notebook 08 counts it for you:
+
+# %%
+from playground_lib.datasheet import collect_stats
+
+stats = collect_stats("outputs/mixed.json", progress=False)
+print(stats.sources)
+print(f"{stats.synthetic} synthetic of {stats.images} images")
+
+# %% [markdown]
+# ## Next
+#
+# **07 · The sketch party** merges everyone's sketches into one playground and makes it the background
+# of an online event. **08 · Dataset ethics** asks who is in your photos and writes the datasheet.
