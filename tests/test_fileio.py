@@ -40,3 +40,23 @@ def test_resolve_inside_refuses_paths_that_leave_the_folder(tmp_path):
     for bad in ("../a.png", "..\\a.png", "/etc/passwd", "C:\\a.png", "sub/../../a.png"):
         assert resolve_inside(tmp_path, bad) is None, bad
     assert resolve_inside(tmp_path / "sub", "../a.png", root=tmp_path) == (tmp_path / "a.png").resolve()
+
+
+def test_written_files_get_the_mode_a_plain_open_would_give(tmp_path):
+    """A dataset copied to a shared folder must stay readable by others: no owner-only temp modes."""
+    import os
+    import stat
+
+    from playground_lib.fileio import write_json
+
+    old = os.umask(0o022)
+    try:
+        fresh = write_json(tmp_path / "fresh.json", {"a": 1})
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "kept.json"
+        kept.write_text("{}")
+        kept.chmod(0o664)
+        write_json(kept, {"b": 2})
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o664
+    finally:
+        os.umask(old)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,10 +30,25 @@ def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        tmp_path.chmod(_mode_for(destination))
         os.replace(tmp_path, destination)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _mode_for(destination: Path) -> int:
+    """The mode a plain ``open(destination, "w")`` would leave: the old file's, else 0666 less the umask.
+
+    ``mkstemp`` makes owner-only files, and the mode survives the rename: without this a dataset
+    copied to a shared folder or served to a room would be unreadable to everyone else.
+    """
+    try:
+        return stat.S_IMODE(destination.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_bytes(destination: str | os.PathLike, data: bytes) -> Path:
