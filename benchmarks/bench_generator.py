@@ -24,7 +24,8 @@ from playground_lib.paths import data_dir
 from playground_lib.sketch import read_sketch
 from playground_lib.spade import GeneratorConfig, one_hot
 from playground_lib.spade.fast import FastSPADEGenerator
-from playground_lib.spade.loading import build_plain, read_state_dict
+from playground_lib.spade.generator_file import read_generator
+from playground_lib.spade.loading import build_plain
 from playground_lib.spade.model import random_official_state_dict
 
 REFERENCE_SPEEDUP = 3.0
@@ -43,7 +44,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     if args.weights:
-        state, config = read_state_dict(args.weights)
+        state, config, _ = read_generator(args.weights)
         source = args.weights
     else:
         config = GeneratorConfig()

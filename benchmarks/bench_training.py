@@ -4,7 +4,7 @@
 
 Each size runs in its own process (so peak memory is that run's own), with the bundled model's
 settings (compact classes, ngf 12, ndf 32, two critics, batch 1). Reference printed beside the
-figures: the bundled model's own training log (steps and seconds in bundled_generator.json).
+figures: the bundled model's own training log (steps and seconds in bundled_generator.safetensors' metadata).
 """
 
 from __future__ import annotations
@@ -91,11 +91,11 @@ def main() -> int:
         print(
             f"  {size}x{size}: {r['steps_per_s']:.3f} steps/s ({r['s_per_step']:.2f} s/step), peak memory {r['peak_rss_mb']:.0f} MB"
         )
-    from playground_lib.paths import PACKAGE_DIR
+    from playground_lib.spade.generator_file import read_generator_info
+    from playground_lib.spade.loading import BUNDLED_WEIGHTS
 
-    meta_path = PACKAGE_DIR / "models" / "bundled_generator.json"
-    if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
+    if BUNDLED_WEIGHTS.exists():
+        meta = read_generator_info(BUNDLED_WEIGHTS)
         steps, secs = meta.get("steps"), meta.get("training_seconds")
         print(
             f"reference: the bundled model trained {steps} steps in {secs / 60:.0f} min on this shared CPU "
@@ -109,7 +109,7 @@ def main() -> int:
             )
             print(f"FID: {ev['fid']}" if ev.get("fid") is not None else ev.get("fid_note", ""))
     else:
-        print(f"{meta_path} not found: train it with scripts/train_bundled_model.py")
+        print(f"{BUNDLED_WEIGHTS} not found: train it with scripts/train_bundled_model.py")
     return 0
 
 

@@ -5,15 +5,14 @@
 Draws synthetic playground scenes at 128×128, trains a compact SPADE (ngf 12, only the 18
 playground classes + "other" as input channels: several times cheaper on a CPU) for a wall-clock
 budget, resuming from the work folder if it has checkpoints, then exports the EMA generator as
-the equivalent full 151-channel model in fp16 with its JSON (config, command, steps, time).
-``--export-only`` skips training. The segmentation-consistency score is added by
-``playground evaluate --bundled-json`` (see notebook 05 and the report in the JSON).
+the equivalent full 151-channel model in fp16, a generator file whose metadata records the config,
+command, steps and time (``spade.generator_file``). ``--export-only`` skips training. The
+segmentation-consistency score is added by ``playground evaluate --bundled --save-score``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 import time
@@ -21,14 +20,12 @@ from pathlib import Path
 
 import torch
 
-from playground_lib.fileio import write_json
 from playground_lib.labels import playground_classes
-from playground_lib.paths import PACKAGE_DIR
+from playground_lib.spade.loading import BUNDLED_WEIGHTS
 from playground_lib.synthetic import write_scenes
 from playground_lib.train import TrainConfig, Trainer
 from playground_lib.train.checkpoint import latest_checkpoint
 
-MODEL_DIR = PACKAGE_DIR / "models"
 CLASSES = [0] + sorted(c.ade20k_value for c in playground_classes())
 
 
@@ -78,23 +75,16 @@ def main(argv=None) -> int:
             trainer.fit(trainer.step + cfg.checkpoint_every)  # whole chunks: samples and checkpoints every 100 steps
         trainer.save()
         trainer.write_samples()
-    out = trainer.export_generator(MODEL_DIR / "bundled_generator.safetensors", half=True, expand=True)
-    meta = json.loads(out.with_suffix(".json").read_text())
-    meta.update(
-        {
-            "description": "Small SPADE generator trained on CPU on procedural playground scenes (playground_lib.synthetic); "
-            "trained compact on the playground classes, shipped as the equivalent 151-channel model.",
-            "training_command": "python scripts/train_bundled_model.py "
-            + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
-            "training_config": trainer.cfg.to_dict(),
-            "steps": trainer.step,
-            "training_seconds": round(trainer.seconds, 1),
-            "training_hardware": f"CPU, {args.threads} torch thread(s), shared machine",
-            "dtype": "float16",
-            "vgg_loss": False,
-        }
-    )
-    write_json(out.with_suffix(".json"), meta)
+    info = {
+        "description": "Small SPADE generator trained on CPU on procedural playground scenes "
+        "(playground_lib.synthetic); trained compact on the playground classes, shipped as the equivalent "
+        "151-channel model.",
+        "training_command": "python scripts/train_bundled_model.py "
+        + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+        "training_hardware": f"CPU, {args.threads} torch thread(s), shared machine",
+        "vgg_loss": False,
+    }
+    out = trainer.export_generator(BUNDLED_WEIGHTS, half=True, expand=True, info=info)
     print(
         f"exported {out} ({out.stat().st_size / 1e6:.1f} MB) after {trainer.step} steps, {trainer.seconds / 60:.1f} min"
     )

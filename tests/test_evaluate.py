@@ -12,7 +12,6 @@ from playground_lib.train.evaluate import (
     fid,
     fid_extractor,
     frechet_distance,
-    load_exported_generator,
     shrink,
 )
 from playground_lib.train.segmenter import mean_iou, train_segmenter
@@ -74,21 +73,16 @@ def test_mean_iou_and_the_segmenter_judge():
 
 
 def test_cli_evaluate_scores_an_exported_generator(tmp_path, capsys):
-    from safetensors.torch import save_file
-
     from playground_lib.cli import main
-    from playground_lib.fileio import write_json
-    from playground_lib.spade import GeneratorConfig, SPADEGenerator
+    from playground_lib.spade import GeneratorConfig, SPADEGenerator, save_generator
+    from playground_lib.spade.generator_file import read_generator_info
+    from playground_lib.spade.loading import load_plain_generator
     from playground_lib.synthetic import write_scenes
 
     torch.manual_seed(0)
     model = SPADEGenerator(GeneratorConfig(label_nc=151, ngf=4, crop_size=64))
-    save_file(
-        {k: v.half().contiguous() if v.is_floating_point() else v.contiguous() for k, v in model.state_dict().items()},
-        str(tmp_path / "g.safetensors"),
-    )
-    write_json(tmp_path / "g.json", {"generator": model.config.to_dict()})
-    assert load_exported_generator(tmp_path / "g.safetensors").config.ngf == 4
+    save_generator(tmp_path / "g.safetensors", model.state_dict(), model.config, half=True)
+    assert load_plain_generator(tmp_path / "g.safetensors").config.ngf == 4
     write_scenes(tmp_path / "train", n=4, size=64, seed=0, progress=False)
     write_scenes(tmp_path / "eval", n=2, size=64, seed=99, progress=False)
     code = main(
@@ -102,13 +96,11 @@ def test_cli_evaluate_scores_an_exported_generator(tmp_path, capsys):
             str(tmp_path / "eval"),
             "--segmenter-steps",
             "5",
-            "--write-json",
+            "--save-score",
         ]
     )
     assert code == 0
     assert "segmentation consistency" in capsys.readouterr().out
-    import json
-
-    score = json.loads((tmp_path / "g.json").read_text())["evaluation"]["segmentation_consistency_miou"]
+    score = read_generator_info(tmp_path / "g.safetensors")["evaluation"]["segmentation_consistency_miou"]
     assert 0.0 <= score <= 1.0
     assert main(["evaluate", "--generator", str(tmp_path / "missing.safetensors")]) == 2

@@ -1,7 +1,5 @@
 """load_generator on every kind of file, generate() on maps and batches, and `playground generate`."""
 
-import json
-
 import numpy as np
 import pytest
 import torch
@@ -14,6 +12,9 @@ from playground_lib.spade import (
     load_generator,
     loading,
     random_generator,
+    random_official_state_dict,
+    read_generator,
+    save_generator,
     save_random_official_checkpoint,
 )
 
@@ -49,7 +50,7 @@ def test_official_layout_loads_strict_and_generates(official_like):
 def test_generate_matches_the_plain_network(official_like):
     from playground_lib.spade import one_hot
 
-    state, config = loading.read_state_dict(official_like)
+    state, config, _ = read_generator(official_like)
     plain = loading.build_plain(state, config)
     with torch.no_grad():
         expected = plain(one_hot(torch.from_numpy(_labels()).long()[None], 151))
@@ -84,10 +85,11 @@ def test_bad_files_and_labels_name_the_problem(tmp_path, official_like):
         generator.generate(np.zeros((32, 32), np.float32))
 
 
-def test_sidecar_json_config_and_bundled_path(tmp_path, monkeypatch):
-    config = GeneratorConfig(ngf=4, crop_size=128, num_upsampling_layers="more")
-    weights = save_random_official_checkpoint(tmp_path / "bundled_generator.pth", config, seed=1)
-    (tmp_path / "bundled_generator.json").write_text(json.dumps({"generator": config.to_dict(), "description": "x"}))
+def test_config_from_the_file_metadata_and_bundled_path(tmp_path, monkeypatch):
+    config = GeneratorConfig(ngf=4, crop_size=128, num_upsampling_layers="more")  # same tensors as "normal"
+    weights = save_generator(
+        tmp_path / "bundled_generator.safetensors", random_official_state_dict(config, seed=1), config, half=False
+    )
     monkeypatch.setattr(loading, "BUNDLED_WEIGHTS", weights)
     generator = load_generator(None)
     assert generator.config.num_upsampling_layers == "more" and "bundled" in generator.description
@@ -100,22 +102,11 @@ def test_sidecar_json_config_and_bundled_path(tmp_path, monkeypatch):
 def test_compact_model_reads_ade20k_values_through_its_class_list(tmp_path):
     classes = [0, GRASS, SAND, SKY]
     config = GeneratorConfig(label_nc=4, ngf=4)
-    path = save_random_official_checkpoint(tmp_path / "compact.pth", config, seed=2)
-    (tmp_path / "compact.json").write_text(json.dumps({"config": config.to_dict(), "classes": classes}))
+    path = save_generator(tmp_path / "compact.safetensors", random_official_state_dict(config, seed=2), config, classes)
     generator = load_generator(path)
     image = generator.generate(_labels())
     other = generator.generate(np.where(_labels() == SAND, 0, _labels()).astype(np.uint8))
     assert image.shape == (64, 64, 3) and np.abs(image.astype(int) - other).max() > 0
-
-
-def test_choose_generator_falls_back_in_quick_mode(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(loading, "BUNDLED_WEIGHTS", tmp_path / "absent.safetensors")
-    generator = loading.choose_generator(quick=True)
-    assert "untrained random" in generator.description
-    assert "Using an untrained random generator" in capsys.readouterr().out
-    monkeypatch.setenv("PLAYGROUND_WEIGHTS_DIR", str(tmp_path / "empty-cache"))
-    with pytest.raises(FileNotFoundError, match="--weights PATH"):
-        loading.choose_generator(quick=False, allow_download=False)
 
 
 def test_cli_generate(tmp_path, official_like, capsys):
@@ -159,11 +150,11 @@ def test_change_report_separates_inside_from_outside():
 
 
 def test_plain_path_for_gpus_gives_the_same_picture(official_like):
-    state, config = loading.read_state_dict(official_like)
-    fast = loading.Generator(loading.build_plain(state, config), "fast", device="cpu")
-    plain = loading.Generator(loading.build_plain(state, config), "plain", device="cpu", fast=False)
+    state, config, _ = read_generator(official_like)
+    fast = loading.LoadedGenerator(loading.build_plain(state, config), "fast", device="cpu")
+    plain = loading.LoadedGenerator(loading.build_plain(state, config), "plain", device="cpu", fast=False)
     assert fast.fast and not plain.fast
     batch = np.stack([_labels(), _labels()[::-1]])
     assert np.abs(fast.generate(batch).astype(int) - plain.generate(batch)).max() <= 1
     with pytest.raises(ValueError, match="runs on the CPU"):
-        loading.Generator(loading.build_plain(state, config), "x", device="cuda", fast=True)
+        loading.LoadedGenerator(loading.build_plain(state, config), "x", device="cuda", fast=True)

@@ -1,4 +1,4 @@
-"""Training: data checks and augmentations, critics, losses, channels, trainer, resume, fine-tuning, CLI."""
+"""Training: data checks and augmentations, critics, losses, trainer, resume, fine-tuning, CLI."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from playground_lib.fileio import write_json, write_png
 from playground_lib.synthetic import write_scenes
 from playground_lib.train import TrainConfig, Trainer
 from playground_lib.train import checkpoint as ckpt
-from playground_lib.train.channels import compact_state_dict, expand_state_dict
 from playground_lib.train.dataset import (
     DatasetError,
     SpadeDataset,
@@ -174,23 +173,6 @@ def test_vgg_loss_absence_is_explained():
         assert "torchvision is not installed" in reason
 
 
-def test_expanding_a_compact_generator_changes_nothing():
-    from playground_lib.spade import GeneratorConfig, SPADEGenerator, one_hot
-
-    classes = [0, 3, 9, 47]
-    torch.manual_seed(0)
-    compact = SPADEGenerator(GeneratorConfig(label_nc=4, ngf=4, crop_size=32)).eval()
-    full = SPADEGenerator(GeneratorConfig(label_nc=151, ngf=4, crop_size=32)).eval()
-    full.load_state_dict(expand_state_dict(compact.state_dict(), classes))
-    raw = torch.tensor([0, 3, 9, 47, 100])[torch.randint(0, 5, (1, 32, 32))]  # 100: not in the compact list
-    lookup = torch.zeros(151, dtype=torch.long)
-    lookup[torch.tensor(classes)] = torch.arange(4)
-    with torch.no_grad():
-        assert torch.allclose(full(one_hot(raw, 151)), compact(one_hot(lookup[raw], 4)), atol=1e-5)
-    back = compact_state_dict(full.state_dict(), classes)
-    assert all(torch.equal(back[k], v) for k, v in compact.state_dict().items())
-
-
 # ------------------------------------------------------------------------------ trainer
 def test_quick_training_writes_samples_curves_and_atomic_checkpoints(scenes, tmp_path):
     trainer = Trainer(tiny(scenes, tmp_path / "run"))
@@ -285,13 +267,17 @@ def test_finetune_from_an_official_layout_checkpoint(scenes, tmp_path):
 
 
 def test_export_is_fp16_full_channel_and_loads_back(scenes, tmp_path):
-    from playground_lib.train.evaluate import load_exported_generator
+    from playground_lib.spade import read_generator
+    from playground_lib.spade.generator_file import read_generator_info
+    from playground_lib.spade.loading import load_plain_generator
 
     trainer = Trainer(tiny(scenes, tmp_path / "run", classes=classes_in(scenes), steps=1))
     trainer.fit()
     path = trainer.export_generator(tmp_path / "g.safetensors")
-    model = load_exported_generator(path)
-    assert model.config.label_nc == 151 and json.loads(path.with_suffix(".json").read_text())["generator"]["ngf"] == 8
+    model = load_plain_generator(path)
+    _, config, classes = read_generator(path)
+    assert model.config.label_nc == 151 and config.ngf == 8 and classes is None
+    assert read_generator_info(path)["steps"] == 1
     from safetensors.torch import load_file
 
     assert load_file(str(path))["fc.weight"].dtype == torch.float16

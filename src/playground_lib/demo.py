@@ -8,13 +8,11 @@ Each stage writes its pictures under ``OUT/demo/`` and a line into ``OUT/demo/in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .fileio import write_json, write_png, write_text
+from .labels_to_image import LabelsToImage
 from .paths import data_dir
 
 
@@ -136,13 +134,16 @@ def stage_train(report: DemoReport, spade_dir: Path, sizes: DemoSizes) -> Path:
 
 
 def stage_generate(report: DemoReport, sizes: DemoSizes, weights: str | None, quick: bool):
+    """Paint the bundled sketches. A quick run paints with the small bundled model (unless given
+    ``weights``): the official one would take longer than the rest of the quick demo together."""
     import matplotlib.pyplot as plt
 
+    from .generator_choice import choose_generator
     from .labels import labels_to_colors
     from .sketch import read_sketch
-    from .spade import choose_generator
+    from .spade import load_generator
 
-    generator = choose_generator(weights, quick=quick)
+    generator = load_generator(None) if quick and weights is None else choose_generator(weights)
     sketches = sorted((data_dir() / "sketches").glob("*.png"))
     fig, axes = plt.subplots(2, len(sketches), figsize=(4 * len(sketches), 8), squeeze=False)
     for col, path in enumerate(sketches):
@@ -160,7 +161,7 @@ def stage_generate(report: DemoReport, sizes: DemoSizes, weights: str | None, qu
     return generator
 
 
-def stage_background(report: DemoReport, sizes: DemoSizes, generate: Callable[[np.ndarray], np.ndarray]) -> Path:
+def stage_background(report: DemoReport, sizes: DemoSizes, generate: LabelsToImage) -> Path:
     from .event import make_background
 
     sketches = sorted((data_dir() / "sketches").glob("*.png"))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from PIL import Image
 
 from .fileio import read_png, write_bytes, write_json, write_png
 from .labels import OTHER, ade20k_value, class_name, colors_to_labels, labels_to_colors, palette
+from .labels_to_image import LabelsToImage
 
 TILE = 32  # Gather's tile, in pixels
 GATHER_MAX_PIXELS = 3200  # per side
@@ -60,8 +61,6 @@ DEFAULT_PRIORITY = (
 # Classes a Gather avatar should not walk through: suggested "impassable" tiles.
 BLOCKING = ("tree", "fence", "railing", "building", "water", "rock", "pole", "plaything", "bench")
 OFF_PALETTE_LIMIT = 0.05  # soft brush edges may be off-palette; more than this is not a sketch
-
-Generator = Callable[[np.ndarray], np.ndarray]
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,7 +265,7 @@ def feather(window: int) -> np.ndarray:
 
 
 def generate_tiled(
-    layout: np.ndarray, generate: Generator, model_size: int, min_overlap: int | None = None, progress: bool = True
+    layout: np.ndarray, generate: LabelsToImage, model_size: int, min_overlap: int | None = None, progress: bool = True
 ) -> np.ndarray:
     """Paint a layout at least ``model_size`` on each side in overlapping model-size windows.
 
@@ -414,7 +413,7 @@ def make_background(
     sketches: Sequence,
     out_png: str | os.PathLike,
     tiles: Sequence[int] = (40, 30),
-    generate: Generator | None = None,
+    generate: LabelsToImage | None = None,
     mode: str = "vote",
     model_size: int = 256,
     detail: float = 1.0,

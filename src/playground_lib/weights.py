@@ -9,13 +9,12 @@ folder in Colab when Drive is mounted (so it survives the runtime), ``~/.cache``
 The pretrained weights are NVIDIA's, licensed CC BY-NC-SA 4.0 (non-commercial).
 
 ``convert_to_fp16_safetensors`` turns the 390 MB ``.pth`` into a 195 MB half-precision
-safetensors file in the same key layout, which loads without pickle and fits in a Drive quota.
+generator file (``spade.generator_file``), which loads without pickle and fits in a Drive quota.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tarfile
@@ -228,21 +227,15 @@ def ensure_official_weights(
 
 
 def convert_to_fp16_safetensors(source: str | os.PathLike, destination: str | os.PathLike | None = None) -> Path:
-    """Save the generator in half precision as safetensors, in the same key layout (half the size).
+    """Save the generator in half precision in our generator file format (half the size, no pickle).
 
-    Floating tensors become float16, counters stay integers; the generator config travels in the
-    file's metadata so ``load_generator`` rebuilds the right network. Outputs differ from the
-    float32 original by about 1e-3 (half precision of the weights), invisible in a picture.
+    Same key layout; the config travels in the file's metadata (``spade.generator_file``), so
+    ``load_generator`` rebuilds the right network. Outputs differ from the float32 original by
+    about 1e-3 (half precision of the weights), invisible in a picture.
     """
-    from safetensors.torch import save_file
-
-    from .spade.loading import read_state_dict
+    from .spade.generator_file import read_generator, save_generator
 
     source = Path(source)
     destination = Path(destination) if destination is not None else source.with_name(FP16_FILE)
-    state, config = read_state_dict(source)
-    halves = {key: (value.half() if value.is_floating_point() else value).contiguous() for key, value in state.items()}
-    metadata = {"generator_config": json.dumps(config.to_dict()), "converted_from": source.name}
-    with atomic_path(destination) as tmp:
-        save_file(halves, str(tmp), metadata=metadata)
-    return destination
+    state, config, classes = read_generator(source)
+    return save_generator(destination, state, config, classes, half=True, info={"converted_from": source.name})

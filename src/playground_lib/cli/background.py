@@ -74,7 +74,8 @@ def _generator(checkpoint: Path | None):
 
     if checkpoint is not None and not checkpoint.is_file():
         raise UserError(f"{checkpoint}: no such checkpoint")
-    from ..spade import choose_generator, load_generator
+    from ..generator_choice import choose_generator
+    from ..spade import load_generator
 
     try:
         generator = load_generator(checkpoint) if checkpoint is not None else choose_generator()

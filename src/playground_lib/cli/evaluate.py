@@ -10,7 +10,6 @@ images generated from the held-out label maps. FID is added when InceptionV3 wei
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
@@ -20,18 +19,21 @@ from . import UserError
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from ..train.evaluate import evaluate_generator, load_exported_generator, load_folder
+    from ..spade.loading import BUNDLED_WEIGHTS, load_plain_generator
+    from ..train.evaluate import evaluate_generator, load_folder
 
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.bundled:
-        from ..paths import PACKAGE_DIR
-
-        args.generator = str(PACKAGE_DIR / "models" / "bundled_generator.safetensors")
+        args.generator = str(BUNDLED_WEIGHTS)
     if not args.generator:
-        raise UserError("give --generator FILE.safetensors (with its .json beside it) or --bundled")
+        raise UserError(
+            "give --generator FILE.safetensors (a generator file, e.g. from `playground train`) or --bundled"
+        )
+    if args.save_score and not args.generator.endswith(".safetensors"):
+        raise UserError(f"{args.generator}: --save-score writes into a generator .safetensors file, not this one")
     try:
-        generator = load_exported_generator(args.generator)
+        generator = load_plain_generator(args.generator)
     except (FileNotFoundError, ValueError) as exc:
         raise UserError(str(exc)) from None
     size = args.size or generator.config.crop_size
@@ -48,18 +50,16 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(str(exc)) from None
         report = evaluate_generator(generator, *train, *held_out, segmenter_steps=args.segmenter_steps, seed=args.seed)
     print(report.summary())
-    if args.write_json:
-        from ..fileio import write_json
+    if args.save_score:
+        from ..spade.generator_file import add_generator_info
 
-        meta_path = Path(args.generator).with_suffix(".json")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta["evaluation"] = {
+        evaluation = {
             **report.to_dict(),
             "command": "playground evaluate " + " ".join(args.argv_text),
             "segmenter_steps": args.segmenter_steps,
         }
-        write_json(meta_path, meta)
-        print(f"score written to {meta_path}")
+        add_generator_info(args.generator, evaluation=evaluation)
+        print(f"score written into {args.generator}")
     return 0
 
 
@@ -77,7 +77,9 @@ def register(subparsers) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--generator", help="an exported generator (.safetensors with its .json beside it)")
+    parser.add_argument(
+        "--generator", help="a generator file (.safetensors from `playground train`, or latest_net_G.pth)"
+    )
     parser.add_argument("--bundled", action="store_true", help="evaluate the small model shipped in the package")
     parser.add_argument("--train-data", help="real images the judge segmenter learns from (default: synthetic scenes)")
     parser.add_argument("--eval-data", help="held-out real images and labels (default: unseen synthetic scenes)")
@@ -93,7 +95,9 @@ def register(subparsers) -> None:
     parser.add_argument("--segmenter-steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--write-json", action="store_true", help="store the score in the generator's JSON")
+    parser.add_argument(
+        "--save-score", action="store_true", help="store the score in the generator file (its metadata's info)"
+    )
     parser.set_defaults(run=_with_argv(run))
 
 

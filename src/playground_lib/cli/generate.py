@@ -63,15 +63,15 @@ def run(args) -> int:
 
 def _generator(args, UserError):
     from .. import weights as official
+    from ..generator_choice import choose_generator
     from ..spade import load_generator
-    from ..spade.loading import choose_generator
 
     try:
         if args.bundled:
             return load_generator(None)
         if args.weights is not None:
             return choose_generator(args.weights)
-        return choose_generator(allow_download=args.download, quick=False)
+        return choose_generator(allow_download=args.download)
     except official.WeightsUnavailable as exc:
         raise UserError(str(exc)) from None
     except (FileNotFoundError, ValueError) as exc:

@@ -16,7 +16,7 @@ canvas, and SPADE reads 0 as "no class here" rather than as a thing. Pass
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +24,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..labels import OTHER, ade20k_value, class_name, labels_to_colors, palette, playground_classes
+from ..labels_to_image import LabelsToImage
 
 TOOLS = ("brush", "fill", "eraser")
 MAX_HISTORY = 50
-Generator = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class Sketchpad:
     def __init__(
         self,
         size: int | tuple[int, int] = 256,
-        generate: Generator | None = None,
+        generate: LabelsToImage | None = None,
         background: str | int = OTHER,
         brush_size: int = 12,
     ):

@@ -25,7 +25,8 @@ from PIL import Image
 
 from ..canvas_compat import hold, tool_button
 from ..labels import OTHER, class_name, palette
-from .sketchpad import Generator, Sketchpad, sketch_palette
+from ..labels_to_image import LabelsToImage
+from .sketchpad import Sketchpad, sketch_palette
 
 DEFAULT_DISPLAY = 448
 
@@ -66,7 +67,7 @@ class Painter(widgets.VBox):
     def __init__(
         self,
         size: int | tuple[int, int] = 256,
-        generate: Generator | None = None,
+        generate: LabelsToImage | None = None,
         background: str | int = OTHER,
         display: int = DEFAULT_DISPLAY,
         save_path: str = "outputs/my_sketch.png",

@@ -1,4 +1,4 @@
-"""SPADE (GauGAN) generator: the official ADE20K layout, a folded fast path for CPU, and loading.
+"""SPADE (GauGAN) generator: the official ADE20K layout, a folded fast path for CPU, its file, and loading.
 
 ``from playground_lib.spade import load_generator``; ``load_generator(path).generate(labels)``
 turns an HxW map of ADE20K values into an HxWx3 picture.
@@ -25,6 +25,7 @@ __all__ = [
     "save_random_official_checkpoint",
 ]
 
-from .loading import Generator, choose_generator, load_generator, random_generator
+from .generator_file import read_generator, save_generator
+from .loading import LoadedGenerator, load_generator, random_generator
 
-__all__ += ["Generator", "choose_generator", "load_generator", "random_generator"]
+__all__ += ["LoadedGenerator", "load_generator", "random_generator", "read_generator", "save_generator"]

@@ -1,19 +1,14 @@
-"""Loading a SPADE generator from whatever the user has, and generating pictures from label maps.
+"""A generator ready to paint: ``load_generator(path).generate(labels)`` turns ADE20K label maps into pictures.
 
-``load_generator(path)`` accepts the official ``latest_net_G.pth`` (a plain state dict, read with
-``weights_only=True``), our half-precision ``.safetensors`` (``playground_lib.weights``), a
-checkpoint made by the training notebooks, or ``None`` for the small model bundled with the
-library. The network's shape comes from, in order: a JSON file beside the weights (same name,
-``.json``), the safetensors metadata, or the tensor shapes themselves.
+``load_generator`` takes the official ``latest_net_G.pth``, one of our generator files (see
+``generator_file``), or ``None`` for the small model bundled with the library. Which generator to
+use when the user has not said is ``playground_lib.generator_choice``'s business, not the loader's.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -21,92 +16,16 @@ import torch.nn.functional as F
 
 from ..labels import NUM_ADE20K_CLASSES
 from ..paths import PACKAGE_DIR
+from .channels import FULL_NC, value_to_channel
 from .config import GeneratorConfig
 from .fast import FastSPADEGenerator, labels_to_image_array
+from .generator_file import read_generator
 from .model import SPADEGenerator
 
 BUNDLED_WEIGHTS = PACKAGE_DIR / "models" / "bundled_generator.safetensors"
-FULL_NC = NUM_ADE20K_CLASSES + 1
 
 
-# -- reading weights ------------------------------------------------------------------------------
-def read_state_dict(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], GeneratorConfig]:
-    """Tensors (float32) and the generator config of a weights file, with errors naming the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such weights file")
-    metadata: dict[str, str] = {}
-    if path.suffix == ".safetensors":
-        from safetensors import safe_open
-
-        try:
-            with safe_open(str(path), framework="pt") as f:
-                metadata = f.metadata() or {}
-                state = {key: f.get_tensor(key) for key in f.keys()}
-        except Exception as exc:
-            raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
-    else:
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise ValueError(f"{path}: not a readable PyTorch weights file ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f"{path}: expected a plain state dict of tensors (like NVlabs' latest_net_G.pth)")
-    state = {_strip_prefix(k): (v.float() if v.is_floating_point() else v) for k, v in state.items()}
-    return state, _config_for(path, state, metadata)
-
-
-def _strip_prefix(key: str) -> str:
-    return key[len("module.") :] if key.startswith("module.") else key
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_suffix(".json")
-
-
-def _config_for(path: Path, state: dict[str, torch.Tensor], metadata: dict[str, str]) -> GeneratorConfig:
-    sidecar = _sidecar(path)
-    if sidecar.is_file():
-        try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{sidecar}: not valid JSON ({exc})") from exc
-        return config_from_json(data, str(sidecar))
-    if "generator_config" in metadata:
-        return config_from_json(json.loads(metadata["generator_config"]), f"{path} metadata")
-    return infer_config(state, str(path))
-
-
-def config_from_json(data: Any, source: str) -> GeneratorConfig:
-    """A config from our JSON: the fields themselves, or nested under "generator_config"/"config"."""
-    if isinstance(data, dict):
-        for key in ("generator_config", "generator", "config"):
-            if isinstance(data.get(key), dict):
-                data = data[key]
-                break
-    if not isinstance(data, dict):
-        raise ValueError(f"{source}: expected a JSON object with the generator config")
-    fields = {f.name for f in dataclasses.fields(GeneratorConfig)}
-    return GeneratorConfig.from_dict({k: v for k, v in data.items() if k in fields}, source)
-
-
-def infer_config(state: dict[str, torch.Tensor], source: str = "state dict") -> GeneratorConfig:
-    """Read ngf, the input channels and "most" off the tensor shapes (crop 256, square otherwise).
-
-    "normal" and "more" have the same tensors, so "more" needs a JSON config beside the file.
-    """
-    if "fc.weight" not in state or state["fc.weight"].dim() != 4:
-        raise ValueError(f"{source}: no fc.weight conv: not a SPADE generator without VAE (official layout)")
-    out_channels, semantic_nc = state["fc.weight"].shape[:2]
-    edges = semantic_nc == FULL_NC + 1
-    return GeneratorConfig(
-        label_nc=semantic_nc - int(edges),
-        instance_edges=edges,
-        ngf=out_channels // 16,
-        num_upsampling_layers="most" if any(k.startswith("up_4.") for k in state) else "normal",
-    )
-
-
+# -- the network ---------------------------------------------------------------------------------
 def build_plain(state: dict[str, torch.Tensor], config: GeneratorConfig, source: str = "state dict") -> SPADEGenerator:
     """The plain network with these weights, loaded strictly (every key present, none extra)."""
     generator = SPADEGenerator(config)
@@ -131,8 +50,8 @@ def _key_mismatch(generator: SPADEGenerator, state: dict[str, torch.Tensor]) -> 
 
 
 # -- the generator users hold --------------------------------------------------------------------
-class Generator:
-    """A loaded generator: ``generate(labels)`` turns ADE20K label maps into RGB pictures."""
+class LoadedGenerator:
+    """A generator read from a file, ready to paint: ``generate(labels)`` turns ADE20K label maps into RGB pictures."""
 
     def __init__(
         self,
@@ -154,7 +73,7 @@ class Generator:
         self._value_to_channel = _value_lookup(self.config.label_nc, classes, description)
 
     def __repr__(self) -> str:
-        return f"Generator({self.description}; {self.config})"
+        return f"LoadedGenerator({self.description}; {self.config})"
 
     def generate(self, labels, size: int | tuple[int, int] | None = None, batch_size: int = 4) -> np.ndarray:
         """H x W (or B x H x W) ADE20K values (0 = other) -> H x W x 3 (or B x H x W x 3) uint8 RGB.
@@ -202,20 +121,15 @@ class Generator:
 
 
 def _value_lookup(label_nc: int, classes: list[int] | None, source: str) -> torch.Tensor:
-    """ADE20K value -> input channel: the identity for 151-channel models, ``classes`` for compact ones."""
-    lookup = torch.zeros(FULL_NC, dtype=torch.long)  # values a compact model lacks become "other"
-    if classes is None:
-        if label_nc < FULL_NC:
-            raise ValueError(
-                f"{source}: a {label_nc}-class model needs its class list ('classes' in its JSON config) "
-                "to read ADE20K values"
-            )
-        return torch.arange(FULL_NC)
-    if len(classes) != label_nc:
+    """ADE20K value -> input channel, after checking that the class list fits the model."""
+    if classes is None and label_nc < FULL_NC:
+        raise ValueError(
+            f"{source}: a {label_nc}-class model needs its class list ('classes' in its file's metadata) "
+            "to read ADE20K values"
+        )
+    if classes is not None and len(classes) != label_nc:
         raise ValueError(f"{source}: {len(classes)} classes listed for a {label_nc}-channel model")
-    for channel, value in enumerate(classes):
-        lookup[int(value)] = channel
-    return lookup
+    return torch.from_numpy(value_to_channel(classes))
 
 
 def _as_label_array(labels) -> np.ndarray:
@@ -232,19 +146,10 @@ def _as_label_array(labels) -> np.ndarray:
     return np.ascontiguousarray(array)  # flipped or sliced views too (torch.from_numpy needs this)
 
 
-def _classes_beside(path: Path) -> list[int] | None:
-    sidecar = _sidecar(path)
-    if sidecar.is_file():
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and data.get("classes") is not None:
-            return [int(v) for v in data["classes"]]
-    return None
-
-
-def load_generator(path: str | os.PathLike | None = None, device: str | None = None) -> Generator:
+def load_generator(path: str | os.PathLike | None = None, device: str | None = None) -> LoadedGenerator:
     """The generator in ``path`` (official ``.pth``, our ``.safetensors``), or the bundled one for None.
 
-    ``device`` as for ``Generator``: the folded fast path on CPU, the plain network on a GPU.
+    ``device`` as for ``LoadedGenerator``: the folded fast path on CPU, the plain network on a GPU.
     """
     if path is None:
         if not BUNDLED_WEIGHTS.is_file():
@@ -257,51 +162,24 @@ def load_generator(path: str | os.PathLike | None = None, device: str | None = N
         path = Path(path)
         description = f"weights from {path.name}"
     path = Path(path)
-    state, config = read_state_dict(path)
+    state, config, classes = read_generator(path)
     plain = build_plain(state, config, str(path))
     if path.name.startswith("latest_net_G"):
         description = f"the official NVlabs SPADE ADE20K generator ({path.name})"
-    classes = _classes_beside(path) if config.label_nc < FULL_NC else None  # 151 channels: values are channels
-    return Generator(plain, description, classes, device=device)
+    return LoadedGenerator(plain, description, classes, device=device)
 
 
-def random_generator(config: GeneratorConfig | None = None, seed: int = 0) -> Generator:
+def load_plain_generator(path: str | os.PathLike) -> SPADEGenerator:
+    """The plain torch network of a generator file, for code that feeds it one-hot maps itself (evaluation)."""
+    state, config, _ = read_generator(path)
+    return build_plain(state, config, str(path))
+
+
+def random_generator(config: GeneratorConfig | None = None, seed: int = 0) -> LoadedGenerator:
     """An untrained generator with random weights: for tests and quick runs, it paints noise-like colour."""
     from .model import random_official_state_dict
 
     config = config or GeneratorConfig(ngf=4)
     plain = SPADEGenerator(config)
     plain.load_state_dict(random_official_state_dict(config, seed))
-    return Generator(plain.eval(), f"an untrained random generator (ngf {config.ngf}, for quick runs)")
-
-
-def choose_generator(
-    weights: str | os.PathLike | None = None, allow_download: bool = False, quick: bool | None = None
-) -> Generator:
-    """The best generator at hand, saying which: given weights, cached or downloaded official
-    weights, the bundled model, and (quick mode only) an untrained tiny one."""
-    from .. import weights as official
-    from ..quick import is_quick
-
-    quick = is_quick() if quick is None else quick
-    if weights is not None:
-        return _announce(load_generator(official.ensure_official_weights(weights)))
-    if not quick:
-        try:
-            path = official.ensure_official_weights(download=allow_download)
-            return _announce(load_generator(path))
-        except official.WeightsUnavailable as exc:
-            print(f"Official weights not available: {exc}")
-    if BUNDLED_WEIGHTS.is_file():
-        return _announce(load_generator(None))
-    if quick:
-        return _announce(random_generator())
-    raise FileNotFoundError(
-        "no generator available: the official weights could not be had and the small bundled model is "
-        f"missing ({BUNDLED_WEIGHTS}). Pass --weights PATH (latest_net_G.pth or {official.ARCHIVE_NAME})."
-    )
-
-
-def _announce(generator: Generator) -> Generator:
-    print(f"Using {generator.description}.")
-    return generator
+    return LoadedGenerator(plain.eval(), f"an untrained random generator (ngf {config.ngf}, for quick runs)")

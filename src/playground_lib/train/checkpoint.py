@@ -113,21 +113,3 @@ def load_checkpoint(folder: str | Path) -> tuple[dict[str, dict[str, torch.Tenso
         weights[name] = load_file(str(path))
     state = torch.load(folder / "state.pt", map_location="cpu", weights_only=True)
     return weights, state
-
-
-def load_generator_weights(path: str | Path) -> dict[str, torch.Tensor]:
-    """A generator state dict from .safetensors or a plain ``torch.save`` file (official layout)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: generator checkpoint not found")
-    if path.suffix == ".safetensors":
-        return load_file(str(path))
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a weights-only PyTorch checkpoint ({exc})") from None
-    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f"{path}: expected a state dict of tensors")
-    return {k.removeprefix("module."): v for k, v in state.items()}

@@ -25,6 +25,7 @@ from PIL import Image
 
 from ..fileio import read_png
 from ..labels import NUM_ADE20K_CLASSES
+from ..spade.channels import FULL_NC, value_to_channel
 from .config import TrainConfig
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
@@ -129,12 +130,7 @@ def _scene_folder(root: Path) -> list[Sample]:
 def label_lookup(cfg: TrainConfig) -> np.ndarray:
     """(256,) int64 table: raw label value -> input channel; -1 marks values that are not allowed."""
     table = np.full(256, -1, dtype=np.int64)
-    if cfg.classes is None:
-        table[: NUM_ADE20K_CLASSES + 1] = np.arange(NUM_ADE20K_CLASSES + 1)
-    else:
-        table[: NUM_ADE20K_CLASSES + 1] = 0  # ADE20K classes left out of a compact model count as "other"
-        for channel, value in enumerate(cfg.classes):
-            table[value] = channel
+    table[:FULL_NC] = value_to_channel(cfg.classes)
     if cfg.dontcare_value is not None:
         table[cfg.dontcare_value] = cfg.label_nc
     return table

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,24 +181,3 @@ def evaluate_generator(
         if extractor is not None:
             fid_value = fid(eval_images, fake, extractor)
     return EvaluationReport(miou_fake, miou_real, per_class, len(eval_labels), fid_value, note)
-
-
-def load_exported_generator(path: str | Path) -> torch.nn.Module:
-    """A generator saved by ``Trainer.export_generator`` (safetensors + JSON beside it), in float32."""
-    from safetensors.torch import load_file
-
-    from ..spade import GeneratorConfig, SPADEGenerator
-
-    path = Path(path)
-    meta_path = path.with_suffix(".json")
-    if not meta_path.exists():
-        raise FileNotFoundError(f"{meta_path}: the generator's config is missing (it travels beside {path.name})")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    config = GeneratorConfig.from_dict(meta.get("generator", meta), source=str(meta_path))
-    model = SPADEGenerator(config)
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
-    try:
-        model.load_state_dict(state)
-    except RuntimeError as exc:
-        raise ValueError(f"{path}: does not fit its config {meta_path.name} ({str(exc).splitlines()[0]})") from None
-    return model.eval()

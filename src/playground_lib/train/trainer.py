@@ -16,6 +16,7 @@ a run resumed from a checkpoint takes exactly the steps an uninterrupted run wou
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import random
 import time
@@ -29,8 +30,9 @@ from torch import nn
 
 from ..fileio import write_json
 from ..spade import SPADEGenerator, init_spade_weights
+from ..spade.channels import FULL_NC, compact_state_dict, expand_state_dict, is_label_input
+from ..spade.generator_file import read_generator, save_generator
 from . import checkpoint as ckpt
-from .channels import FULL_NC, compact_state_dict, expand_state_dict
 from .config import TrainConfig, generator_config
 from .dataset import SpadeDataset, StepBatches, collate, semantics
 from .discriminator import build_discriminator
@@ -104,8 +106,10 @@ class Trainer:
 
     # ------------------------------------------------------------------ pretrained weights
     def load_pretrained_generator(self, path: str | Path) -> None:
-        """Start from a generator in the official layout (151 ADE20K channels), mapped onto our classes."""
-        state = ckpt.load_generator_weights(path)
+        """Start from a generator file (the official one, or one of ours), mapped onto our classes."""
+        state, _, classes = read_generator(path)
+        if classes is not None:  # a compact file: to the official layout first, then onto ours
+            state = expand_state_dict(state, classes, source=str(path))
         cfg = self.cfg
         fc = state.get("fc.weight")
         if fc is None:
@@ -116,7 +120,7 @@ class Trainer:
         if state["fc.weight"].shape[1] == cfg.label_nc and extra:
             # The official model has no don't-care/edge input: those channels start at zero.
             state = {
-                k: (torch.cat([v, v.new_zeros(v.shape[0], extra, *v.shape[2:])], 1) if ckpt_key_reads_labels(k) else v)
+                k: (torch.cat([v, v.new_zeros(v.shape[0], extra, *v.shape[2:])], 1) if is_label_input(k) else v)
                 for k, v in state.items()
             }
         own = self.generator.state_dict()
@@ -366,34 +370,29 @@ class Trainer:
         return cls(cfg, **kwargs)
 
     # ------------------------------------------------------------------ export
-    def export_generator(self, path: str | Path, half: bool = True, expand: bool = True) -> Path:
-        """Save the EMA generator as safetensors (+ its GeneratorConfig as JSON beside it).
+    def export_generator(
+        self, path: str | Path, half: bool = True, expand: bool = True, info: dict | None = None
+    ) -> Path:
+        """Save the EMA generator as a generator file (``spade.generator_file``), with how it was trained.
 
         ``expand``: a compact model is saved as the equivalent full 151-channel model, so it reads
-        any ADE20K label map without knowing the class list.
+        any ADE20K label map without knowing the class list. ``info``: more to keep in the file
+        (a description, scores), added to the steps, time and training config recorded here.
         """
-        from safetensors.torch import save_file
-
-        from ..fileio import atomic_path
-
         state = {k: v.detach().cpu() for k, v in self.generator_ema.state_dict().items()}
-        gen_cfg = generator_config(self.cfg).to_dict()
-        if expand and self.cfg.classes is not None:
-            state = expand_state_dict(state, self.cfg.classes)
-            gen_cfg["label_nc"] = FULL_NC + int(self.cfg.dontcare_value is not None)
-        if half:
-            state = {k: (v.half() if v.is_floating_point() else v) for k, v in state.items()}
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            save_file({k: v.contiguous() for k, v in state.items()}, str(tmp))
-        write_json(path.with_suffix(".json"), {"generator": gen_cfg})
-        return path
-
-
-def ckpt_key_reads_labels(key: str) -> bool:
-    from .channels import is_label_input
-
-    return is_label_input(key)
+        config, classes = generator_config(self.cfg), self.cfg.classes
+        if expand and classes is not None:
+            state = expand_state_dict(state, classes)
+            config = dataclasses.replace(config, label_nc=FULL_NC + int(self.cfg.dontcare_value is not None))
+            classes = None
+        record = {
+            "steps": self.step,
+            "training_seconds": round(self.seconds, 1),
+            "training_config": self.cfg.to_dict(),
+            "dtype": "float16" if half else "float32",
+            **(info or {}),
+        }
+        return save_generator(path, state, config, classes, half=half, info=record)
 
 
 def _plain(values: dict) -> dict:

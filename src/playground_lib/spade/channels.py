@@ -1,4 +1,8 @@
-"""Moving generator weights between full ADE20K input (151 channels) and a compact class list.
+"""Which generator input channel reads which ADE20K value, and moving weights between class lists.
+
+A generator's ``classes`` list says which ADE20K value each of its first input channels reads;
+``None`` is the official layout, one channel per value (channel v reads value v, ``FULL_NC``
+of them). Values missing from a compact list are painted as "other" (channel 0).
 
 Only the layers that *read the label map* depend on the class channels: ``fc`` and every SPADE
 layer's ``mlp_shared.0``. Since the input is one-hot, the weights of a full model for a class
@@ -14,11 +18,21 @@ Extra channels after the classes (don't-care, instance edges) are carried over u
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ..labels import NUM_ADE20K_CLASSES
 
-FULL_NC = NUM_ADE20K_CLASSES + 1
+FULL_NC = NUM_ADE20K_CLASSES + 1  # "other" (0) and the 150 ADE20K classes
+
+
+def value_to_channel(classes: list[int] | None) -> np.ndarray:
+    """(FULL_NC,) int64 table, ADE20K value -> input channel: the one place a class list is read."""
+    if classes is None:
+        return np.arange(FULL_NC, dtype=np.int64)
+    table = np.zeros(FULL_NC, dtype=np.int64)  # values left out fall back to "other" (channel 0)
+    table[np.asarray(classes, dtype=np.int64)] = np.arange(len(classes))
+    return table
 
 
 def is_label_input(key: str) -> bool:
@@ -36,9 +50,7 @@ def expand_state_dict(
     state: dict[str, torch.Tensor], classes: list[int], source: str = "state dict"
 ) -> dict[str, torch.Tensor]:
     """Compact (channel i = ADE20K value classes[i]) -> full (channel v = value v)."""
-    lookup = torch.zeros(FULL_NC, dtype=torch.long)  # values left out fall back to "other" (channel 0)
-    for channel, value in enumerate(classes):
-        lookup[value] = channel
+    lookup = torch.from_numpy(value_to_channel(classes))
     out = {}
     for key, weight in state.items():
         if is_label_input(key):

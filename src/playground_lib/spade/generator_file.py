@@ -1,0 +1,178 @@
+"""Generator weights on disk: one format we write, plus the official NVlabs file we read.
+
+We write one kind of file, a ``.safetensors`` whose metadata carries everything needed to use the
+weights, so that nothing can be lost or mismatched on the way to Drive or a colleague (a JSON file
+beside the weights could be). The metadata is text to text, so each entry is JSON:
+
+* ``generator_config``: the ``GeneratorConfig`` that rebuilds the network;
+* ``classes``: the ADE20K value each class channel reads (``null``: the official layout, channel v
+  reads value v; see ``channels``);
+* ``info``: anything else worth keeping: a description, how it was trained, its scores.
+
+The one other input is NVIDIA's ``latest_net_G.pth``: a plain state dict read with
+``torch.load(weights_only=True)``, whose config is read off the tensor shapes. Neither path ever
+unpickles code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..fileio import atomic_path
+from ..labels import NUM_ADE20K_CLASSES
+from .channels import FULL_NC
+from .config import GeneratorConfig
+
+CONFIG_KEY = "generator_config"
+CLASSES_KEY = "classes"
+INFO_KEY = "info"
+
+State = dict[str, torch.Tensor]
+
+
+def save_generator(
+    path: str | os.PathLike,
+    state: State,
+    config: GeneratorConfig,
+    classes: list[int] | None = None,
+    half: bool = True,
+    info: dict[str, Any] | None = None,
+) -> Path:
+    """Write the one generator format, atomically (a crash leaves the old file or none).
+
+    ``half``: floating tensors in float16, half the size; pictures differ by about 1e-3 from the
+    float32 weights, which nobody can see. Otherwise float32. Counters stay integers.
+    """
+    path = Path(path)
+    classes = None if classes is None else [int(v) for v in classes]
+    _check_classes(classes, config, str(path))
+    dtype = torch.float16 if half else torch.float32
+    tensors = {k: (v.detach().to(dtype) if v.is_floating_point() else v.detach()) for k, v in state.items()}
+    metadata = {CONFIG_KEY: _compact_json(config.to_dict()), CLASSES_KEY: _compact_json(classes)}
+    metadata[INFO_KEY] = _compact_json(info or {})
+    _write_safetensors(path, tensors, metadata)
+    return path
+
+
+def read_generator(path: str | os.PathLike) -> tuple[State, GeneratorConfig, list[int] | None]:
+    """Tensors (as stored: float16 in half files), config and class list of a generator file.
+
+    Reads our ``.safetensors`` or the official ``latest_net_G.pth``; errors name the file.
+    """
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        state = _read_official(path)
+        return state, infer_config(state, str(path)), None
+    state, metadata = _read_safetensors(path)
+    config = GeneratorConfig.from_dict(_metadata_entry(metadata, CONFIG_KEY, path), f"{path} metadata")
+    classes = json.loads(metadata.get(CLASSES_KEY, "null"))  # absent in fp16 copies made before classes were kept
+    _check_classes(classes, config, str(path))
+    return state, config, classes
+
+
+def read_generator_info(path: str | os.PathLike) -> dict[str, Any]:
+    """The ``info`` of one of our generator files (description, training, scores), without its tensors."""
+    path = Path(path)
+    _, metadata = _read_safetensors(path, tensors=False)
+    _metadata_entry(metadata, CONFIG_KEY, path)  # refuses files that are not ours
+    return json.loads(metadata.get(INFO_KEY, "{}"))
+
+
+def add_generator_info(path: str | os.PathLike, **entries: Any) -> None:
+    """Add or replace entries of a generator file's ``info`` (e.g. a new score); tensors are untouched."""
+    path = Path(path)
+    tensors, metadata = _read_safetensors(path)
+    _metadata_entry(metadata, CONFIG_KEY, path)
+    metadata[INFO_KEY] = _compact_json({**json.loads(metadata.get(INFO_KEY, "{}")), **entries})
+    _write_safetensors(path, tensors, metadata)
+
+
+def infer_config(state: State, source: str = "state dict") -> GeneratorConfig:
+    """Read ngf, the input channels and "most" off the tensor shapes (crop 256, square otherwise).
+
+    "normal" and "more" have the same tensors; the official ADE20K model is "normal".
+    """
+    if "fc.weight" not in state or state["fc.weight"].dim() != 4:
+        raise ValueError(f"{source}: no fc.weight conv: not a SPADE generator without VAE (official layout)")
+    out_channels, semantic_nc = state["fc.weight"].shape[:2]
+    edges = semantic_nc == FULL_NC + 1
+    return GeneratorConfig(
+        label_nc=semantic_nc - int(edges),
+        instance_edges=edges,
+        ngf=out_channels // 16,
+        num_upsampling_layers="most" if any(k.startswith("up_4.") for k in state) else "normal",
+    )
+
+
+def _read_official(path: Path) -> State:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such weights file")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable PyTorch weights file ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f"{path}: expected a plain state dict of tensors (like NVlabs' latest_net_G.pth)")
+    return {key.removeprefix("module."): value for key, value in state.items()}  # saved from DataParallel
+
+
+def _read_safetensors(path: Path, tensors: bool = True) -> tuple[State, dict[str, str]]:
+    from safetensors import safe_open
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such weights file")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            metadata = dict(f.metadata() or {})
+            state = {key: f.get_tensor(key) for key in f.keys()} if tensors else {}  # noqa: SIM118 (not a dict)
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
+    return state, metadata
+
+
+def _write_safetensors(path: Path, tensors: State, metadata: dict[str, str]) -> None:
+    from safetensors.torch import save_file
+
+    with atomic_path(path) as tmp:
+        save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata)
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _metadata_entry(metadata: dict[str, str], key: str, path: Path) -> Any:
+    if key not in metadata:
+        sidecar = path.with_suffix(".json")
+        older = (
+            f"; {sidecar.name} beside it is the older layout (config in a JSON file), which is no longer read"
+            if sidecar.is_file()
+            else ""
+        )
+        raise ValueError(
+            f"{path}: no '{key}' in its safetensors metadata, so it is not a generator file saved by "
+            f"playground_lib{older}. Save it again with playground_lib.spade.generator_file.save_generator."
+        )
+    try:
+        return json.loads(metadata[key])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: metadata '{key}' is not valid JSON ({exc})") from None
+
+
+def _check_classes(classes: Any, config: GeneratorConfig, source: str) -> None:
+    """A class list must name distinct ADE20K values, no more than the model has channels for."""
+    if classes is None:
+        return
+    if (
+        not isinstance(classes, list)
+        or not all(isinstance(v, int) and 0 <= v <= NUM_ADE20K_CLASSES for v in classes)
+        or len(set(classes)) != len(classes)
+    ):
+        raise ValueError(f"{source}: classes must be distinct ADE20K values 0..{NUM_ADE20K_CLASSES}, got {classes!r}")
+    if len(classes) > config.label_nc:
+        raise ValueError(f"{source}: {len(classes)} classes listed for a {config.label_nc}-channel model")
