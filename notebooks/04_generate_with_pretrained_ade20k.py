@@ -63,7 +63,7 @@ size = 256  # pixels per side of the generated pictures
 # everything below still works.
 
 # %%
-from playground_lib.spade import choose_generator
+from playground_lib.generator_choice import choose_generator
 
 generator = choose_generator(allow_download=allow_download)
 print(generator.config)

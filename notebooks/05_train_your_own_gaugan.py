@@ -157,19 +157,20 @@ show_progress(cfg.out_dir);
 # %% [markdown]
 # ## 6. Keep it, score it
 #
-# `export_generator` saves the smoothed (EMA) generator in half precision, with its settings beside it.
+# `export_generator` saves the smoothed (EMA) generator in half precision, with its settings inside the file.
 # Notebook 04 can load it in place of the official model. To score it without looking, a small
 # segmentation network learns the classes from the *real* pictures, then tries to find them in the
 # *generated* ones: the **segmentation-consistency score** (mIoU, 0 to 1; higher is better; the same
 # judge on real held-out pictures shows the ceiling).
 
 # %%
-from playground_lib.train.evaluate import evaluate_generator, load_exported_generator, load_folder
+from playground_lib.spade.loading import load_plain_generator
+from playground_lib.train.evaluate import evaluate_generator, load_folder
 
 path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
 write_scenes("outputs/held_out_scenes", n=held_out_count, size=size, seed=100_000)
 report = evaluate_generator(
-    load_exported_generator(path),
+    load_plain_generator(path),
     *load_folder(data, size),
     *load_folder("outputs/held_out_scenes", size),
     segmenter_steps=segmenter_steps,
@@ -210,8 +211,8 @@ else:
 # | several GPUs | – | `torchrun` (below) |
 #
 # The small model shipped with the library (used by notebook 04 when the official weights are absent)
-# was trained exactly like this, on a CPU; its settings and score are in
-# `playground_lib/models/bundled_generator.json`.
+# was trained exactly like this, on a CPU; its settings and score travel inside the file, and
+# `read_generator_info(BUNDLED_WEIGHTS)` from `playground_lib.spade.generator_file` shows them.
 #
 # ## 9. Bigger machines
 #

@@ -103,7 +103,7 @@ print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e
 # that ships with the library) and says which. The picture is painted window by window as above.
 
 # %%
-from playground_lib.spade import choose_generator
+from playground_lib.generator_choice import choose_generator
 
 spade = choose_generator()
 result = event.make_background(
