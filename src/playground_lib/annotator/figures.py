@@ -137,9 +137,7 @@ def compare_polygon_quality(json_path: str | os.PathLike, label: str = "tree"):
         pts = np.asarray(shape["points"])
         return bool(pts.min() > 1 and (pts[:, 0] < w - 1).all() and (pts[:, 1] < h - 1).all())
 
-    target = max(
-        candidates, key=lambda s: (inside(s), rasterize.shape_to_mask((h, w), s["points"], "polygon").sum())
-    )
+    target = max(candidates, key=lambda s: (inside(s), rasterize.shape_to_mask((h, w), s["points"], "polygon").sum()))
     truth = rasterize.shape_to_mask((h, w), target["points"], "polygon")
     pts = np.asarray(target["points"])
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)

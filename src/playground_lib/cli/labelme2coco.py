@@ -60,8 +60,8 @@ def run(args) -> int:
     from ..coco.from_labelme import convert_labelme_dir
     from ..coco.split import subset
     from ..fileio import write_json, write_text
-    from . import UserError
     from ..labelme.format import LabelmeError
+    from . import UserError
     from ._problems import refuse
 
     if args.out.suffix.lower() != ".json":
