@@ -1,7 +1,7 @@
 """``playground labelme2coco`` against the ``labelme2coco`` package (0.2.6), the reference the issue names.
 
 Both convert the same folder: N synthetic 256 x 256 images annotated with polygons, rectangles and
-circles (``playground_lib.labelme_fixtures``, seeded). Each whole command (start-up included) runs
+circles (``tests/labelme_fixtures.py``, seeded). Each whole command (start-up included) runs
 alternately, a few times; the median wall and CPU times are printed side by side. Then both
 outputs are held against labelme's own rasterization of every object:
 
@@ -31,9 +31,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test-data generator lives with the tests
 
-from playground_lib.annotate import read_labelme
-from playground_lib.labelme_fixtures import write_labelme_set
+from labelme_fixtures import write_labelme_set
+
+from playground_lib.labelme.check import read_labelme
 
 
 def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground_lib import labelme_compat
 from playground_lib.annotator import AnnotationSession, find_images
 from playground_lib.annotator.widget import Annotator
+from playground_lib.labelme import rasterize
 
 labelme = pytest.importorskip("labelme")
 
@@ -51,7 +51,7 @@ def test_clicks_make_a_polygon_that_closes_on_its_first_point_and_saves_for_labe
     data = json.loads(path.read_text())
     assert data["imagePath"] == "photo_0.png" and data["imageData"] is None
     assert (data["imageWidth"], data["imageHeight"]) == (80, 60)
-    mask = labelme_compat.shape_to_mask((60, 80), data["shapes"][0]["points"], "polygon")
+    mask = rasterize.shape_to_mask((60, 80), data["shapes"][0]["points"], "polygon")
     assert mask[20, 35] and not mask[50, 5]
 
 

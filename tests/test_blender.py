@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from playground_lib.fileio import read_png
-from playground_lib.labelme_compat import shapes_to_label
+from playground_lib.labelme.format import mask_from_base64, mask_shape
+from playground_lib.labelme.rasterize import shapes_to_label
+from playground_lib.labelme.write import save_labelme
 from playground_lib.labels import ade20k_value, schema_label_map
 from playground_lib.synthetic import blender
 
@@ -31,11 +33,11 @@ OBJECTS = {
 
 def rasterize(document: dict) -> tuple[np.ndarray, np.ndarray]:
     """What labelme makes of a JSON file: decode the mask shapes, paint them in order."""
-    shapes = [dict(s, mask=blender.decode_mask(s)) if s["shape_type"] == "mask" else s for s in document["shapes"]]
+    shapes = [dict(s, mask=mask_from_base64(s["mask"])) if s["shape_type"] == "mask" else s for s in document["shapes"]]
     return shapes_to_label((document["imageHeight"], document["imageWidth"]), shapes, schema_label_map())
 
 
-def test_index_pass_becomes_exact_labels_instances_and_shapes():
+def test_index_pass_becomes_exact_labels_instances_and_shapes(tmp_path):
     rng = np.random.default_rng(0)
     index = rng.integers(0, 6, (37, 53))  # ragged, speckled regions: the hardest case for polygons
     index[:, :5] = 4  # an object touching the border
@@ -44,9 +46,9 @@ def test_index_pass_becomes_exact_labels_instances_and_shapes():
     assert np.array_equal(labels, expected)
     # things are numbered 1.. in index order; stuff (grass, path, sky) has no instance
     assert np.array_equal(instances, np.array([0, 0, 1, 2, 3, 0])[index])
-    assert [s["label"] for s in shapes] == ["sky", "grass", "plaything", "tree", "plaything", "path"]
-    document = blender.labelme_document("x.png", shapes, labels.shape)
-    cls, ins = rasterize(json.loads(json.dumps(document)))  # through JSON, as a file would go
+    assert [s.label for s in shapes] == ["sky", "grass", "plaything", "tree", "plaything", "path"]
+    written = save_labelme(tmp_path / "x.json", "x.png", labels.shape, shapes)
+    cls, ins = rasterize(json.loads(written.read_text()))  # through JSON, as a file would go
     assert np.array_equal(cls, labels)
     assert len(np.unique(ins)) == 6
 
@@ -71,7 +73,7 @@ def test_index_pass_with_unknown_objects_or_bad_shape_is_refused():
     with pytest.raises(ValueError, match="2-D"):
         blender.index_to_annotations(np.zeros((2, 2, 2), dtype=int), OBJECTS)
     with pytest.raises(ValueError, match="empty"):
-        blender.mask_shape("tree", np.zeros((4, 4), dtype=bool))
+        mask_shape("tree", np.zeros((4, 4), dtype=bool))
 
 
 def test_missing_blender_says_how_to_get_it(tmp_path, monkeypatch):
@@ -143,7 +145,7 @@ def test_renders_pass_the_coco_round_trip(rendered):
     """The same COCO conversion as hand annotations: every annotation decodes to its exact mask."""
     from pycocotools import mask as mask_utils
 
-    from playground_lib.coco import labelme_to_coco
+    from playground_lib.coco.from_labelme import labelme_to_coco
 
     paths, _ = rendered
     coco = labelme_to_coco(paths[0].parent)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from labelme_fixtures import write_labelme_set
 from pycocotools.coco import COCO
 
-from playground_lib.annotate import save_labelme
 from playground_lib.cli import main
 from playground_lib.fileio import write_png
-from playground_lib.labelme_fixtures import write_labelme_set
+from playground_lib.labelme.write import save_labelme
 
 # pycocotools 2.0 with numpy 2 warns on every decode; not ours to fix.
 pytestmark = pytest.mark.filterwarnings(

@@ -9,13 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from labelme_fixtures import write_labelme_set
 from pycocotools.coco import COCO
 
-from playground_lib import coco as conversions
-from playground_lib import labelme_compat
-from playground_lib.annotate import LabelmeError, read_labelme, save_labelme
+from playground_lib.coco import from_labelme, split, to_labelme, to_spade
+from playground_lib.coco.read import CocoError
 from playground_lib.fileio import read_png, write_png
-from playground_lib.labelme_fixtures import write_labelme_set
+from playground_lib.labelme import rasterize
+from playground_lib.labelme.check import read_labelme
+from playground_lib.labelme.format import LabelmeError
+from playground_lib.labelme.write import save_labelme
 from playground_lib.labels import schema_label_map
 from playground_lib.paths import data_dir
 
@@ -36,7 +39,7 @@ def labelme_set(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def converted(labelme_set) -> dict:
-    return conversions.labelme_to_coco(labelme_set, progress=False)
+    return from_labelme.labelme_to_coco(labelme_set, progress=False)
 
 
 def _objects(item):
@@ -101,7 +104,7 @@ def test_labels_txt_ids_ignore_and_background(tmp_path):
     ]
     save_labelme(tmp_path / "a.json", "a.png", (20, 30), shapes)
     (tmp_path / "labels.txt").write_text("__ignore__\n_background_\nslide\ncar\n")
-    coco = conversions.labelme_to_coco(tmp_path, labels=tmp_path / "labels.txt", progress=False)
+    coco = from_labelme.labelme_to_coco(tmp_path, labels=tmp_path / "labels.txt", progress=False)
     assert [(c["id"], c["name"]) for c in coco["categories"]] == [(1, "slide"), (2, "car")]
     assert coco["categories"][0]["ade20k_value"] == schema_label_map()["plaything"]
     kinds = [(a["category_id"], a["iscrowd"], a.get("ignore", 0)) for a in coco["annotations"]]
@@ -111,25 +114,25 @@ def test_labels_txt_ids_ignore_and_background(tmp_path):
     with pytest.raises(
         LabelmeError, match=r"a\.json: shape 4 \(car\): unknown label 'car': not in the label list \(slide\)"
     ):
-        conversions.labelme_to_coco(tmp_path, labels=tmp_path / "labels.txt", progress=False)
+        from_labelme.labelme_to_coco(tmp_path, labels=tmp_path / "labels.txt", progress=False)
 
 
 def test_aliases_map_onto_schema_classes(tmp_path):
     write_png(tmp_path / "a.png", np.zeros((20, 30, 3), np.uint8))
     save_labelme(tmp_path / "a.json", "a.png", (20, 30), [{"label": "Swings", "points": [[1, 1], [10, 1], [5, 9]]}])
-    coco = conversions.labelme_to_coco(tmp_path, progress=False)
+    coco = from_labelme.labelme_to_coco(tmp_path, progress=False)
     names = {c["id"]: c["name"] for c in coco["categories"]}
     assert names[coco["annotations"][0]["category_id"]] == "plaything"
 
 
 def test_split_is_seeded_and_covers_every_image(labelme_set):
-    first = conversions.labelme_to_coco(labelme_set, split=0.75, seed=3, progress=False)
-    again = conversions.labelme_to_coco(labelme_set, split=0.75, seed=3, progress=False)
-    other = conversions.labelme_to_coco(labelme_set, split=0.75, seed=4, progress=False)
+    first = from_labelme.labelme_to_coco(labelme_set, split=0.75, seed=3, progress=False)
+    again = from_labelme.labelme_to_coco(labelme_set, split=0.75, seed=3, progress=False)
+    other = from_labelme.labelme_to_coco(labelme_set, split=0.75, seed=4, progress=False)
     splits = [i["split"] for i in first["images"]]
     assert splits == [i["split"] for i in again["images"]] != [i["split"] for i in other["images"]]
     assert splits.count("train") == 9 and splits.count("val") == 3
-    train, val = conversions.subset(first, "train"), conversions.subset(first, "val")
+    train, val = split.subset(first, "train"), split.subset(first, "val")
     assert len(train["annotations"]) + len(val["annotations"]) == len(first["annotations"])
 
 
@@ -151,27 +154,25 @@ def _normalised(coco: dict) -> list:
 
 
 def test_coco_to_labelme_to_coco_is_identical_up_to_ids(labelme_set, converted, tmp_path):
-    written = conversions.coco_to_labelme(converted, labelme_set, tmp_path / "edit", progress=False)
+    written = to_labelme.coco_to_labelme(converted, labelme_set, tmp_path / "edit", progress=False)
     assert len(written) == 12 and (tmp_path / "edit" / "img_0000.png").is_file()
     import labelme
 
     for path in written:  # labelme's own loader opens every file
         assert labelme.LabelFile(str(path)).shapes is not None
-    back = conversions.labelme_to_coco(tmp_path / "edit", progress=False)
+    back = from_labelme.labelme_to_coco(tmp_path / "edit", progress=False)
     assert _normalised(back) == _normalised(converted)
 
 
 def test_spade_folder_matches_labelmes_label_and_instance_maps(labelme_set, converted, tmp_path):
     out = tmp_path / "spade"
-    dataset_path = conversions.coco_to_spade(converted, labelme_set, out, val_fraction=0.25, seed=1, progress=False)
+    dataset_path = to_spade.coco_to_spade(converted, labelme_set, out, val_fraction=0.25, seed=1, progress=False)
     dataset = json.loads(dataset_path.read_text())
     values = schema_label_map()
     for image in converted["images"]:
         stem = Path(image["file_name"]).stem
         item = read_labelme(labelme_set / image["labelme_file"])
-        expected_cls, expected_ins = labelme_compat.shapes_to_label(
-            SIZE, [s.to_raster_dict() for s in item.shapes], values
-        )
+        expected_cls, expected_ins = rasterize.shapes_to_label(SIZE, [s.to_raster_dict() for s in item.shapes], values)
         labels, instances = read_png(out / "labels" / f"{stem}.png"), read_png(out / "instances" / f"{stem}.png")
         assert labels.dtype == np.uint8 and instances.dtype == np.uint16
         np.testing.assert_array_equal(labels, expected_cls)
@@ -191,8 +192,8 @@ def test_spade_folder_matches_labelmes_label_and_instance_maps(labelme_set, conv
 
 
 def test_spade_uses_the_coco_split_when_there_is_one(labelme_set, tmp_path):
-    coco = conversions.labelme_to_coco(labelme_set, split=0.5, seed=2, progress=False)
-    dataset = json.loads(conversions.coco_to_spade(coco, labelme_set, tmp_path, progress=False).read_text())
+    coco = from_labelme.labelme_to_coco(labelme_set, split=0.5, seed=2, progress=False)
+    dataset = json.loads(to_spade.coco_to_spade(coco, labelme_set, tmp_path, progress=False).read_text())
     assert dataset["splits"]["val"] == sorted(Path(i["file_name"]).stem for i in coco["images"] if i["split"] == "val")
 
 
@@ -234,8 +235,8 @@ COCO_CASES = {
 @pytest.mark.parametrize("target", ["spade", "labelme"])
 def test_bad_coco_is_refused_before_anything_is_written(labelme_set, converted, tmp_path, case, target):
     coco, images = _coco_case(labelme_set, converted, tmp_path, case)
-    convert = conversions.coco_to_spade if target == "spade" else conversions.coco_to_labelme
-    with pytest.raises(LabelmeError, match=COCO_CASES[case]):
+    convert = to_spade.coco_to_spade if target == "spade" else to_labelme.coco_to_labelme
+    with pytest.raises(CocoError, match=COCO_CASES[case]):
         convert(coco, images, tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
 
@@ -243,19 +244,19 @@ def test_bad_coco_is_refused_before_anything_is_written(labelme_set, converted, 
 def test_category_without_ade20k_value_is_refused_for_spade(tmp_path):
     write_png(tmp_path / "a.png", np.zeros((20, 30, 3), np.uint8))
     save_labelme(tmp_path / "a.json", "a.png", (20, 30), [{"label": "spaceship", "points": [[1, 1], [10, 1], [5, 9]]}])
-    coco = conversions.labelme_to_coco(tmp_path, labels=["spaceship"], progress=False)
-    with pytest.raises(LabelmeError, match=r"category 1 \(spaceship\): no ADE20K value"):
-        conversions.coco_to_spade(coco, tmp_path, tmp_path / "out", progress=False)
+    coco = from_labelme.labelme_to_coco(tmp_path, labels=["spaceship"], progress=False)
+    with pytest.raises(CocoError, match=r"category 1 \(spaceship\): no ADE20K value"):
+        to_spade.coco_to_spade(coco, tmp_path, tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
 
 
 def test_bundled_synthetic_set_round_trips_to_its_own_label_maps(tmp_path):
     folder = data_dir() / "synthetic"
-    coco = conversions.labelme_to_coco(folder, progress=False)
+    coco = from_labelme.labelme_to_coco(folder, progress=False)
     assert len(coco["images"]) == len(list(folder.glob("*.json"))) >= 3
-    same, total = conversions.check_against_labelme(coco, folder)
+    same, total = from_labelme.check_against_labelme(coco, folder)
     assert same == total == len(coco["annotations"]) > 0
-    conversions.coco_to_spade(coco, folder, tmp_path, progress=False)
+    to_spade.coco_to_spade(coco, folder, tmp_path, progress=False)
     for image in coco["images"][:6]:
         stem = Path(image["file_name"]).stem
         np.testing.assert_array_equal(
@@ -278,5 +279,5 @@ def test_conversion_never_imports_torch(labelme_set, tmp_path):
 
 def test_same_coco_without_labelme_installed(labelme_set, converted, monkeypatch):
     """A fresh Colab runtime may lack labelme: the fallback rasterizer must give the same dataset."""
-    monkeypatch.setattr(labelme_compat, "labelme_utils", lambda: (None, 0))
-    assert conversions.labelme_to_coco(labelme_set, progress=False) == converted
+    monkeypatch.setattr(rasterize, "labelme_utils", lambda: (None, 0))
+    assert from_labelme.labelme_to_coco(labelme_set, progress=False) == converted

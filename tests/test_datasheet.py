@@ -144,7 +144,8 @@ def test_cli(coco_file, tmp_path):
 
 def test_coco_and_its_spade_folder_give_the_same_pixels(tmp_path):
     """The two routes count the same dataset: the same pixels per class, people and sources."""
-    from playground_lib.coco import coco_to_spade, labelme_to_coco
+    from playground_lib.coco.from_labelme import labelme_to_coco
+    from playground_lib.coco.to_spade import coco_to_spade
     from playground_lib.synthetic import write_scenes
 
     write_scenes(tmp_path / "scenes", 3, size=48, seed=7, progress=False)

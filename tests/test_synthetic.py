@@ -4,9 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from playground_lib import fileio, labelme_compat, labels
+from playground_lib import fileio, labels
 from playground_lib.bundled_samples import SKETCH_NAMES, draw_example_sketch
 from playground_lib.cli import main
+from playground_lib.labelme import rasterize
 from playground_lib.synthetic import generate_scene, write_scenes
 
 
@@ -25,7 +26,9 @@ def test_same_seed_same_bytes(tmp_path):
 @pytest.mark.parametrize("seed", range(6))
 def test_labelme_shapes_rasterize_back_to_the_label_and_instance_maps(seed):
     scene = generate_scene(seed, (120, 160))
-    cls, ins = labelme_compat.shapes_to_label(scene.labels.shape, scene.shapes, labels.schema_label_map())
+    cls, ins = rasterize.shapes_to_label(
+        scene.labels.shape, [s.to_raster_dict() for s in scene.shapes], labels.schema_label_map()
+    )
     assert (cls == scene.labels).mean() >= 0.995
     assert np.array_equal(cls, scene.labels)  # exact by construction, not just close
     assert np.array_equal(ins, scene.instances)
@@ -49,11 +52,11 @@ def test_cli_synth_writes_scenes_that_labelme_loads(tmp_path):
     assert main(["synth", "--n", "8", "--size", "64", "--out", str(tmp_path)]) == 0
     jsons = sorted(tmp_path.glob("scene_*.json"))
     assert len(jsons) == 8 and len(list(tmp_path.glob("*_label.png"))) == 8
-    loaded = labelme_compat.load_with_labelme(jsons[0])
+    loaded = rasterize.load_with_labelme(jsons[0])
     assert loaded["shapes"] and loaded["image_path"] == "scene_0000.png"
     doc = json.loads(jsons[0].read_text())
     label_png = fileio.read_png(tmp_path / "scene_0000_label.png")
-    cls, _ = labelme_compat.shapes_to_label(
+    cls, _ = rasterize.shapes_to_label(
         (doc["imageHeight"], doc["imageWidth"]), doc["shapes"], labels.schema_label_map()
     )
     assert np.array_equal(cls, label_png)
@@ -77,7 +80,7 @@ def test_example_sketches_use_schema_classes(name):
 def test_outlines_stay_inside_the_picture_as_in_labelme():
     for seed in range(20):
         scene = generate_scene(seed, (64, 96))
-        points = np.array([p for shape in scene.shapes for p in shape["points"]])
+        points = np.array([p for shape in scene.shapes for p in shape.points])
         assert points[:, 0].min() >= 0 and points[:, 0].max() <= 96
         assert points[:, 1].min() >= 0 and points[:, 1].max() <= 64
-        assert all(len(shape["points"]) >= 3 for shape in scene.shapes)
+        assert all(len(shape.points) >= 3 for shape in scene.shapes)

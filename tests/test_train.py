@@ -330,7 +330,8 @@ def test_cli_train_and_resume(scenes, tmp_path, capsys):
 
 
 def test_reads_the_spade_folder_that_coco_to_spade_writes(scenes, tmp_path):
-    from playground_lib.coco import coco_to_spade, labelme_to_coco
+    from playground_lib.coco.from_labelme import labelme_to_coco
+    from playground_lib.coco.to_spade import coco_to_spade
     from playground_lib.fileio import read_png
 
     coco_to_spade(labelme_to_coco(scenes, progress=False), scenes, tmp_path / "spade", progress=False)

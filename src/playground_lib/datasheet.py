@@ -103,13 +103,11 @@ def collect_stats(source: str | os.PathLike, name: str | None = None, progress: 
 
 
 def _coco_stats(path: Path, name: str, progress: bool) -> DatasetStats:
-    from pycocotools import mask as mask_utils
     from tqdm.auto import tqdm
 
-    try:
-        coco = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a JSON file ({exc})") from None
+    from .coco.read import load_coco
+
+    coco, _ = load_coco(path)
     missing = [key for key in ("images", "annotations", "categories") if not isinstance(coco.get(key), list)]
     if missing:
         raise ValueError(f"{path}: not a COCO file, no list under {', '.join(missing)}")
@@ -128,7 +126,7 @@ def _coco_stats(path: Path, name: str, progress: bool) -> DatasetStats:
             splits[image["split"]] += 1
         painted = np.full((h, w), -1, dtype=np.int64)  # category id per pixel, later annotations on top
         for ann in by_image.get(image["id"], []):
-            mask = _decode(mask_utils, ann["segmentation"], h, w, f"{path}: annotation {ann.get('id')}")
+            mask = _decode(ann, h, w, f"{path}: annotation {ann.get('id')}")
             cid = ann.get("category_id", 0)
             if ann.get("iscrowd") or cid not in by_class:
                 painted[mask] = -2  # crowd / ignore regions: "don't care"
@@ -151,14 +149,14 @@ def _coco_stats(path: Path, name: str, progress: bool) -> DatasetStats:
     return stats
 
 
-def _decode(mask_utils, segmentation, h: int, w: int, where: str) -> np.ndarray:
+def _decode(annotation: dict, h: int, w: int, where: str) -> np.ndarray:
+    """The annotation's mask; an empty polygon list is an empty mask (a box-only annotation)."""
+    from .coco.masks import annotation_mask
+
+    if annotation["segmentation"] == []:
+        return np.zeros((h, w), dtype=bool)
     try:
-        if isinstance(segmentation, list):
-            rle = mask_utils.merge(mask_utils.frPyObjects(segmentation, h, w)) if segmentation else None
-            return mask_utils.decode(rle).astype(bool) if rle else np.zeros((h, w), dtype=bool)
-        if isinstance(segmentation.get("counts"), list):
-            segmentation = mask_utils.frPyObjects(segmentation, h, w)
-        return mask_utils.decode(segmentation).astype(bool)
+        return annotation_mask(annotation, h, w)
     except Exception as exc:  # pycocotools raises bare TypeErrors/ValueErrors
         raise ValueError(f"{where}: unreadable segmentation ({exc})") from None
 

@@ -86,7 +86,8 @@ def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
 
 
 def stage_coco(report: DemoReport, scenes: Path) -> Path:
-    from .coco import coco_to_spade, labelme_to_coco
+    from .coco.from_labelme import labelme_to_coco
+    from .coco.to_spade import coco_to_spade
     from .viz import show_coco_masks
 
     coco = labelme_to_coco(scenes, split=0.75, seed=0)

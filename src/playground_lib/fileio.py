@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 
 @contextlib.contextmanager
@@ -94,13 +94,3 @@ def read_png(path: str | os.PathLike) -> np.ndarray:
         raise
     except Exception as exc:  # PIL raises many kinds of errors for broken files
         raise ValueError(f"{path}: not a readable image ({exc})") from exc
-
-
-def read_upright_rgb(source) -> np.ndarray:
-    """A photo (path or file object) as labelme shows it: EXIF rotation applied, HxWx3 uint8.
-
-    Annotation points refer to the upright picture, so every place that draws or converts
-    them reads images through here.
-    """
-    with Image.open(source) as image:
-        return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()

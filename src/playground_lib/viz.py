@@ -78,8 +78,8 @@ def show_coco_masks(
     outlines: bool = True,
 ):
     """Draw the masks of a COCO dict (decoded by pycocotools) over their images."""
-    from .coco import annotation_mask
-    from .fileio import read_upright_rgb
+    from .coco.masks import annotation_mask
+    from .labelme.image import read_upright_rgb
 
     images = {image["id"]: image for image in coco["images"]}
     image_ids = list(image_ids if image_ids is not None else list(images)[:columns])

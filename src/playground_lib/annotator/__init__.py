@@ -1,15 +1,16 @@
 """Annotate photos in the notebook: click polygons, pick labels, save labelme JSON.
 
-``AnnotationSession`` is the logic (events -> polygons -> labelme JSON) and needs no browser;
+``AnnotationSession`` is the logic (events -> polygons -> labelme JSON through
+:mod:`playground_lib.labelme`) and needs no browser;
 ``Annotator`` is the widget around it. ``figures`` holds the pictures notebook 01 shows.
 The widget module is imported on first use, so the logic works where ipycanvas is missing.
 """
 
 from __future__ import annotations
 
-from .session import AnnotationSession, ImageAnnotation, Shape, find_images
+from .session import AnnotationSession, ImageAnnotation, find_images
 
-__all__ = ["AnnotationSession", "Annotator", "ImageAnnotation", "Shape", "find_images"]
+__all__ = ["AnnotationSession", "Annotator", "ImageAnnotation", "find_images"]
 
 
 def __getattr__(name):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import labelme_compat
-from ..fileio import read_upright_rgb
+from ..labelme import rasterize
+from ..labelme.image import read_upright_rgb
 from ..labels import ade20k_value, labels_to_colors, palette
 from ..paths import data_dir
 
@@ -66,7 +66,7 @@ def label_map_of(data: dict) -> np.ndarray:
         except KeyError:
             values[name] = 0
     shapes = [s for s in data["shapes"] if s.get("shape_type", "polygon") != "mask"]
-    cls, _ = labelme_compat.shapes_to_label((data["imageHeight"], data["imageWidth"]), shapes, values)
+    cls, _ = rasterize.shapes_to_label((data["imageHeight"], data["imageWidth"]), shapes, values)
     return cls.astype(np.uint8)
 
 
@@ -137,10 +137,8 @@ def compare_polygon_quality(json_path: str | os.PathLike, label: str = "tree"):
         pts = np.asarray(shape["points"])
         return bool(pts.min() > 1 and (pts[:, 0] < w - 1).all() and (pts[:, 1] < h - 1).all())
 
-    target = max(
-        candidates, key=lambda s: (inside(s), labelme_compat.shape_to_mask((h, w), s["points"], "polygon").sum())
-    )
-    truth = labelme_compat.shape_to_mask((h, w), target["points"], "polygon")
+    target = max(candidates, key=lambda s: (inside(s), rasterize.shape_to_mask((h, w), s["points"], "polygon").sum()))
+    truth = rasterize.shape_to_mask((h, w), target["points"], "polygon")
     pts = np.asarray(target["points"])
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
     margin = 0.4 * max(x1 - x0, y1 - y0) + 4
@@ -148,7 +146,7 @@ def compare_polygon_quality(json_path: str | os.PathLike, label: str = "tree"):
     scores = {}
     for ax, (name, variant) in zip(axes, polygon_variants(target["points"]).items()):
         clipped = np.clip(np.asarray(variant), 0, [w, h]).tolist()
-        scores[name] = _iou(labelme_compat.shape_to_mask((h, w), clipped, "polygon"), truth)
+        scores[name] = _iou(rasterize.shape_to_mask((h, w), clipped, "polygon"), truth)
         ax.imshow(picture)
         ax.add_patch(
             PolygonPatch(

@@ -13,66 +13,22 @@ rotation): the widget divides by its display scale before calling in.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps
-
+from ..labelme.check import check_labelme
+from ..labelme.format import LabelmeShape
+from ..labelme.image import upright_size
+from ..labelme.write import save_labelme
 from ..labels import playground_classes
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 MAX_UNDO = 200
-LABELME_FORMAT_VERSION = "5.5.0"  # written when labelme itself is not installed
-POINT_DECIMALS = 2
-
-
-@dataclass
-class Shape:
-    """One labelme shape. Polygons are made by clicking; other types are kept as loaded."""
-
-    label: str
-    points: list[tuple[float, float]]
-    shape_type: str = "polygon"
-    group_id: int | None = None
-    description: str = ""
-    flags: dict[str, bool] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)  # keys labelme or others added (mask, ...)
-
-    def to_labelme(self) -> dict[str, Any]:
-        shape = {
-            "label": self.label,
-            "points": [[round(float(x), POINT_DECIMALS), round(float(y), POINT_DECIMALS)] for x, y in self.points],
-            "group_id": self.group_id,
-            "description": self.description,
-            "shape_type": self.shape_type,
-            "flags": dict(self.flags),
-        }
-        shape.update(copy.deepcopy(self.extra))
-        shape.setdefault("mask", None)
-        return shape
-
-    @classmethod
-    def from_labelme(cls, shape: dict[str, Any], where: str) -> Shape:
-        try:
-            label = shape["label"]
-            points = [(float(x), float(y)) for x, y in shape["points"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{where}: needs a label and a list of [x, y] points ({exc})") from None
-        known = {"label", "points", "group_id", "description", "shape_type", "flags"}
-        return cls(
-            label=str(label),
-            points=points,
-            shape_type=shape.get("shape_type") or "polygon",
-            group_id=shape.get("group_id"),
-            description=shape.get("description") or "",
-            flags=dict(shape.get("flags") or {}),
-            extra={k: v for k, v in shape.items() if k not in known},
-        )
+POINT_DECIMALS = 2  # a hundredth of a pixel: finer than any click, and files stay readable
 
 
 @dataclass
@@ -82,7 +38,7 @@ class ImageAnnotation:
     image_path: Path
     width: int
     height: int
-    shapes: list[Shape] = field(default_factory=list)
+    shapes: list[LabelmeShape] = field(default_factory=list)
     flags: dict[str, bool] = field(default_factory=dict)
     other_keys: dict[str, Any] = field(default_factory=dict)
     load_error: str | None = None
@@ -91,17 +47,6 @@ class ImageAnnotation:
     @property
     def json_path(self) -> Path:
         return self.image_path.with_suffix(".json")
-
-
-def image_size_as_labelme_shows_it(path: Path) -> tuple[int, int]:
-    """(width, height) after EXIF rotation: labelme shows (and stores points for) that image."""
-    try:
-        with Image.open(path) as image:
-            return ImageOps.exif_transpose(image).size
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: image not found") from None
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable image ({exc})") from exc
 
 
 def find_images(folder: str | os.PathLike) -> list[Path]:
@@ -123,29 +68,37 @@ def default_labels() -> list[str]:
 
 
 def _load_annotation(image_path: Path) -> ImageAnnotation:
-    width, height = image_size_as_labelme_shows_it(image_path)
+    """The image's state, with the shapes of its labelme file when there is one.
+
+    The file is read by the one labelme reader, so the annotator shows exactly what the
+    conversion will see; a file with problems is listed, never saved over.
+    """
+    try:
+        height, width = upright_size(image_path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{image_path}: image not found") from None
+    except ValueError as exc:
+        raise ValueError(f"{image_path}: {exc}") from exc
     state = ImageAnnotation(image_path, width, height)
     if not state.json_path.exists():
         return state
-    where = str(state.json_path)
-    try:
-        data = json.loads(state.json_path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("shapes", []), list):
-            raise ValueError("not a labelme file (no list of shapes)")
-        state.shapes = [Shape.from_labelme(s, f"shape {i}") for i, s in enumerate(data.get("shapes", []))]
-        state.flags = dict(data.get("flags") or {})
-        reserved = {"version", "flags", "shapes", "imagePath", "imageData", "imageHeight", "imageWidth"}
-        state.other_keys = {k: v for k, v in data.items() if k not in reserved}
-    except (ValueError, OSError) as exc:
+    item, problems = check_labelme(state.json_path)
+    if problems:
         # Keep the file untouched: this image can be looked at but not saved over.
-        state.shapes = []
-        state.load_error = f"{where}: cannot read the existing annotation ({exc}); fix or move it before saving"
+        state.load_error = (
+            f"{state.json_path}: cannot read the existing annotation ({'; '.join(problems)}); "
+            "fix or move it before saving"
+        )
+        return state
+    state.shapes = [replace(shape, points=[tuple(p) for p in shape.points]) for shape in item.shapes]
+    state.flags = dict(item.flags)
+    state.other_keys = dict(item.other)
     return state
 
 
 @dataclass
 class _Snapshot:
-    shapes: list[Shape]
+    shapes: list[LabelmeShape]
     current: list[tuple[float, float]]
     selected: int | None
 
@@ -201,7 +154,7 @@ class AnnotationSession:
         return self.image_paths[self.index]
 
     @property
-    def shapes(self) -> list[Shape]:
+    def shapes(self) -> list[LabelmeShape]:
         return self.state.shapes
 
     @property
@@ -236,18 +189,18 @@ class AnnotationSession:
         self.selected = None
         return "point"
 
-    def close_polygon(self) -> Shape:
+    def close_polygon(self) -> LabelmeShape:
         if not self.can_close:
             raise ValueError(f"a polygon needs at least 3 points; this one has {len(self.current)}")
         self._remember()
-        shape = Shape(self.label, list(self.current))
+        shape = LabelmeShape(self.label, list(self.current))
         self.shapes.append(shape)
         self.current = []
         self.selected = None
         self._changed()
         return shape
 
-    def add_polygon(self, points: Sequence[Sequence[float]], label: str | None = None) -> Shape:
+    def add_polygon(self, points: Sequence[Sequence[float]], label: str | None = None) -> LabelmeShape:
         """Place a whole polygon from code, exactly as clicking its points and closing would."""
         if label is not None:
             self.set_label(label)
@@ -279,7 +232,7 @@ class AnnotationSession:
         self.select(hit)
         return hit
 
-    def delete(self) -> Shape | None:
+    def delete(self) -> LabelmeShape | None:
         """Delete the selected polygon; with nothing selected, drop the polygon being drawn, or else the last one."""
         if self.selected is None and self.current:
             self.cancel_polygon()
@@ -327,27 +280,29 @@ class AnnotationSession:
         self.go_to(max(self.index - 1, 0))
 
     # ----------------------------------------------------------------- saving
-    def to_labelme(self) -> dict[str, Any]:
-        """The labelme JSON dict of the current image (imagePath relative, no embedded image)."""
-        state = self.state
-        return {
-            "version": _labelme_version(),
-            "flags": dict(state.flags),
-            "shapes": [s.to_labelme() for s in state.shapes],
-            "imagePath": state.image_path.name,
-            "imageData": None,
-            "imageHeight": state.height,
-            "imageWidth": state.width,
-            **copy.deepcopy(state.other_keys),
-        }
-
     def save(self) -> Path:
-        """Write the current image's labelme JSON next to it (atomically) and return its path."""
+        """Write the current image's labelme JSON next to it (checked, atomically) and return its path.
+
+        Points are rounded to :data:`POINT_DECIMALS`; keys another tool stored in the file are kept.
+        """
         state = self.state
         if state.load_error:
             raise ValueError(state.load_error)
-        data = self.to_labelme()
-        _write_labelme(state.json_path, data)
+        shapes = [
+            replace(
+                shape,
+                points=[(round(float(x), POINT_DECIMALS), round(float(y), POINT_DECIMALS)) for x, y in shape.points],
+            )
+            for shape in state.shapes
+        ]
+        save_labelme(
+            state.json_path,
+            image_path=state.image_path.name,
+            image_size=(state.height, state.width),
+            shapes=shapes,
+            flags=state.flags,
+            other=copy.deepcopy(state.other_keys),
+        )
         state.dirty = False
         return state.json_path
 
@@ -375,40 +330,7 @@ class AnnotationSession:
         self.state.dirty = True
 
 
-def _labelme_version() -> str:
-    try:
-        import labelme
-    except ImportError:
-        return LABELME_FORMAT_VERSION
-    return str(getattr(labelme, "__version__", LABELME_FORMAT_VERSION))
-
-
-def _write_labelme(path: Path, data: dict[str, Any]) -> None:
-    """Write through ``annotate.save_labelme`` (which checks every shape first) where it exists.
-
-    ``save_labelme`` has no place for extra top-level keys; a file that had some is written
-    with ``fileio.write_json`` instead, so nothing another tool stored is lost.
-    """
-    reserved = {"version", "flags", "shapes", "imagePath", "imageData", "imageHeight", "imageWidth"}
-    try:
-        from ..annotate import save_labelme  # the labelme reader/writer of issue 3
-    except ImportError:
-        save_labelme = None
-    if save_labelme is not None and not set(data) - reserved:
-        save_labelme(
-            path,
-            image_path=data["imagePath"],
-            image_size=(data["imageHeight"], data["imageWidth"]),
-            shapes=data["shapes"],
-            flags=data["flags"],
-        )
-        return
-    from ..fileio import write_json
-
-    write_json(path, data)
-
-
-def _contains(shape: Shape, point: tuple[float, float]) -> bool:
+def _contains(shape: LabelmeShape, point: tuple[float, float]) -> bool:
     """Is the point inside the shape? Even-odd rule for polygons, bounding box for the rest."""
     x, y = point
     pts = shape.points

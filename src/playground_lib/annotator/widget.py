@@ -21,11 +21,13 @@ from pathlib import Path
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import MultiCanvas
-from PIL import Image, ImageOps
+from PIL import Image
 
 from ..canvas_compat import hold, tool_button
+from ..labelme.format import LabelmeShape
+from ..labelme.image import read_upright_rgb
 from ..labels import ade20k_value, palette
-from .session import AnnotationSession, Shape
+from .session import AnnotationSession
 
 DEFAULT_DISPLAY = 512
 CURRENT_COLOR = "#ffd400"
@@ -138,7 +140,7 @@ class Annotator(widgets.VBox):
         self.refresh()
 
     # ----------------------------------------------------------------- the same calls from code
-    def add_polygon(self, points: Sequence[Sequence[float]], label: str | None = None) -> Shape:
+    def add_polygon(self, points: Sequence[Sequence[float]], label: str | None = None) -> LabelmeShape:
         """Place a polygon in image pixels, as clicking its points would, and show it."""
         shape = self.session.add_polygon(points, label)
         self.refresh()
@@ -212,11 +214,10 @@ class Annotator(widgets.VBox):
         state = self.session.state
         self.scale = self.display / max(state.width, state.height)
         width, height = max(1, round(state.width * self.scale)), max(1, round(state.height * self.scale))
-        with Image.open(state.image_path) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            if (width, height) != image.size:
-                image = image.resize((width, height), Image.BILINEAR)
-            pixels = np.asarray(image)
+        image = Image.fromarray(read_upright_rgb(state.image_path))
+        if (width, height) != image.size:
+            image = image.resize((width, height), Image.BILINEAR)
+        pixels = np.asarray(image)
         self.canvas.width, self.canvas.height = width, height
         self.canvas.layout.width, self.canvas.layout.height = f"{width}px", f"{height}px"
         # Tolerance for "click the first point to close": 8 screen pixels whatever the scale.
@@ -265,7 +266,7 @@ class Annotator(widgets.VBox):
             self._updating_list = False
 
 
-def _draw_shape(layer, shape: Shape, pts: list[tuple[float, float]], scale: float) -> None:
+def _draw_shape(layer, shape: LabelmeShape, pts: list[tuple[float, float]], scale: float) -> None:
     """Draw any labelme shape type; only polygons are made here, the others come from files."""
     kind = shape.shape_type
     if kind == "polygon" and len(pts) >= 3:

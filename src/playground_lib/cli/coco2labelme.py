@@ -17,13 +17,14 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..annotate import LabelmeError
-    from ..coco import coco_to_labelme
+    from ..coco.read import CocoError
+    from ..coco.to_labelme import coco_to_labelme
+    from ..labelme.format import LabelmeError
     from ._problems import refuse
 
     try:
         written = coco_to_labelme(args.coco, args.images_dir, args.out_dir, progress=not args.quiet)
-    except LabelmeError as exc:
+    except (CocoError, LabelmeError) as exc:
         raise refuse(exc.problems) from None
     print(f"wrote {len(written)} labelme file(s) with their images to {args.out_dir}")
     return 0

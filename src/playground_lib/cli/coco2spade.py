@@ -1,6 +1,6 @@
 """``playground coco2spade``: a COCO file + its images -> a SPADE training folder.
 
-Layout (see ``playground_lib.coco``): ``images/``, ``labels/`` (uint8 ADE20K values),
+Layout (see ``playground_lib.coco.to_spade``): ``images/``, ``labels/`` (uint8 ADE20K values),
 ``instances/`` (uint16), and ``dataset.json`` with the classes, counts and the train/val split.
 """
 
@@ -33,8 +33,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import json
 
-    from ..annotate import LabelmeError
-    from ..coco import coco_to_spade
+    from ..coco.read import CocoError
+    from ..coco.to_spade import coco_to_spade
     from . import UserError
     from ._problems import refuse
 
@@ -44,7 +44,7 @@ def run(args) -> int:
         dataset = coco_to_spade(
             args.coco, args.images_dir, args.out_dir, val_fraction=args.val, seed=args.seed, progress=not args.quiet
         )
-    except LabelmeError as exc:
+    except CocoError as exc:
         raise refuse(exc.problems) from None
     counts = json.loads(dataset.read_text(encoding="utf-8"))["counts"]
     print(

@@ -57,9 +57,10 @@ def problems_path(out: Path) -> Path:
 
 
 def run(args) -> int:
-    from ..annotate import LabelmeError
-    from ..coco import convert_labelme_dir, subset
+    from ..coco.from_labelme import convert_labelme_dir
+    from ..coco.split import subset
     from ..fileio import write_json, write_text
+    from ..labelme.format import LabelmeError
     from . import UserError
     from ._problems import refuse
 

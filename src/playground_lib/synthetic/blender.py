@@ -15,7 +15,8 @@ and turn that pass into images, label maps, instance maps and labelme JSON (mask
 labelme and ``playground_lib.coco`` rasterise them back to the very same pixels).
 
 Keep the module-level imports to the standard library: Blender's Python has no Pillow and no
-playground_lib.
+playground_lib. The main-environment functions import what they need (numpy, ``playground_lib.labelme``
+for the shapes and the one checked writer) inside their bodies.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def convert_render(work_dir: Path, name: str, out_dir: Path) -> Path:
     """Turn one raw render (picture, index pass, object table) into the dataset files."""
     import numpy as np
 
-    from ..fileio import read_png, write_json, write_png
+    from ..fileio import read_png, write_png
+    from ..labelme.write import save_labelme
 
     image = read_png(work_dir / f"{name}.png")[..., :3]
     index = np.load(work_dir / f"{name}_index.npy", allow_pickle=False)
@@ -165,18 +167,17 @@ def convert_render(work_dir: Path, name: str, out_dir: Path) -> Path:
     write_png(out_dir / f"{name}.png", image)
     write_png(out_dir / f"{name}_label.png", labels)
     write_png(out_dir / f"{name}_instance.png", instances)
-    document = labelme_document(f"{name}.png", shapes, labels.shape)
-    document["playground"] = {
+    provenance = {
         "source": SOURCE_TAG,
         "seed": objects["seed"],
         "blender": objects["blender"],
         "samples": objects["samples"],
     }
-    return write_json(out_dir / f"{name}.json", document)
+    return save_labelme(out_dir / f"{name}.json", f"{name}.png", labels.shape, shapes, other={"playground": provenance})
 
 
 def index_to_annotations(index, objects: dict):
-    """(label map, instance map, labelme shapes) from an object-index pass.
+    """(label map, instance map, labelme mask shapes) from an object-index pass.
 
     ``objects`` maps each pass index (as a string, JSON keys are strings) to ``{"label": ...}``;
     index 0 is the sky. Things are numbered 1.. in pass-index order among the visible ones; stuff
@@ -184,6 +185,7 @@ def index_to_annotations(index, objects: dict):
     """
     import numpy as np
 
+    from ..labelme.format import mask_shape
     from ..labels import ade20k_value
 
     index = np.asarray(index)
@@ -209,74 +211,22 @@ def index_to_annotations(index, objects: dict):
     return labels, instances, shapes
 
 
-def mask_shape(label: str, mask, group_id: int | None = None) -> dict:
-    """A labelme ``mask`` shape: the bounding box corners and the cropped mask as a base64 PNG.
-
-    labelme pastes the mask at rows y1..y2 and columns x1..x2 (inclusive), so it rasterises back
-    to exactly ``mask``: no polygon approximation, hence labels exact by construction.
-    """
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    ys, xs = np.nonzero(mask)
-    if ys.size == 0:
-        raise ValueError(f"mask for {label!r} is empty")
-    y1, y2, x1, x2 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(mask[y1 : y2 + 1, x1 : x2 + 1], dtype=bool)).save(buffer, format="PNG")
-    return {
-        "label": label,
-        "points": [[x1, y1], [x2, y2]],
-        "group_id": group_id,
-        "description": "",
-        "shape_type": "mask",
-        "flags": {},
-        "mask": base64.b64encode(buffer.getvalue()).decode("ascii"),
-    }
-
-
-def decode_mask(shape: dict):
-    """The boolean array of a labelme mask shape (what labelme's loader does on opening a file)."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(io.BytesIO(base64.b64decode(shape["mask"]))) as image:
-        return np.asarray(image).astype(bool)
-
-
 def annotation_matches_labels(json_path: str | os.PathLike) -> bool:
     """Whether labelme's own rasteriser paints a labelme file back to exactly its ``_label.png``."""
     import numpy as np
 
     from ..fileio import read_png
-    from ..labelme_compat import shapes_to_label
+    from ..labelme.format import mask_from_base64
+    from ..labelme.rasterize import shapes_to_label
     from ..labels import schema_label_map
 
     path = Path(json_path)
     document = json.loads(path.read_text(encoding="utf-8"))
-    shapes = [dict(s, mask=decode_mask(s)) if s.get("shape_type") == "mask" else s for s in document["shapes"]]
+    shapes = [
+        dict(s, mask=mask_from_base64(s["mask"])) if s.get("shape_type") == "mask" else s for s in document["shapes"]
+    ]
     painted, _ = shapes_to_label((document["imageHeight"], document["imageWidth"]), shapes, schema_label_map())
     return bool(np.array_equal(painted, read_png(path.with_name(path.stem + "_label.png"))))
-
-
-def labelme_document(image_path: str, shapes: list[dict], shape_hw) -> dict:
-    from ..labelme_compat import labelme_version
-
-    return {
-        "version": labelme_version() or "5.5.0",
-        "flags": {},
-        "shapes": shapes,
-        "imagePath": image_path,
-        "imageData": None,
-        "imageHeight": int(shape_hw[0]),
-        "imageWidth": int(shape_hw[1]),
-    }
 
 
 def availability_message(python: str | os.PathLike | None = None) -> str:

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import labelme_compat
-from ..fileio import write_json, write_png
+from ..fileio import write_png
+from ..labelme.format import LabelmeShape
+from ..labelme.rasterize import shape_to_mask
+from ..labelme.write import save_labelme
 from ..labels import ade20k_value
-
-LABELME_FORMAT_VERSION = "5.5.0"  # the JSON layout we write is the one labelme 5.x-7.x reads
 
 # Base colours (RGB 0..1) of each class in the rendered image; objects vary around them.
 BASE_COLORS: dict[str, tuple[float, float, float]] = {
@@ -82,25 +82,12 @@ class Scene:
     image: np.ndarray  # (H, W, 3) uint8
     labels: np.ndarray  # (H, W) uint8, raw ADE20K values
     instances: np.ndarray  # (H, W) uint16, 0 = none
-    shapes: list[dict] = field(default_factory=list)
+    shapes: list[LabelmeShape] = field(default_factory=list)
     seed: int = 0
 
     @property
     def size(self) -> tuple[int, int]:
         return self.labels.shape  # (H, W)
-
-    def to_labelme(self, image_path: str) -> dict:
-        """A labelme JSON document for this scene, with the image stored beside it (not embedded)."""
-        height, width = self.labels.shape
-        return {
-            "version": LABELME_FORMAT_VERSION,
-            "flags": {"synthetic": True},
-            "shapes": [dict(s) for s in self.shapes],
-            "imagePath": image_path,
-            "imageData": None,
-            "imageHeight": int(height),
-            "imageWidth": int(width),
-        }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -582,7 +569,7 @@ def generate_scene(seed: int, size: int | tuple[int, int] = 256) -> Scene:
     image = np.zeros((h, w, 3), dtype=np.float32)
     labels = np.zeros((h, w), dtype=np.uint8)
     instances = np.zeros((h, w), dtype=np.uint16)
-    shapes: list[dict] = []
+    shapes: list[LabelmeShape] = []
     rows = np.arange(h, dtype=np.float32)[:, None]
     for group_id, obj in enumerate(objects, start=1):
         value = ade20k_value(obj.label)
@@ -592,20 +579,10 @@ def generate_scene(seed: int, size: int | tuple[int, int] = 256) -> Scene:
             points = _round_points(_clip_to_image(part.points, w, h))
             if len(points) < 3:
                 continue
-            mask = labelme_compat.shape_to_mask((h, w), points, "polygon")
+            mask = shape_to_mask((h, w), points, "polygon")
             if not mask.any():
                 continue
-            shapes.append(
-                {
-                    "label": obj.label,
-                    "points": points,
-                    "group_id": group_id,
-                    "description": "",
-                    "shape_type": "polygon",
-                    "flags": {},
-                    "mask": None,
-                }
-            )
+            shapes.append(LabelmeShape(obj.label, points, "polygon", group_id=group_id))
             labels[mask] = value
             instances[mask] = group_id
             if obj.label == "sky":
@@ -634,8 +611,7 @@ def write_scene(scene: Scene, out_dir: str | Path, stem: str) -> Path:
     write_png(out_dir / f"{stem}.png", scene.image)
     write_png(out_dir / f"{stem}_label.png", scene.labels)
     write_png(out_dir / f"{stem}_instance.png", scene.instances)
-    write_json(out_dir / f"{stem}.json", scene.to_labelme(f"{stem}.png"))
-    return out_dir / f"{stem}.json"
+    return save_labelme(out_dir / f"{stem}.json", f"{stem}.png", scene.size, scene.shapes, flags={"synthetic": True})
 
 
 def write_scenes(

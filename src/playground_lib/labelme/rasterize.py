@@ -1,4 +1,4 @@
-"""One place that knows where labelme keeps its rasterizer.
+"""How labelme turns shapes into pixels, and the one place that knows where labelme keeps that code.
 
 labelme's own ``shape_to_mask``/``shapes_to_label`` are the reference for how a polygon becomes
 pixels. PyPI serves labelme 6.x to Python 3.11, where they are public in ``labelme.utils``
@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-SHAPE_TYPES = ("polygon", "rectangle", "circle", "line", "linestrip", "point", "mask")
 LINE_WIDTH = 10  # labelme's default width for line/linestrip masks
 POINT_RADIUS = 5  # labelme draws a point as a disc of this radius
 
@@ -107,6 +106,18 @@ def shapes_to_label(
             img_shape=tuple(img_shape[:2]), shapes=shapes, label_name_to_value=label_name_to_value
         )
     return module.shapes_to_label(tuple(img_shape[:2]), shapes, label_name_to_value)
+
+
+def place_mask_patch(img_shape: Sequence[int], points: Sequence[Sequence[float]], patch: np.ndarray) -> np.ndarray:
+    """A mask shape's patch on a full-size canvas (checked shapes: whole-pixel corners inside the image).
+
+    Every labelme version from 5.x to 7.x places such a patch at the same pixels.
+    """
+    mask = np.zeros(tuple(img_shape[:2]), dtype=bool)
+    (x1, y1), _ = np.asarray(points).astype(int)
+    part = mask[y1 : y1 + patch.shape[0], x1 : x1 + patch.shape[1]]
+    part[...] = patch[: part.shape[0], : part.shape[1]]
+    return mask
 
 
 def _draw_like_labelme(img_shape: tuple[int, int], points: list[list[float]], shape_type: str | None) -> np.ndarray:

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from labelme_fixtures import write_labelme_set
 from PIL import Image
 
-from playground_lib import annotate, labelme_compat, outlines
-from playground_lib.annotate import LabelmeError, LabelmeShape, check_labelme, read_labelme, save_labelme
+from playground_lib import outlines
 from playground_lib.fileio import write_png
-from playground_lib.labelme_fixtures import ALL_SHAPE_TYPES, write_labelme_set
+from playground_lib.labelme import rasterize
+from playground_lib.labelme.check import check_labelme, read_labelme
+from playground_lib.labelme.format import SHAPE_TYPES, LabelmeError, LabelmeShape, mask_shape, mask_to_base64
+from playground_lib.labelme.write import save_labelme
 
 labelme = pytest.importorskip("labelme")
 
@@ -76,7 +79,7 @@ def test_every_shape_type_rasterizes_as_labelmes_own_loader_and_rasterizer(tmp_p
             else:
                 expected = labelme.utils.shape_to_mask((48, 64), their_shape["points"], their_shape["shape_type"])
                 np.testing.assert_array_equal(ours.shape_mask(ours_shape), expected)
-    assert seen == set(ALL_SHAPE_TYPES)
+    assert seen == set(SHAPE_TYPES)
 
 
 def test_old_labelme_3_file_with_embedded_image_and_no_size_is_read(tmp_path):
@@ -199,7 +202,7 @@ BAD_FILES = {
                     "label": "rock",
                     "points": [[2, 2], [9, 9]],
                     "shape_type": "mask",
-                    "mask": annotate.mask_to_base64(np.ones((3, 3), bool)),
+                    "mask": mask_to_base64(np.ones((3, 3), bool)),
                 }
             ],
         ),
@@ -252,7 +255,7 @@ def test_save_labelme_writes_what_labelme_loads(tmp_path):
     shapes = [
         {"label": "tree", "points": [[5.5, 5.25], [30, 6], [20, 30]]},
         LabelmeShape("bench", [[1, 1], [10, 8]], "rectangle", group_id=2, flags={"broken": True}, description="green"),
-        annotate.mask_shape("rock", mask),
+        mask_shape("rock", mask),
     ]
     path = save_labelme(tmp_path / "photo.json", tmp_path / "photo.png", (40, 60), shapes, flags={"checked": True})
     loaded = labelme.LabelFile(str(path))
@@ -265,7 +268,7 @@ def test_save_labelme_writes_what_labelme_loads(tmp_path):
         "green",
     )
     np.testing.assert_array_equal(
-        annotate.place_mask_patch((40, 60), loaded.shapes[2]["points"], loaded.shapes[2]["mask"]), mask
+        rasterize.place_mask_patch((40, 60), loaded.shapes[2]["points"], loaded.shapes[2]["mask"]), mask
     )
     assert read_labelme(path).shapes[2].mask.sum() == mask.sum()
 
@@ -301,7 +304,7 @@ def test_traced_outlines_rasterize_back_exactly_in_both_tools():
         np.testing.assert_array_equal(back, mask)
         union = np.zeros_like(mask)
         for points in labelme_points:
-            union |= labelme_compat.shape_to_mask((h, w), points, "polygon" if len(points) > 2 else "rectangle")
+            union |= rasterize.shape_to_mask((h, w), points, "polygon" if len(points) > 2 else "rectangle")
         np.testing.assert_array_equal(union, mask)
     assert checked > 20
 

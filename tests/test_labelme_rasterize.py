@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from playground_lib import labelme_compat
+from playground_lib.labelme import rasterize
 
 SHAPES = [
     ("polygon", [[3.2, 4.1], [40.7, 8.3], [30.5, 44.9], [6.0, 30.2]]),
@@ -16,14 +16,14 @@ SHAPES = [
 
 
 def test_labelme_is_found():
-    module, major = labelme_compat.labelme_utils()
+    module, major = rasterize.labelme_utils()
     assert module is not None and major >= 6
 
 
 @pytest.mark.parametrize("shape_type,points", SHAPES)
 def test_fallback_matches_labelme(shape_type, points):
-    ours = labelme_compat._draw_like_labelme((64, 64), points, shape_type)
-    theirs = labelme_compat.shape_to_mask((64, 64), points, shape_type)
+    ours = rasterize._draw_like_labelme((64, 64), points, shape_type)
+    theirs = rasterize.shape_to_mask((64, 64), points, shape_type)
     assert ours.any()
     assert np.array_equal(ours, theirs)
 
@@ -38,8 +38,8 @@ def test_shapes_to_label_fallback_matches_labelme_with_groups_and_masks():
         {"label": "sand", "points": [[40, 40], [51, 49]], "shape_type": "mask", "group_id": None, "mask": patch},
     ]
     names = {"_background_": 0, "grass": 10, "tree": 5, "sand": 47}
-    cls_a, ins_a = labelme_compat.shapes_to_label((64, 64), shapes, names)
-    cls_b, ins_b = labelme_compat._shapes_to_label_like_labelme((64, 64), shapes, names)
+    cls_a, ins_a = rasterize.shapes_to_label((64, 64), shapes, names)
+    cls_b, ins_b = rasterize._shapes_to_label_like_labelme((64, 64), shapes, names)
     assert np.array_equal(cls_a, cls_b) and np.array_equal(ins_a, ins_b)
     assert set(np.unique(cls_a)) == {0, 5, 10, 47}
     assert len(np.unique(ins_a)) == 4  # background + grass + one tree from two shapes + sand

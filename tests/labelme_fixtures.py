@@ -15,11 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .annotate import LabelmeShape, mask_shape, save_labelme
-from .fileio import write_png
-from .labels import PLAYGROUND_CLASS_NAMES
-
-ALL_SHAPE_TYPES = ("polygon", "rectangle", "circle", "line", "linestrip", "point", "mask")
+from playground_lib.fileio import write_png
+from playground_lib.labelme.format import SHAPE_TYPES, LabelmeShape, mask_shape
+from playground_lib.labelme.write import save_labelme
+from playground_lib.labels import PLAYGROUND_CLASS_NAMES
 
 
 def random_shape(rng: np.random.Generator, shape_type: str, height: int, width: int, label: str) -> LabelmeShape:
@@ -68,7 +67,7 @@ def write_labelme_set(
     n: int,
     size: int | tuple[int, int] = 64,
     seed: int = 0,
-    shape_types: Sequence[str] = ALL_SHAPE_TYPES,
+    shape_types: Sequence[str] = SHAPE_TYPES,
     shapes_per_image: tuple[int, int] = (2, 7),
     labels: Sequence[str] = PLAYGROUND_CLASS_NAMES,
     groups: bool = True,
