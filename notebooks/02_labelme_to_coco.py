@@ -56,7 +56,8 @@ sample_count = 3
 # they are made). We copy some of them into `outputs/`, so that we can experiment freely.
 
 # %%
-from playground_lib.annotate import copy_labelme_files, read_labelme
+from playground_lib.labelme.check import read_labelme
+from playground_lib.labelme.folder import copy_labelme_files
 from playground_lib.paths import data_dir
 from playground_lib.viz import show_labelme
 
@@ -77,7 +78,7 @@ show_labelme(read_labelme(files[0]));
 import json
 from pathlib import Path
 
-from playground_lib.coco import check_labelme_dir
+from playground_lib.coco.from_labelme import check_labelme_dir
 
 broken = Path("outputs/broken")
 copy_labelme_files(folder, broken, count=2)
@@ -111,7 +112,7 @@ print(*problems, sep="\n")
 # checking the training (*validation*); the `seed` makes that draw repeatable.
 
 # %%
-from playground_lib.coco import labelme_to_coco
+from playground_lib.coco.from_labelme import labelme_to_coco
 from playground_lib.fileio import write_json
 
 coco = labelme_to_coco(folder, split=0.8, seed=0)
@@ -130,7 +131,7 @@ print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id"
 # Let's verify with `pycocotools`: for every object, the mask COCO gives back must equal labelme's.
 
 # %%
-from playground_lib.coco import check_against_labelme
+from playground_lib.coco.from_labelme import check_against_labelme
 
 same, total = check_against_labelme(coco, folder)
 print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")
@@ -174,7 +175,7 @@ class_counts(counts, title="Objects per class in our pictures");
 # ```
 
 # %%
-from playground_lib.coco import coco_to_spade
+from playground_lib.coco.to_spade import coco_to_spade
 from playground_lib.viz import show_spade_samples
 
 summary = coco_to_spade(coco, folder, "outputs/spade")
@@ -189,7 +190,7 @@ show_spade_samples("outputs/spade", count=sample_count);
 # converting back to COCO gives the very same annotations.
 
 # %%
-from playground_lib.coco import coco_to_labelme
+from playground_lib.coco.to_labelme import coco_to_labelme
 
 written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme")
 again = labelme_to_coco("outputs/edit_in_labelme")

@@ -131,7 +131,7 @@ for render in Path("outputs").glob("blender/blender_*"):
     shutil.copy(render, "outputs/mixed")
 
 # %%
-from playground_lib.coco import labelme_to_coco
+from playground_lib.coco.from_labelme import labelme_to_coco
 from playground_lib.fileio import write_json
 
 coco = labelme_to_coco("outputs/mixed", progress=False)

@@ -90,7 +90,7 @@ if "google.colab" in sys.modules:
 # COCO dataset, exactly as notebook 02 does with annotated photos:
 
 # %%
-from playground_lib.coco import labelme_to_coco
+from playground_lib.coco.from_labelme import labelme_to_coco
 from playground_lib.fileio import write_json
 from playground_lib.paths import data_dir
 
