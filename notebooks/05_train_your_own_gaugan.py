@@ -169,12 +169,9 @@ from playground_lib.train.evaluate import evaluate_generator, load_folder
 
 path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
 write_scenes("outputs/held_out_scenes", n=held_out_count, size=size, seed=100_000)
+train_pairs, held_out_pairs = load_folder(data, size), load_folder("outputs/held_out_scenes", size)
 report = evaluate_generator(
-    load_plain_generator(path),
-    *load_folder(data, size),
-    *load_folder("outputs/held_out_scenes", size),
-    segmenter_steps=segmenter_steps,
-    judge_size=judge_size,
+    load_plain_generator(path), *train_pairs, *held_out_pairs, segmenter_steps=segmenter_steps, judge_size=judge_size
 )
 print(report.summary())
 
