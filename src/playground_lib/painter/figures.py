@@ -5,22 +5,10 @@ Kept out of the widget so that painting never imports matplotlib.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from ..labels import class_name, labels_to_colors
-from ..paths import data_dir
 from .sketchpad import Sketchpad, sketch_palette
-
-
-def bundled_sketches() -> list[Path]:
-    """The colour sketches shipped with the library (ADE20K palette)."""
-    folder = data_dir() / "sketches"
-    found = sorted(folder.glob("*.png"))
-    if not found:
-        raise FileNotFoundError(f"{folder}: no bundled sketches found")
-    return found
 
 
 def show_palette(columns: int = 4):
