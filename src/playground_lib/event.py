@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .fileio import read_png, write_bytes, write_json, write_png
+from .fileio import write_bytes, write_json, write_png
 from .labels import OTHER, ade20k_value, class_name, labels_to_colors
 from .sketch import read_sketch
 
@@ -406,36 +406,3 @@ def make_background(
     guide_json = write_json(f"{stem}_tiles.json", guide, indent=None)
     guide_png = write_png(f"{stem}_tiles.png", guide_picture(background, guide))
     return Background(out_png, labels_png, guide_json, guide_png, (width, height), tiles, len(data), encoding, layout)
-
-
-# --------------------------------------------------------------------------------------------
-# Pictures for the notebook
-# --------------------------------------------------------------------------------------------
-
-
-def show_label_maps(maps: Sequence[np.ndarray], titles: Sequence[str] | None = None, columns: int = 4):
-    """Label maps in ADE20K colours, in a grid. Returns the matplotlib figure."""
-    import matplotlib.pyplot as plt
-
-    rows = math.ceil(len(maps) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for k, labels in enumerate(maps):
-        ax = axes.ravel()[k]
-        ax.imshow(labels_to_colors(labels), interpolation="nearest")
-        ax.set_title(titles[k] if titles else f"sketch {k + 1}", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def show_background(result: Background):
-    """The background, its layout and the collision guide, side by side. Returns the figure."""
-    from .viz import show_row
-
-    pictures = [
-        (read_png(result.png), f"background {result.size[0]}x{result.size[1]} px, {result.bytes / 1e6:.2f} MB"),
-        (read_png(result.labels_png), "merged layout"),
-        (read_png(result.guide_png), f"{result.tiles[0]}x{result.tiles[1]} tiles, red = impassable"),
-    ]
-    return show_row(pictures, panel_size=5.0, title_size=10)

@@ -1,7 +1,7 @@
 """Annotate photos in the notebook: click polygons, pick labels, save labelme JSON.
 
 ``AnnotationSession`` is the logic (events -> polygons -> labelme JSON) and needs no browser;
-``Annotator`` is the widget around it. ``figures`` holds the pictures notebook 01 shows.
+``Annotator`` is the widget around it. ``figures`` holds the sample photos and polygon helpers of notebook 01.
 The widget module is imported on first use, so the logic works where ipycanvas is missing.
 """
 
