@@ -294,17 +294,9 @@ class Sketchpad:
         """The same as :meth:`load_png` for the bytes of an uploaded file."""
         import io
 
-        from ..sketch import SketchError, sketch_to_labels
+        from ..sketch import read_sketch
 
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                rgba = np.asarray(image.convert("RGBA"))
-        except Exception as exc:
-            raise ValueError(f"{name}: not a readable image ({exc})") from exc
-        try:
-            reading = sketch_to_labels(rgba)
-        except SketchError as exc:
-            raise SketchError(f"{name}: {exc}") from None
+        reading = read_sketch(io.BytesIO(data), name=name)
         self.load_labels(reading.labels)
         return reading.summary()
 
