@@ -62,9 +62,9 @@ scene_count = 8  # scenes written to a folder at the end
 # Each box is one notebook. You can stop after any of them with something that works.
 
 # %%
-from playground_lib.overview import pipeline_diagram
+from playground_lib.figures.overview import show_pipeline
 
-pipeline_diagram();
+show_pipeline();
 
 # %% [markdown]
 # ## Your first synthetic playgrounds
@@ -74,11 +74,11 @@ pipeline_diagram();
 # below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes.
 
 # %%
-from playground_lib.overview import scene_grid
+from playground_lib.figures.synthetic import show_scenes
 from playground_lib.synthetic import generate_scene
 
 scenes = [generate_scene(seed, size) for seed in range(8)]
-scene_grid(scenes, columns=4);
+show_scenes(scenes, columns=4);
 
 # %% [markdown]
 # ## What a label map holds

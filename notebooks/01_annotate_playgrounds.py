@@ -47,7 +47,8 @@ if "google.colab" in sys.modules:
 # into: a *label map*, where every pixel carries the number of its class. Each class has its own colour.
 
 # %%
-from playground_lib.annotator.figures import sample_images, show_annotation
+from playground_lib.annotator.figures import sample_images
+from playground_lib.figures.annotation import show_annotation
 
 example = sample_images(1)[0].with_suffix(".json")
 show_annotation(example, "a playground and its annotation");
@@ -136,9 +137,9 @@ for shape in data["shapes"]:
 # last (later shapes are painted over earlier ones); leave out what you are unsure about rather than guessing.
 
 # %%
-from playground_lib.annotator.figures import compare_polygon_quality
+from playground_lib.figures.annotation import show_polygon_quality
 
-figure, scores = compare_polygon_quality(example, "tree")
+figure, scores = show_polygon_quality(example, "tree")
 print({name: round(score, 2) for name, score in scores.items()})
 
 # %% [markdown]

@@ -56,10 +56,10 @@ sample_count = 3
 # they are made). We copy some of them into `outputs/`, so that we can experiment freely.
 
 # %%
+from playground_lib.figures.annotation import show_labelme
 from playground_lib.labelme.check import read_labelme
 from playground_lib.labelme.folder import copy_labelme_files
 from playground_lib.paths import data_dir
-from playground_lib.viz import show_labelme
 
 folder = "outputs/labelme"
 files = copy_labelme_files(data_dir() / "synthetic", folder, count=annotation_count)
@@ -143,7 +143,7 @@ print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixe
 # SPADE uses) with a thin white outline.
 
 # %%
-from playground_lib.viz import show_coco_masks
+from playground_lib.figures.coco import show_coco_masks
 
 show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);
 
@@ -154,10 +154,10 @@ show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);
 # beautiful trees and strange benches. The chart counts the objects per class.
 
 # %%
-from playground_lib.viz import class_counts, coco_class_counts
+from playground_lib.figures.coco import coco_class_counts, show_class_counts
 
 counts = [c for c in coco_class_counts(coco) if c["instances"]]
-class_counts(counts, title="Objects per class in our pictures");
+show_class_counts(counts, title="Objects per class in our pictures");
 
 # %% [markdown]
 # ## Step 4: the SPADE folder
@@ -176,7 +176,7 @@ class_counts(counts, title="Objects per class in our pictures");
 
 # %%
 from playground_lib.coco.to_spade import coco_to_spade
-from playground_lib.viz import show_spade_samples
+from playground_lib.figures.coco import show_spade_samples
 
 summary = coco_to_spade(coco, folder, "outputs/spade")
 print(json.loads(summary.read_text())["counts"])

@@ -46,8 +46,9 @@ if "google.colab" in sys.modules:
 # the generator reads the numbers. On the right you see a small square of a sketch, pixel by pixel.
 
 # %%
+from playground_lib.figures.sketch import show_label_map_up_close
 from playground_lib.painter import Sketchpad
-from playground_lib.painter.figures import bundled_sketches, show_label_map_up_close
+from playground_lib.sketch import bundled_sketches
 
 example = Sketchpad(256)
 example.load_png(bundled_sketches()[0])
@@ -60,7 +61,7 @@ show_label_map_up_close(example.labels, title=bundled_sketches()[0].name);
 # trained on, with their numbers. "other" (black) means *nothing in particular*.
 
 # %%
-from playground_lib.painter.figures import show_palette
+from playground_lib.figures.sketch import show_palette
 
 show_palette();
 
@@ -95,7 +96,7 @@ painter
 # pixels, counted from the top-left corner of the 256 × 256 sketch.
 
 # %%
-from playground_lib.painter.figures import show_sketch_and_result
+from playground_lib.figures.sketch import show_sketch_and_result
 
 demo = Painter(256, generate=generator.generate)
 demo.fill(10, 10, "sky")  # everything becomes sky

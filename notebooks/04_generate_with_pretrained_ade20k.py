@@ -91,10 +91,10 @@ if official is not None and official.suffix == ".pth":
 # %%
 import time
 
-from playground_lib.sketch import bundled_sketches
-from playground_lib.spade.pictures import show_results
+from playground_lib.figures.generation import show_results
+from playground_lib.sketch import bundled_sketches, read_sketch
 
-sketches = bundled_sketches()
+sketches = {path.stem: read_sketch(path).labels for path in bundled_sketches()}
 started = time.perf_counter()
 pictures = {name: generator.generate(labels, size=size) for name, labels in sketches.items()}
 print(f"{len(pictures)} pictures in {time.perf_counter() - started:.1f} s")
@@ -139,8 +139,9 @@ show_results({path.stem: mine.labels}, {path.stem: generator.generate(mine.label
 # for the official one, which learned from far more kinds of scenes.
 
 # %%
+from playground_lib.figures.generation import show_change
 from playground_lib.sketch import replace_class
-from playground_lib.spade.pictures import change_report, show_change
+from playground_lib.spade.change import change_report
 
 before = sketches["meadow_slide"]
 after = replace_class(before, "grass", "sand")

@@ -120,8 +120,8 @@ cfg
 # players push against each other. **The pictures are the real measure.**
 
 # %%
+from playground_lib.figures.training import show_progress
 from playground_lib.train import Trainer
-from playground_lib.train.notebook import show_progress
 
 trainer = Trainer.start_or_resume(cfg)
 trainer.fit()
@@ -135,7 +135,7 @@ show_progress(cfg.out_dir);
 # sand gets grain. On a CPU this takes a few hundred steps for colours and thousands for textures.
 
 # %%
-from playground_lib.train.notebook import show_sample_history
+from playground_lib.figures.training import show_sample_history
 
 show_sample_history(cfg.out_dir, count=3);
 

@@ -55,11 +55,11 @@ mixed_count = 8  # procedural scenes in the mixed dataset
 # gives the same one.
 
 # %%
-from playground_lib.overview import scene_grid
+from playground_lib.figures.synthetic import show_scenes
 from playground_lib.synthetic import generate_scene
 
 scenes = [generate_scene(seed, size) for seed in range(4)]
-scene_grid(scenes, columns=4);
+show_scenes(scenes, columns=4);
 
 # %% [markdown]
 # ## 2. Why pixel-perfect masks matter
@@ -72,10 +72,11 @@ scene_grid(scenes, columns=4);
 # wrong. Look at which classes suffer most.
 
 # %%
+from playground_lib.figures.synthetic import show_hand_tracing
 from playground_lib.synthetic import blender
 
 scene = scenes[0]
-blender.show_hand_tracing(scene.image, scene.labels, click_every=click_every)
+show_hand_tracing(scene.image, scene.labels, click_every=click_every)
 errors = blender.tracing_errors(scene.labels, blender.hurried_tracing(scene.labels, click_every))
 for name, share in errors.items():
     print(f"{name:<10} {100 * share:5.1f}% of its pixels wrong")
@@ -97,12 +98,14 @@ for name, share in errors.items():
 # laptop with the environment, it renders. If Blender is there but fails, you will see the error.
 
 # %%
+from playground_lib.figures.synthetic import show_renders
+
 print(blender.availability_message())
 if blender.blender_available():
     renders = blender.render_scenes(
         "outputs/blender", n=blender_count, size=blender_size, samples=blender_samples, seed=0
     )
-    blender.show_renders(renders)
+    show_renders(renders)
     for render in renders:
         print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))
 

@@ -56,12 +56,13 @@ model_size = 256
 
 # %%
 from playground_lib import event
+from playground_lib.figures.event import show_background, show_label_maps
 from playground_lib.paths import data_dir
 
 files = sorted((data_dir() / "sketches").glob("*.png"))
 files += sorted((data_dir() / "synthetic").glob("*_label.png"))[:extra_sketch_count]
-sketches = [event.load_sketch(path) for path in files]
-event.show_label_maps(sketches, [path.stem for path in files]);
+sketches = [event.as_label_map(path) for path in files]
+show_label_maps(sketches, [path.stem for path in files]);
 
 # %% [markdown]
 # ## 2. One playground from many: vote or panels
@@ -78,7 +79,7 @@ event.show_label_maps(sketches, [path.stem for path in files]);
 # %%
 vote = event.merge_sketches(sketches, tiles, mode="vote")
 panels = event.merge_sketches(sketches, tiles, mode="panels")
-event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);
+show_label_maps([vote, panels], ["vote", "panels"], columns=2);
 
 # %% [markdown]
 # ## 3. Painting it, at the generator's size
@@ -94,7 +95,7 @@ event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);
 result = event.make_background(
     files, "outputs/event/stand_in.png", tiles, mode="vote", generate=event.palette_generator, model_size=model_size
 )
-event.show_background(result)
+show_background(result)
 print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")
 
 # %% [markdown]
@@ -109,7 +110,7 @@ spade = choose_generator()
 result = event.make_background(
     files, "outputs/event/background.png", tiles, mode="vote", generate=spade.generate, model_size=model_size
 )
-event.show_background(result);
+show_background(result);
 
 # %% [markdown]
 # ## 4. Into Gather

@@ -104,7 +104,8 @@ print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objec
 # it cannot know is left as a question marked ✍️ for you to answer.
 
 # %%
-from playground_lib.datasheet import show_datasheet, write_datasheet
+from playground_lib.datasheet import write_datasheet
+from playground_lib.figures.datasheet import show_datasheet
 
 sheet = write_datasheet(
     "outputs/playgrounds.json", "outputs/datasheet", name="Bundled synthetic playgrounds", progress=False
