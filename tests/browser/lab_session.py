@@ -134,7 +134,12 @@ class Lab:
                     client = BlockingKernelClient(connection_file=str(connection))
                     client.load_connection_file()
                     client.start_channels()
-                    client.wait_for_ready(timeout=30)
+                    try:
+                        client.wait_for_ready(timeout=30)
+                    except RuntimeError:  # heartbeat not beating yet on a busy machine: ask again
+                        client.stop_channels()
+                        time.sleep(1)
+                        continue
                     return client
             time.sleep(0.5)
         raise TimeoutError("no kernel session appeared")
@@ -190,9 +195,7 @@ def run_in_kernel(client, code: str, timeout: float = 120) -> str:
 
 
 @contextlib.contextmanager
-def notebook_in_chromium(
-    notebook: str | Path, tmp_path: Path, front_end: str = "lab", viewport=(1400, 1000)
-):
+def notebook_in_chromium(notebook: str | Path, tmp_path: Path, front_end: str = "lab", viewport=(1400, 1000)):
     """Yield (page, kernel client, workdir) with a notebook open in headless Chromium and all cells run.
 
     ``notebook``: a name under notebooks/ or a path to any .ipynb (a test may write its own).
@@ -204,7 +207,7 @@ def notebook_in_chromium(
     source = Path(notebook) if Path(notebook).is_absolute() else ROOT / "notebooks" / notebook
     notebook = source.name
     workdir = tmp_path / "work"
-    workdir.mkdir()
+    workdir.mkdir(parents=True)
     shutil.copy(source, workdir / notebook)
     lab = {"lab": Lab, "classic": ClassicNotebook}[front_end](workdir, tmp_path / "jupyter")
     try:

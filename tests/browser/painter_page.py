@@ -29,6 +29,9 @@ painter""",
 ]
 
 CANVAS = "canvas.playground-painter-canvas, .playground-painter-canvas canvas"
+OUTPUT_AREA = (
+    "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output') or contains(@class, 'output_subarea')][1]"
+)
 CANVAS_PIXELS_JS = """(selector) => {
     const c = document.querySelector(selector);
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -76,7 +79,8 @@ class PainterPage:
 
     def shown_colors(self) -> np.ndarray:
         """What the kernel says the canvas must show, HxWx3."""
-        data = self.ask("__import__('base64').b64encode(painter.shown_colors().tobytes()).decode()")
+        shown = "painter.shown_colors()" if self.ask("hasattr(painter, 'shown_colors')") else "painter.pad.colors()"
+        data = self.ask(f"__import__('base64').b64encode({shown}.tobytes()).decode()")
         return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(self.height, self.width, 3)
 
     def settle(self, seconds: float = 0.6) -> None:
@@ -85,5 +89,5 @@ class PainterPage:
         self.page.wait_for_timeout(seconds * 1000)
 
     def shot(self, name: str, whole_page: bool = False) -> Path:
-        target = None if whole_page else self.page.locator(".playground-painter").first
+        target = None if whole_page else self.canvas.locator(OUTPUT_AREA).first
         return screenshot(self.page, f"painter_{self.front_end}_{name}.png", target)
