@@ -127,6 +127,7 @@ class Painter(widgets.VBox):
         self.result_is_stale = False
         self._hovered: int | None = None
         self._message, self._error = "", False
+        self._asked_on_empty = False
 
         self.canvas = MultiCanvas(2, width=w, height=h, layout=self._picture_layout())
         self.sketch_layer, self.cursor_layer = self.canvas[0], self.canvas[1]
@@ -280,7 +281,7 @@ class Painter(widgets.VBox):
     def generate(self) -> np.ndarray | None:
         """Generate a picture from the sketch; an empty sketch gets a hint instead of a smear."""
         if self.pad.is_blank() and self.pad.generate_fn is not None:
-            self._note_result("The sketch is empty: paint a few areas first (Fill with sky, then grass...).", "#8a6d00")
+            self._asked_on_empty = True
             self._say("nothing to generate from yet", error=True)
             return None
         self._set_generating(True)
@@ -437,7 +438,9 @@ class Painter(widgets.VBox):
 
     def _update_result_note(self) -> None:
         stale_class = f"{ROOT_CLASS}-stale"
-        if self.pad.result is None:
+        if self.pad.result is None and self._asked_on_empty and self.pad.is_blank():
+            self._note_result("The sketch is empty: paint a few areas first (Fill with sky, then grass...).", "#8a6d00")
+        elif self.pad.result is None:
             self._note_result("no picture yet", "#555")
         elif self.result_is_stale:
             self._note_result("out of date: the sketch changed since this picture (press Generate)", "#b35900")
