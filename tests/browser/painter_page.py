@@ -29,9 +29,7 @@ painter""",
 ]
 
 CANVAS = "canvas.playground-painter-canvas, .playground-painter-canvas canvas"
-OUTPUT_AREA = (
-    "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output') or contains(@class, 'output_subarea')][1]"
-)
+OUTPUT_AREA = "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output') or contains(@class, 'output_subarea')][1]"
 CANVAS_PIXELS_JS = """(selector) => {
     const c = document.querySelector(selector);
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

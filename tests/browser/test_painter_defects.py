@@ -150,6 +150,10 @@ def test_the_result_panel_tells_what_it_shows(painter_page):
     p.run("painter.path.value = 'no/such/sketch.png'")
     p.page.locator("button.playground-painter-load").first.click()
     p.settle()
+    p.shot("failed_load")
+    p.page.wait_for_function(
+        "() => document.querySelector('.playground-painter-status').innerText.includes('not found')", timeout=10_000
+    )
     status = p.page.locator(".playground-painter-status").first.inner_text()
     assert "not found" in status and "generated" not in status, status
     p.shot("failed_load")
