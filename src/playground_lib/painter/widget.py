@@ -224,7 +224,8 @@ class Painter(widgets.VBox):
         self.brush.observe(lambda ch: self._safely(self.pad.set_brush_size, ch["new"], redraw=False), names="value")
         self.live = widgets.Checkbox(value=False, description="Regenerate after each stroke", indent=False)
         self.distinct_box = widgets.Checkbox(value=False, description="Distinct colours", indent=False)
-        self.distinct_box.description_tooltip = "easier-to-tell colours on screen; the label map and file keep ADE20K's"
+        tip = "easier-to-tell colours on screen; the label map and file keep ADE20K's"
+        setattr(self.distinct_box, "tooltip" if self.distinct_box.has_trait("tooltip") else "description_tooltip", tip)
         self.distinct_box.observe(lambda ch: self._safely(self.show_distinct_colors, ch["new"]), names="value")
         self.path = widgets.Text(value=save_path, description="File:", layout=widgets.Layout(width="340px"))
         self.upload = widgets.FileUpload(accept=".png", multiple=False, description="Upload PNG")
