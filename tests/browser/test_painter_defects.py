@@ -37,6 +37,7 @@ def painter_page(request, tmp_path_factory):
 
 def fresh(p: PainterPage) -> None:
     p.run("painter.clear(); painter.tool.value = 'brush'; painter.brush.value = 12")
+    p.canvas.scroll_into_view_if_needed()  # a button clicked below it may have scrolled it half out of view
     p.settle()
 
 
