@@ -38,7 +38,7 @@ def class_legend(labels: np.ndarray) -> list:
     """Legend handles for the classes present in a label map, in palette colours."""
     from matplotlib.patches import Patch
 
-    return [Patch(color=class_colour(v), label=class_name(int(v))) for v in np.unique(labels)]
+    return [Patch(color=tuple(class_colour(v).tolist()), label=class_name(int(v))) for v in np.unique(labels)]
 
 
 def axes_grid(count: int, columns: int, panel_size: PanelSize = 3.2):

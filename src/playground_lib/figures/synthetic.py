@@ -17,10 +17,10 @@ from .common import show_panels
 def show_scenes(scenes, columns: int = 4, titles: Sequence[str] | None = None):
     """Each scene's picture above its label map, ``columns`` scenes to a row. Accepts Scene objects."""
     scenes = list(scenes)
-    panels = []
+    panels: list[tuple[np.ndarray, str] | None] = []
     for start in range(0, len(scenes), columns):
         block = scenes[start : start + columns]
-        gap = [None] * (columns - len(block))
+        gap: list[tuple[np.ndarray, str] | None] = [None] * (columns - len(block))
         panels += [(s.image, titles[start + i] if titles else f"scene {start + i}") for i, s in enumerate(block)] + gap
         panels += [(labels_to_colors(s.labels), "") for s in block] + gap
     return show_panels(panels, columns=columns, panel_size=3, title_size=10)

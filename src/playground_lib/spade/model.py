@@ -163,7 +163,6 @@ def spade_blocks(generator: SPADEGenerator) -> list[tuple[str, SPADEResnetBlock]
     return [(name, getattr(generator, name)) for name in names]
 
 
-@torch.no_grad()
 def tensor_attribute(module: nn.Module, name: str) -> Tensor:
     """A tensor that a hook or an optional buffer put on a module (spectral norm's ``weight_orig``,
     batch norm's running statistics): typed as a tensor, and a clear error if it is missing."""
@@ -173,6 +172,7 @@ def tensor_attribute(module: nn.Module, name: str) -> Tensor:
     return value
 
 
+@torch.no_grad()
 def settle_spectral_norms(module: nn.Module, iterations: int = 15) -> None:
     """Run power iterations so every spectral norm's stored (u, v) match its weight.
 

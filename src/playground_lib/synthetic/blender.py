@@ -142,6 +142,7 @@ def _run_blender(interpreter: Path, job_path: Path, n: int, bar) -> None:
     command = [str(interpreter), str(Path(__file__).resolve()), str(job_path)]
     tail: list[str] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        assert proc.stdout is not None  # stdout=PIPE above
         for line in proc.stdout:
             if line.startswith(DONE_MARK):
                 bar.update(1)
