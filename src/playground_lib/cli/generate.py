@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..fileio import write_png
+    from ..fileio import OutputError, check_output_file, write_png
     from ..sketch import SketchError, read_sketch
     from . import UserError
 
@@ -44,6 +44,10 @@ def run(args) -> int:
         raise UserError(f"--size must be between 32 and 2048 pixels, got {args.size}")
     if not args.sketch.is_file():
         raise UserError(f"{args.sketch}: no such sketch file")
+    try:
+        check_output_file(args.out)  # before the generator loads and paints for a minute
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
     try:
         reading = read_sketch(
             args.sketch,
