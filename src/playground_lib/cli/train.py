@@ -59,11 +59,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace):
     """A TrainConfig from the config file (if any) and the flags that were given."""
-    from ..train.config import TrainConfig
+    return config_and_given(args)[0]
+
+
+def config_and_given(args: argparse.Namespace):
+    """The TrainConfig, and the names of the settings the user gave (in the config file or as flags)."""
+    from ..train.config import TrainConfig, settings_from_file
     from ..train.dataset import DatasetError, classes_in
 
     try:
         cfg = TrainConfig.from_file(args.config) if args.config else TrainConfig()
+        in_file = set(settings_from_file(args.config)) if args.config else set()
         changes = {field: getattr(args, field) for field, _ in FLAGS.values() if getattr(args, field) is not None}
         for field in ("instance_edges", "flip", "use_vgg", "amp", "progress"):
             if getattr(args, field) is not None:
@@ -80,19 +86,22 @@ def config_from_args(args: argparse.Namespace):
                     f"--classes: expected 'all', 'auto' or numbers like 0,3,10, got {args.classes!r}"
                 ) from None
             changes["classes"] = values
-        return cfg.replace(**changes)
+        return cfg.replace(**changes), in_file | set(changes)
     except (ValueError, FileNotFoundError, DatasetError) as exc:
         raise UserError(str(exc)) from None
 
 
 def make_trainer(args, rank: int = 0, world_size: int = 1, local_rank: int = 0):
+    """A new Trainer, or with ``--resume`` the saved run (refusing given settings it cannot apply)."""
     from ..train import Trainer
-    from ..train.checkpoint import latest_checkpoint
+    from ..train.checkpoint import has_checkpoint
 
-    cfg = config_from_args(args)
+    cfg, given = config_and_given(args)
     try:
-        if args.resume and latest_checkpoint(cfg.out_dir) is not None:
-            return Trainer.resume(cfg.out_dir, rank, world_size, local_rank, steps=cfg.steps)
+        if args.resume and has_checkpoint(cfg.out_dir):
+            asked = {name: getattr(cfg, name) for name in given if name != "out_dir"}
+            asked["steps"] = cfg.steps
+            return Trainer.resume(cfg.out_dir, rank, world_size, local_rank, **asked)
         return Trainer(cfg, rank, world_size, local_rank)
     except (ValueError, FileNotFoundError) as exc:
         raise UserError(str(exc)) from None
@@ -101,9 +110,8 @@ def make_trainer(args, rank: int = 0, world_size: int = 1, local_rank: int = 0):
 def run(args: argparse.Namespace) -> int:
     trainer = make_trainer(args)
     trainer.fit()
-    print(
-        f"trained to step {trainer.step}: samples in {trainer.cfg.out_dir}/samples, checkpoints in {trainer.cfg.out_dir}/checkpoints"
-    )
+    out = trainer.cfg.out_dir
+    print(f"trained to step {trainer.step}: samples in {out}/samples, checkpoints in {out}/checkpoints")
     if args.export:
         print(f"generator saved to {trainer.export_generator(args.export)}")
     return 0
