@@ -78,12 +78,20 @@ def read_sketch(
     max_distance: float = 40.0,
     edge_width: int = 2,
     on_unknown: str = "error",
+    fit_width: int | None = None,
 ) -> SketchReading:
-    """Read a colour PNG (or any image PIL opens) as a label map; see the module docstring."""
+    """Read a colour PNG (or any image PIL opens) as a label map; see the module docstring.
+
+    ``fit_width``: a sketch wider than this is first shrunk to it with nearest neighbour (which
+    invents no colour), so an 8000-pixel drawing for a 256-pixel picture costs what a small one does.
+    """
     path = Path(path)
     try:
         with Image.open(path) as image:
             image.load()
+            if fit_width is not None and image.width > fit_width:
+                height = max(1, round(image.height * fit_width / image.width))
+                image = image.resize((fit_width, height), Image.Resampling.NEAREST)
             rgba = np.asarray(image.convert("RGBA"))
     except FileNotFoundError:
         raise

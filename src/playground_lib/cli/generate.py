@@ -53,6 +53,7 @@ def run(args) -> int:
             args.sketch,
             classes="all" if args.all_classes else "schema",
             on_unknown="other" if args.unknown_as_other else "error",
+            fit_width=args.size,  # a huge sketch is shrunk (nearest) before its colours are read
         )
     except SketchError as exc:
         raise UserError(str(exc)) from None
