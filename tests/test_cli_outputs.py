@@ -23,6 +23,7 @@ from labelme_fixtures import write_labelme_set
 
 from playground_lib.cli import main
 from playground_lib.coco.from_labelme import labelme_to_coco
+from playground_lib.coco.to_spade import coco_to_spade
 from playground_lib.fileio import write_json, write_png
 
 pytestmark = pytest.mark.filterwarnings(
@@ -118,6 +119,8 @@ def test_rerun_replaces_the_spade_folder_whole_only_with_overwrite(small_set, tm
     for kind in ("images", "labels", "instances"):
         assert sorted(p.stem for p in (out / kind).iterdir()) == ["img_0000", "img_0001"]
     assert not list(tmp_path.glob(".spade.*"))
+    coco_to_spade(coco, source, out, progress=False)  # the library replaces its own folder (a notebook run twice)
+    assert len(list((out / "labels").iterdir())) == 4
 
 
 def test_a_folder_that_is_not_a_spade_folder_is_never_replaced(small_set, tmp_path, capsys):
