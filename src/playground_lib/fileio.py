@@ -137,7 +137,11 @@ def _move_into_place(build: Path, destination: Path) -> None:
         return
     old = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old-", dir=destination.parent))
     os.replace(destination, old / destination.name)
-    os.replace(build, destination)
+    try:
+        os.replace(build, destination)
+    except BaseException:  # Ctrl-C between the two renames: the old folder goes back
+        os.replace(old / destination.name, destination)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

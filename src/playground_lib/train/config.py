@@ -17,10 +17,11 @@ from ..labels import NUM_ADE20K_CLASSES
 from ..settings import reject_unknown_keys
 
 RUN_SETTINGS = frozenset(
-    {"out_dir", "steps", "device", "threads", "num_workers", "progress", "sample_every", "checkpoint_every"}
-    | {"keep_checkpoints"}
+    {"out_dir", "data_dir", "steps", "device", "threads", "num_workers", "progress"}
+    | {"sample_every", "checkpoint_every", "keep_checkpoints", "num_samples"}
 )
-"""Settings a resumed run may change: where and how long it runs, not what it learns."""
+"""Settings a resumed run may change: where and how long it runs, not the model it trains (a Colab
+session that copied the data to another path may resume from there)."""
 
 
 @dataclass
