@@ -60,3 +60,32 @@ def test_written_files_get_the_mode_a_plain_open_would_give(tmp_path):
         assert stat.S_IMODE(kept.stat().st_mode) == 0o664
     finally:
         os.umask(old)
+
+
+def test_atomic_folder_is_all_or_nothing_and_gets_mkdirs_mode(tmp_path):
+    import os
+    import stat
+
+    from playground_lib.fileio import OutputError, atomic_folder
+
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError), atomic_folder(out) as build:
+        (build / "half.txt").write_text("half")
+        raise RuntimeError("stopped half-way")
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    old = os.umask(0o027)
+    try:
+        with atomic_folder(out) as build:
+            (build / "a.txt").write_text("a")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750 and [p.name for p in out.iterdir()] == ["a.txt"]
+    with pytest.raises(OutputError, match="already exists and is not empty"), atomic_folder(out):
+        pass
+    with pytest.raises(KeyboardInterrupt), atomic_folder(out, replace=True) as build:
+        (build / "b.txt").write_text("b")
+        raise KeyboardInterrupt
+    assert [p.name for p in out.iterdir()] == ["a.txt"]
+    with atomic_folder(out, replace=True) as build:
+        (build / "b.txt").write_text("b")
+    assert [p.name for p in out.iterdir()] == ["b.txt"] and sorted(p.name for p in tmp_path.iterdir()) == ["out"]

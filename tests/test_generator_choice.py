@@ -20,7 +20,8 @@ def test_bundled_model_when_no_official_weights_are_cached(empty_cache, monkeypa
     assert "Official weights not available" in out and "Using the small bundled model" in out
 
 
-def test_cached_official_weights_come_first(empty_cache, capsys):
+def test_cached_official_weights_come_first(empty_cache, capsys, monkeypatch):
+    monkeypatch.setattr(weights, "OFFICIAL_CONFIG", GeneratorConfig(ngf=4))  # a small file plays the official one
     cached = empty_cache / "ade20k_pretrained" / weights.GENERATOR_FILE
     cached.parent.mkdir(parents=True)
     save_random_official_checkpoint(cached, GeneratorConfig(ngf=4), seed=0)

@@ -37,6 +37,12 @@ def _official_archive(path, generator_file, evil=False, prefix="checkpoints/"):
     return path
 
 
+@pytest.fixture(autouse=True)
+def tiny_plays_the_official_generator(monkeypatch):
+    """The tests' archives hold a small generator (ngf 4): the structure checks expect its shape."""
+    monkeypatch.setattr(weights, "OFFICIAL_CONFIG", TINY)
+
+
 @pytest.fixture(scope="module")
 def tiny_checkpoint(tmp_path_factory):
     return save_random_official_checkpoint(tmp_path_factory.mktemp("src") / "latest_net_G.pth", TINY, seed=1)
@@ -72,7 +78,8 @@ def test_download_extract_and_cache(tmp_path, fake_drive, tiny_checkpoint, capsy
     assert path.read_bytes() == tiny_checkpoint.read_bytes()
     assert fake_drive == [{"id": weights.OFFICIAL_ARCHIVE_DRIVE_ID, "resume": True}]
     assert not (cache / weights.ARCHIVE_NAME).exists()  # the big archive is not kept
-    assert "no reference hash" in capsys.readouterr().out
+    assert "no official hash is recorded yet" in capsys.readouterr().out
+    assert weights.hash_path(path).read_text() == f"{weights.sha256_file(path)}  latest_net_G.pth\n"
     # Second call: from the cache, no download.
     assert weights.ensure_official_weights(cache=cache) == path
     assert len(fake_drive) == 1
@@ -184,3 +191,79 @@ def test_fp16_safetensors_is_half_size_and_generates_the_same_picture(tmp_path):
     full = load_generator(source).generate(labels).astype(int)
     half = load_generator(converted).generate(labels).astype(int)
     assert np.abs(full - half).max() <= 3  # of 255: half-precision weights, same picture
+
+
+def test_the_official_generators_structure_is_pinned(monkeypatch):
+    """151 input channels (150 ADE20K classes + other, no instance edges), ngf 64, 96.5 M parameters."""
+    from playground_lib.spade.config import OFFICIAL_ADE20K
+    from playground_lib.spade.model import SPADEGenerator, count_parameters
+
+    monkeypatch.undo()
+    assert weights.OFFICIAL_CONFIG == OFFICIAL_ADE20K
+    assert (OFFICIAL_ADE20K.label_nc, OFFICIAL_ADE20K.instance_edges, OFFICIAL_ADE20K.ngf) == (151, False, 64)
+    generator = SPADEGenerator(OFFICIAL_ADE20K)
+    assert count_parameters(generator) == weights.OFFICIAL_GENERATOR_PARAMETERS == 96_492_483
+    assert tuple(generator.state_dict()["fc.weight"].shape) == (1024, 151, 3, 3)
+    assert weights.structure_digest(generator.state_dict()) == weights.OFFICIAL_STRUCTURE_SHA256
+    float_bytes = 4 * sum(v.numel() for v in generator.state_dict().values() if v.is_floating_point())
+    assert float_bytes < weights.MAX_GENERATOR_BYTES < 1.1 * float_bytes
+
+
+def test_a_wrong_official_hash_keeps_nothing_even_on_the_second_call(tmp_path, tiny_checkpoint, monkeypatch):
+    monkeypatch.setattr(weights, "OFFICIAL_GENERATOR_SHA256", "0" * 64)
+    archive = _official_archive(tmp_path / "mine.tar.gz", tiny_checkpoint)
+    for _ in range(2):
+        with pytest.raises(weights.WeightsUnavailable, match="does not match the official generator"):
+            weights.ensure_official_weights(archive, cache=tmp_path / "c")
+        assert list((tmp_path / "c").rglob("latest_net_G*")) == []
+
+
+def test_a_cached_file_damaged_later_is_deleted_and_downloaded_again(tmp_path, fake_drive, capsys):
+    cache = tmp_path / "cache"
+    path = weights.ensure_official_weights(cache=cache)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte: still a loadable file, but not the one downloaded
+    path.write_bytes(bytes(data))
+    assert weights.cached_generator(cache) is None
+    assert "recorded in latest_net_G.pth.sha256" in capsys.readouterr().out
+    assert not path.exists() and not weights.hash_path(path).exists()
+    assert weights.ensure_official_weights(cache=cache) == path and len(fake_drive) == 2
+    assert weights.cached_generator(cache) == path
+
+
+def test_an_archive_with_another_generator_keeps_nothing(tmp_path):
+    other = save_random_official_checkpoint(tmp_path / "src" / "latest_net_G.pth", GeneratorConfig(ngf=8), seed=3)
+    archive = _official_archive(tmp_path / "other.tar.gz", other)
+    with pytest.raises(weights.WeightsUnavailable, match="ngf=8.*not the official ADE20K one"):
+        weights.ensure_official_weights(archive, cache=tmp_path / "c")
+    assert list((tmp_path / "c").rglob("*")) in ([], [tmp_path / "c" / "ade20k_pretrained"])
+    pickle_bomb = tmp_path / "bomb" / "latest_net_G.pth"
+    pickle_bomb.parent.mkdir()
+    pickle_bomb.write_bytes(b"not a torch file at all")
+    with pytest.raises(weights.WeightsUnavailable, match=r"latest_net_G\.pth: not a readable PyTorch weights file"):
+        weights.extract_generator(_official_archive(tmp_path / "bomb.tar.gz", pickle_bomb), tmp_path / "c2")
+    assert not (tmp_path / "c2" / "latest_net_G.pth").exists()
+
+
+def test_size_caps(tmp_path, tiny_checkpoint, fake_drive, monkeypatch):
+    archive = _official_archive(tmp_path / "mine.tar.gz", tiny_checkpoint)
+    monkeypatch.setattr(weights, "MAX_GENERATOR_BYTES", tiny_checkpoint.stat().st_size - 1)
+    with pytest.raises(weights.WeightsUnavailable, match="more than the official generator's 386 MB"):
+        weights.extract_generator(archive, tmp_path / "c")
+    assert not (tmp_path / "c").exists() or list((tmp_path / "c").iterdir()) == []  # not even a temporary file
+    monkeypatch.setattr(weights, "MAX_ARCHIVE_BYTES", 1000)
+    with pytest.raises(weights.WeightsUnavailable, match="more than the 0 GB NVlabs' checkpoints.tar.gz can be"):
+        weights.ensure_official_weights(cache=tmp_path / "cache")
+    assert not (tmp_path / "cache" / weights.ARCHIVE_NAME).exists()
+
+
+def test_fp16_copy_is_checked_like_the_original_and_an_old_cache_gets_a_record(tmp_path, capsys):
+    folder = tmp_path / "ade20k_pretrained"
+    original = save_random_official_checkpoint(folder / weights.GENERATOR_FILE, TINY, seed=4)
+    assert weights.cached_generator(tmp_path) == original  # cached before hashes were recorded
+    assert weights.hash_path(original).is_file()
+    half = weights.convert_to_fp16_safetensors(original)
+    assert weights.cached_generator(tmp_path) == half and weights.hash_path(half).is_file()
+    half.write_bytes(half.read_bytes()[:-10])
+    assert weights.cached_generator(tmp_path) == original  # the damaged copy goes, the original serves
+    assert not half.exists() and "was damaged" in capsys.readouterr().out

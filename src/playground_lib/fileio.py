@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -46,9 +47,102 @@ def _mode_for(destination: Path) -> int:
     try:
         return stat.S_IMODE(destination.stat().st_mode)
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def new_folder_mode() -> int:
+    """The mode ``mkdir`` would give a folder (0777 less the umask): ``mkdtemp`` gives 0700."""
+    return 0o777 & ~_umask()
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+class OutputError(ValueError):
+    """An output path that cannot be written, found before any work is done: names the path and why."""
+
+
+def check_output_file(path: str | os.PathLike) -> Path:
+    """Refuse, before a long job, an output file that is a folder or whose folder cannot be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give the name of the file to write inside it")
+    _check_writable_folder_for(path)
+    return path
+
+
+def check_output_folder(path: str | os.PathLike) -> Path:
+    """Refuse an output folder that is a file, or that cannot be made beside its siblings."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: is a file, not a folder")
+    _check_writable_folder_for(path)
+    return path
+
+
+def _check_writable_folder_for(path: Path) -> None:
+    """The nearest existing folder above ``path`` must be a folder we can create files in.
+
+    Tried with a real file rather than ``os.access``: root (Colab) passes ``os.access`` on
+    read-only folders, and a read-only mount (a shared Drive) refuses writes whatever the mode.
+    """
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise OutputError(f"{path}: {folder} is a file, not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".playground-write-test-", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextlib.contextmanager
+def atomic_folder(destination: str | os.PathLike, replace: bool = False) -> Iterator[Path]:
+    """Yield an empty folder beside ``destination`` to fill; on success it becomes ``destination``.
+
+    A run that stops half-way (an error, Ctrl-C, a full disk) removes the half-built folder, so
+    ``destination`` holds what it held before or the complete new contents, never a mixture.
+    An existing ``destination`` is replaced only with ``replace`` (or when it is an empty folder);
+    the old one is renamed aside first and deleted once the new one is in place.
+    """
+    destination = Path(destination).resolve()
+    check_output_folder(destination)
+    if _has_contents(destination) and not replace:
+        raise OutputError(f"{destination}: already exists and is not empty")
+    for stale in destination.parent.glob(f".{destination.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed outright (SIGKILL)
+    build = Path(tempfile.mkdtemp(prefix=f".{destination.name}.building-", dir=destination.parent))
+    try:
+        yield build
+        build.chmod(new_folder_mode())
+        _move_into_place(build, destination)
+    finally:
+        if build.exists():
+            shutil.rmtree(build, ignore_errors=True)
+
+
+def _has_contents(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def _move_into_place(build: Path, destination: Path) -> None:
+    if not _has_contents(destination):
+        os.replace(build, destination)  # a missing or empty destination: one rename
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old-", dir=destination.parent))
+    os.replace(destination, old / destination.name)
+    try:
+        os.replace(build, destination)
+    except BaseException:  # Ctrl-C between the two renames: the old folder goes back
+        os.replace(old / destination.name, destination)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_bytes(destination: str | os.PathLike, data: bytes) -> Path:

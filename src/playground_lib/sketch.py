@@ -84,17 +84,24 @@ def read_sketch(
     on_unknown: str = "error",
     max_off_palette: float | None = None,
     name: str | None = None,
+    fit_width: int | None = None,
 ) -> SketchReading:
     """Read a sketch file (a path, or an open file such as an upload) as a label map.
 
     A colour picture goes through :func:`sketch_to_labels`; a grey one is taken as the label map
     it already is (ADE20K values 0..150), which is what label-map PNGs are. Errors name the file
     (``name``, else the path), so a participant among thirty knows which sketch to fix.
+
+    ``fit_width``: a sketch wider than this is first shrunk to it with nearest neighbour (which
+    invents no colour), so an 8000-pixel drawing for a 256-pixel picture costs what a small one does.
     """
     name = name or str(getattr(source, "name", source))
     try:
         with Image.open(source) as image:
             image.load()
+            if fit_width is not None and image.width > fit_width:
+                height = max(1, round(image.height * fit_width / image.width))
+                image = image.resize((fit_width, height), Image.Resampling.NEAREST)
             if image.mode in GREY_MODES:
                 return SketchReading(_grey_label_map(np.asarray(image), name))
             rgba = np.asarray(image.convert("RGBA"))

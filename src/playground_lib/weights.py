@@ -3,10 +3,20 @@
 NVlabs publishes its pretrained models as one archive, ``checkpoints.tar.gz``, on Google Drive
 (linked from https://github.com/NVlabs/SPADE#generating-images-using-pretrained-model). We fetch
 it with gdown (progress bar, resumes an interrupted download), pull out only
-``ade20k_pretrained/latest_net_G.pth`` without ever writing a path taken from the archive, check
-its SHA-256 when a reference hash is recorded, and keep it in a cache folder: the Google Drive
-folder in Colab when Drive is mounted (so it survives the runtime), ``~/.cache`` elsewhere.
-The pretrained weights are NVIDIA's, licensed CC BY-NC-SA 4.0 (non-commercial).
+``ade20k_pretrained/latest_net_G.pth`` without ever writing a path taken from the archive, and
+keep it in a cache folder: the Google Drive folder in Colab when Drive is mounted (so it survives
+the runtime), ``~/.cache`` elsewhere. The pretrained weights are NVIDIA's, licensed CC BY-NC-SA
+4.0 (non-commercial).
+
+What is checked, since nobody on the project has recorded the official file's hash yet:
+
+* sizes: the archive at most ``MAX_ARCHIVE_BYTES``, the generator at most ``MAX_GENERATOR_BYTES``
+  (386.5 MB expected), counted while it is copied, so a damaged or hostile archive cannot fill a disk;
+* structure: the ADE20K generator's exact tensor names and shapes (``OFFICIAL_STRUCTURE_SHA256``:
+  151 input channels, ngf 64, ``OFFICIAL_GENERATOR_PARAMETERS`` parameters), before the file is kept;
+* integrity: the SHA-256 of the file as first downloaded goes beside it (``NAME.sha256``) and every
+  later use compares it, so a copy damaged on Drive is noticed; ``OFFICIAL_GENERATOR_SHA256``, once
+  recorded, is compared too. A file that fails a check is deleted, never kept.
 
 ``convert_to_fp16_safetensors`` turns the 390 MB ``.pth`` into a 195 MB half-precision
 generator file (``spade.generator_file``), which loads without pickle and fits in a Drive quota.
@@ -16,11 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tarfile
 from pathlib import Path, PurePosixPath
 
-from .fileio import atomic_path
+from .fileio import atomic_path, write_text
+from .spade.config import OFFICIAL_ADE20K
 from .workspace import COLAB_DRIVE, DRIVE_FOLDER_NAME
 
 OFFICIAL_ARCHIVE_DRIVE_ID = "12gvlTbMvUcJewQlSEaZdeb2CdOB-b8kQ"
@@ -32,6 +42,15 @@ FP16_FILE = "latest_net_G.fp16.safetensors"
 # Not recorded yet: nobody on the project has had the file in hand. When the check runs without
 # it, it prints the hash it computed; put that here once it is confirmed from a second download.
 OFFICIAL_GENERATOR_SHA256: str | None = None
+# What can be pinned without the file: its shape. SHA-256 of "name shape" lines of every tensor of
+# SPADEGenerator(OFFICIAL_ADE20K) but the optional num_batches_tracked (see structure_digest); a test
+# rebuilds the network and recomputes it.
+OFFICIAL_CONFIG = OFFICIAL_ADE20K
+OFFICIAL_STRUCTURE_SHA256 = "ece22e1117a0481c90bd32f65988d432de3103bc85b468fe1bf06a022577168c"
+OFFICIAL_GENERATOR_PARAMETERS = 96_492_483
+MAX_GENERATOR_BYTES = 420 * 10**6  # float32 weights are 386.0 MB; pickle framing adds well under 1 MB
+MAX_ARCHIVE_BYTES = 4 * 10**9  # NVlabs' archive holds several generators (ADE20K, COCO, Cityscapes)
+HASH_SUFFIX = ".sha256"
 
 CACHE_ENV = "PLAYGROUND_WEIGHTS_DIR"
 _CHUNK = 1 << 20
@@ -62,13 +81,100 @@ def download_dir() -> Path:
 
 
 def cached_generator(cache: str | os.PathLike | None = None) -> Path | None:
-    """The official generator if it is already in the cache (fp16 safetensors preferred), else None."""
+    """The official generator if it is in the cache and intact (fp16 safetensors preferred), else None.
+
+    Each use compares the file with the SHA-256 recorded beside it; a damaged one is deleted (and
+    said so), and the next candidate or a new download takes its place.
+    """
     folder = Path(cache) if cache is not None else cache_dir()
     for name in (FP16_FILE, GENERATOR_FILE):
         path = folder / "ade20k_pretrained" / name
         if path.is_file():
-            return path
+            try:
+                return verified(path)
+            except WeightsUnavailable as exc:
+                print(exc)
     return None
+
+
+def hash_path(path: str | os.PathLike) -> Path:
+    """Where the SHA-256 of a kept weights file is recorded: ``NAME.sha256`` beside it."""
+    path = Path(path)
+    return path.with_name(path.name + HASH_SUFFIX)
+
+
+def record_hash(path: str | os.PathLike, digest: str | None = None) -> str:
+    """Write ``NAME.sha256`` (``sha256sum`` format) for a file that has just passed its checks."""
+    digest = digest or sha256_file(path)
+    write_text(hash_path(path), f"{digest}  {Path(path).name}\n")
+    return digest
+
+
+def verified(path: str | os.PathLike) -> Path:
+    """``path`` if it still has the SHA-256 recorded when it was kept; else delete it and say so.
+
+    A kept file without a record (cached by an older version) is checked for the official
+    structure instead and its hash recorded from then on.
+    """
+    path = Path(path)
+    record = hash_path(path)
+    if not record.is_file():
+        _refuse_unless(path, lambda: check_official_structure(path))
+        record_hash(path)
+        return path
+    expected = (record.read_text(encoding="utf-8").split() or [""])[0]
+    actual = sha256_file(path)
+    if actual != expected:
+        _delete(path)
+        raise WeightsUnavailable(
+            f"{path}: sha256 {actual} differs from the {expected or 'empty record'} recorded in {record.name} when it "
+            "was kept: the file was damaged (a partial copy or sync?). It was deleted; run again to download it afresh."
+        )
+    return path
+
+
+def _refuse_unless(path: Path, check) -> None:
+    """Run a check of a weights file; a file that fails it is deleted, not kept."""
+    try:
+        check()
+    except (WeightsUnavailable, ValueError) as exc:
+        _delete(path)
+        raise WeightsUnavailable(f"{exc} It was deleted.") from None
+
+
+def _delete(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    hash_path(path).unlink(missing_ok=True)
+
+
+def structure_digest(state) -> str:
+    """SHA-256 of the "name shape" lines of a generator's tensors (sorted, num_batches_tracked left out)."""
+    lines = sorted(f"{k} {tuple(v.shape)}" for k, v in state.items() if not k.endswith("num_batches_tracked"))
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def expected_structure(config) -> str:
+    """The structure digest of a generator with ``config``: pinned for the official one, else computed."""
+    if config == OFFICIAL_ADE20K:
+        return OFFICIAL_STRUCTURE_SHA256
+    from .spade.model import SPADEGenerator
+
+    return structure_digest(SPADEGenerator(config).state_dict())
+
+
+def check_official_structure(path: str | os.PathLike, shown: str | os.PathLike | None = None) -> None:
+    """Refuse a file that is not the official ADE20K generator's shape (config, every tensor's shape)."""
+    from .spade.generator_file import read_generator
+
+    shown = shown or path
+    state, config, classes = read_generator(path)
+    if classes is not None or config != OFFICIAL_CONFIG:
+        raise WeightsUnavailable(
+            f"{shown}: a generator with {config}{' and a class list' if classes else ''}, not the official "
+            f"ADE20K one ({OFFICIAL_CONFIG})."
+        )
+    if structure_digest(state) != expected_structure(OFFICIAL_CONFIG):
+        raise WeightsUnavailable(f"{shown}: its tensors' names or shapes differ from the official ADE20K generator's.")
 
 
 def sha256_file(path: str | os.PathLike) -> str:
@@ -79,16 +185,19 @@ def sha256_file(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def check_generator_hash(path: str | os.PathLike, expected: str | None = None) -> str:
-    """Compare a generator file with the recorded SHA-256; returns the hash it computed."""
+def check_generator_hash(
+    path: str | os.PathLike, expected: str | None = None, shown: str | os.PathLike | None = None
+) -> str:
+    """Compare a generator file with the official SHA-256 (when recorded); returns the hash it computed."""
     expected = expected if expected is not None else OFFICIAL_GENERATOR_SHA256
+    shown = shown or path
     actual = sha256_file(path)
     if expected is None:
-        print(f"{path}: sha256 {actual} (no reference hash is recorded yet, so it was not checked)")
+        print(f"{shown}: sha256 {actual} (no official hash is recorded yet: its size and structure were checked)")
     elif actual != expected.lower():
         raise WeightsUnavailable(
-            f"{path}: sha256 {actual} does not match the official generator's {expected}; "
-            "the download is damaged or is another file. Delete it and download again."
+            f"{shown}: sha256 {actual} does not match the official generator's {expected}; "
+            "the download is damaged or is another file."
         )
     return actual
 
@@ -107,6 +216,13 @@ def download_archive(destination: str | os.PathLike, quiet: bool = False) -> Pat
         raise WeightsUnavailable(_offline_message(f"{type(exc).__name__}: {detail}")) from exc
     if result is None or not destination.is_file():  # older gdown returns None instead of raising
         raise WeightsUnavailable(_offline_message("gdown could not fetch the file"))
+    size = destination.stat().st_size
+    if size > MAX_ARCHIVE_BYTES:
+        destination.unlink()
+        raise WeightsUnavailable(
+            f"{destination}: {size / 1e9:.1f} GB, more than the {MAX_ARCHIVE_BYTES / 1e9:.0f} GB NVlabs' "
+            f"{ARCHIVE_NAME} can be; it was deleted. Is the Drive link serving another file?"
+        )
     return destination
 
 
@@ -131,7 +247,9 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
 
     Nothing is written at a path read from the archive: the file goes to a fixed name in
     ``destination_dir``, and links, absolute names and ``..`` are refused, so a hostile archive
-    cannot write anywhere else.
+    cannot write anywhere else. The copy stops at ``MAX_GENERATOR_BYTES``; it is checked (size,
+    structure, the official hash when recorded) under a temporary name and kept only if it passes,
+    with its SHA-256 recorded beside it for later uses to compare.
     """
     from tqdm.auto import tqdm
 
@@ -148,8 +266,12 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
                     continue
                 if not member.isreg():
                     raise WeightsUnavailable(f"{archive}: {member.name} is a link, not a file; refusing it")
-                with atomic_path(target) as tmp, open(tmp, "wb") as out:
-                    shutil.copyfileobj(tar.extractfile(member), out, _CHUNK)
+                if member.size > MAX_GENERATOR_BYTES:
+                    raise WeightsUnavailable(_too_big(archive, member.name, member.size))
+                with atomic_path(target) as tmp:
+                    _copy_at_most(tar.extractfile(member), tmp, MAX_GENERATOR_BYTES, archive, member.name)
+                    digest = _check_extracted(tmp, f"{archive}: {member.name}")
+                record_hash(target, digest)
                 return target
     except (tarfile.TarError, EOFError, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
@@ -158,6 +280,33 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
             f"{archive}: not a readable .tar.gz archive ({exc}); delete it and download again"
         ) from exc
     raise WeightsUnavailable(f"{archive}: no {GENERATOR_MEMBER} inside; is this NVlabs' {ARCHIVE_NAME}?")
+
+
+def _too_big(archive: Path, name: str, size: int) -> str:
+    return (
+        f"{archive}: {name} is over {size / 1e6:.0f} MB, more than the official generator's 386 MB "
+        f"(at most {MAX_GENERATOR_BYTES / 1e6:.0f} MB accepted); refusing it"
+    )
+
+
+def _copy_at_most(source, destination: Path, limit: int, archive: Path, name: str) -> None:
+    """Copy a stream to a file, stopping with an error past ``limit`` bytes (whatever the header said)."""
+    written = 0
+    with open(destination, "wb") as out:
+        for block in iter(lambda: source.read(_CHUNK), b""):
+            written += len(block)
+            if written > limit:
+                raise WeightsUnavailable(_too_big(archive, name, written))
+            out.write(block)
+
+
+def _check_extracted(tmp: Path, shown: str) -> str:
+    """Structure and (when recorded) official hash of a freshly extracted generator; returns its SHA-256."""
+    try:
+        check_official_structure(tmp, shown)
+    except ValueError as exc:  # not a readable weights file at all
+        raise WeightsUnavailable(str(exc).replace(str(tmp), shown)) from None
+    return check_generator_hash(tmp, shown=shown)
 
 
 class _ProgressReader:
@@ -197,10 +346,11 @@ def ensure_official_weights(
         if weights.name.endswith((".tar.gz", ".tgz", ".tar")):
             done = target_dir / GENERATOR_FILE
             if done.is_file() and done.stat().st_mtime >= weights.stat().st_mtime:
-                return done  # extracted from this archive before
-            path = extract_generator(weights, target_dir)
-            check_generator_hash(path)
-            return path
+                try:
+                    return verified(done)  # extracted from this archive before, and still intact
+                except WeightsUnavailable as exc:
+                    print(f"{exc} Extracting it again from {weights}.")
+            return extract_generator(weights, target_dir)
         return weights
     found = cached_generator(folder)
     if found is not None:
@@ -215,11 +365,6 @@ def ensure_official_weights(
         path = extract_generator(archive, target_dir)
     except WeightsUnavailable:
         archive.unlink(missing_ok=True)  # a damaged download must not be reused by the next try
-        raise
-    try:
-        check_generator_hash(path)
-    except WeightsUnavailable:
-        path.unlink(missing_ok=True)
         raise
     if not keep_archive:
         archive.unlink(missing_ok=True)
@@ -238,4 +383,7 @@ def convert_to_fp16_safetensors(source: str | os.PathLike, destination: str | os
     source = Path(source)
     destination = Path(destination) if destination is not None else source.with_name(FP16_FILE)
     state, config, classes = read_generator(source)
-    return save_generator(destination, state, config, classes, half=True, info={"converted_from": source.name})
+    save_generator(destination, state, config, classes, half=True, info={"converted_from": source.name})
+    if destination.name == FP16_FILE:  # the cache's copy: later uses check it like the original
+        record_hash(destination)
+    return destination

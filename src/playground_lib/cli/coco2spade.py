@@ -26,6 +26,9 @@ def register(subparsers) -> None:
         help="validation fraction when the COCO images carry no train/val split (default 0.2)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of that split (default 0)")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an earlier SPADE folder at OUT_DIR (whole: no stale samples)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -35,6 +38,7 @@ def run(args) -> int:
 
     from ..coco.read import CocoError
     from ..coco.to_spade import coco_to_spade
+    from ..fileio import OutputError
     from . import UserError
     from ._problems import refuse
 
@@ -42,10 +46,18 @@ def run(args) -> int:
         raise UserError(f"--val {args.val}: give a fraction between 0 and 1")
     try:
         dataset = coco_to_spade(
-            args.coco, args.images_dir, args.out_dir, val_fraction=args.val, seed=args.seed, progress=not args.quiet
+            args.coco,
+            args.images_dir,
+            args.out_dir,
+            val_fraction=args.val,
+            seed=args.seed,
+            progress=not args.quiet,
+            overwrite=args.overwrite,
         )
     except CocoError as exc:
         raise refuse(exc.problems) from None
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
     counts = json.loads(dataset.read_text(encoding="utf-8"))["counts"]
     print(
         f"wrote {counts['images']} samples ({counts['train']} train, {counts['val']} val, "

@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..fileio import write_png
+    from ..fileio import OutputError, check_output_file, write_png
     from ..sketch import SketchError, read_sketch
     from . import UserError
 
@@ -45,10 +45,15 @@ def run(args) -> int:
     if not args.sketch.is_file():
         raise UserError(f"{args.sketch}: no such sketch file")
     try:
+        check_output_file(args.out)  # before the generator loads and paints for a minute
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    try:
         reading = read_sketch(
             args.sketch,
             classes="all" if args.all_classes else "schema",
             on_unknown="other" if args.unknown_as_other else "error",
+            fit_width=args.size,  # a huge sketch is shrunk (nearest) before its colours are read
         )
     except SketchError as exc:
         raise UserError(str(exc)) from None

@@ -59,7 +59,7 @@ def problems_path(out: Path) -> Path:
 def run(args) -> int:
     from ..coco.from_labelme import convert_labelme_dir
     from ..coco.split import subset
-    from ..fileio import write_json, write_text
+    from ..fileio import OutputError, check_output_file, write_json, write_text
     from ..labelme.format import LabelmeError
     from . import UserError
     from ._problems import refuse
@@ -68,6 +68,10 @@ def run(args) -> int:
         raise UserError(f"{args.out}: the output must be a .json file")
     if args.split is not None and not 0 < args.split < 1:
         raise UserError(f"--split {args.split}: give the train fraction, between 0 and 1 (e.g. 0.8)")
+    try:
+        check_output_file(args.out)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
     try:
         result = convert_labelme_dir(
             args.labelme_dir,

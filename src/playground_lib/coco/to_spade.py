@@ -6,6 +6,11 @@
       OUT/dataset.json            {"classes": [{"name", "value", "pixels", "instances"}, ...],
                                    "splits": {"train": [STEM, ...], "val": [...]}, "counts": {...}}
 
+The folder is built beside its destination and renamed into place when complete
+(``fileio.atomic_folder``): an interrupted run leaves nothing, or the earlier folder untouched.
+An earlier SPADE folder is replaced whole, so no sample of a previous run lingers; a folder that
+holds anything else is never touched.
+
 One flat folder per kind, the same STEM for the three files of a sample, and the train/val
 split as lists in ``dataset.json`` (no ``train/`` and ``val/`` subfolders: moving a sample
 between splits never moves files). Later annotations paint over earlier ones, as labelme does.
@@ -22,7 +27,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from .. import labels as schema
-from ..fileio import write_bytes, write_json, write_png
+from ..fileio import OutputError, atomic_folder, check_output_folder, write_bytes, write_json, write_png
 from ..labelme.image import exif_orientation
 from .categories import IGNORE_CATEGORY_ID
 from .masks import annotation_mask
@@ -30,6 +35,7 @@ from .read import CocoError, CocoImage, check_coco, load_coco, raise_if_problems
 from .split import split_images
 
 SPADE_IMAGE_SUFFIXES = {".png": ".png", ".jpg": ".jpg", ".jpeg": ".jpg"}
+SPADE_ENTRIES = {"images", "labels", "instances", "dataset.json"}
 
 
 def category_values(coco: Mapping[str, Any], name: str = "COCO") -> tuple[dict[int, int], list[str]]:
@@ -64,14 +70,17 @@ def coco_to_spade(
     val_fraction: float = 0.2,
     seed: int = 0,
     progress: bool = True,
+    overwrite: bool = True,
 ) -> Path:
     """Write the SPADE folder (layout in the module docstring); return the path of ``dataset.json``.
 
     The split comes from the images' ``"split"`` fields when every image has one, else it is
-    drawn with ``seed`` (``val_fraction`` of the images for validation).
+    drawn with ``seed`` (``val_fraction`` of the images for validation). ``overwrite``: replace
+    an earlier SPADE folder at ``out_dir`` whole (a notebook run twice); without it, refuse.
     """
     from tqdm.auto import tqdm
 
+    out_dir = check_spade_destination(out_dir, overwrite)
     coco, name = load_coco(coco)
     images, problems = check_coco(coco, images_dir, name)
     if not problems:
@@ -79,36 +88,66 @@ def coco_to_spade(
     raise_if_problems(problems)
     if not images:
         raise CocoError([f"{name}: no images"])
-    out_dir = Path(out_dir)
     split_of = _splits(coco, images, val_fraction, seed)
     pixels = {c["id"]: 0 for c in coco["categories"]}
     instances = {c["id"]: 0 for c in coco["categories"]}
     other_pixels = 0
-    for image in tqdm(images, desc="COCO -> SPADE", disable=not progress):
-        height, width = image.entry["height"], image.entry["width"]
-        label_map = np.zeros((height, width), dtype=np.uint8)
-        instance_map = np.zeros((height, width), dtype=np.uint16)
-        owner = np.full((height, width), -1, dtype=np.int64)  # which category each pixel ended up with
-        count = 0
-        for annotation in image.annotations:
-            mask = annotation_mask(annotation, height, width)
-            if annotation.get("category_id") == IGNORE_CATEGORY_ID or annotation.get("ignore"):
-                label_map[mask], instance_map[mask], owner[mask] = 0, 0, -1
-                continue
-            count += 1
-            label_map[mask] = values[annotation["category_id"]]
-            instance_map[mask] = count
-            owner[mask] = annotation["category_id"]
-            instances[annotation["category_id"]] += 1
-        ids, totals = np.unique(owner, return_counts=True)
-        for category_id, total in zip(ids.tolist(), totals.tolist()):
-            if category_id >= 0:
-                pixels[category_id] += total
-        other_pixels += int((label_map == 0).sum())
-        stem = image.path.stem
-        _write_spade_image(image.path, out_dir / "images", stem)
-        write_png(out_dir / "labels" / f"{stem}.png", label_map)
-        write_png(out_dir / "instances" / f"{stem}.png", instance_map)
+    with atomic_folder(out_dir, replace=True) as build:
+        for image in tqdm(images, desc="COCO -> SPADE", disable=not progress):
+            other_pixels += _write_sample(image, values, build, pixels, instances)
+        dataset = _summary(coco, images, values, pixels, instances, other_pixels, split_of)
+        write_json(build / "dataset.json", dataset)
+    return out_dir / "dataset.json"
+
+
+def check_spade_destination(out_dir: str | os.PathLike, overwrite: bool) -> Path:
+    """Refuse, before any work, a destination that is not ours to replace (or not writable)."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir() or not any(out_dir.iterdir()):
+        return check_output_folder(out_dir)
+    entries = {p.name for p in out_dir.iterdir()}
+    if not (out_dir / "dataset.json").is_file() or not entries <= SPADE_ENTRIES:
+        raise OutputError(
+            f"{out_dir}: not empty and not a SPADE folder (it holds {', '.join(sorted(entries)[:3])}"
+            f"{', ...' if len(entries) > 3 else ''}); choose a new or empty folder"
+        )
+    if not overwrite:
+        raise OutputError(
+            f"{out_dir}: already holds a SPADE folder; pass --overwrite (overwrite=True) to replace it whole"
+        )
+    return check_output_folder(out_dir)
+
+
+def _write_sample(image: CocoImage, values, build: Path, pixels: dict, instances: dict) -> int:
+    """Write one sample's photo, label map and instance map; count its pixels and objects; return its "other" pixels."""
+    height, width = image.entry["height"], image.entry["width"]
+    label_map = np.zeros((height, width), dtype=np.uint8)
+    instance_map = np.zeros((height, width), dtype=np.uint16)
+    owner = np.full((height, width), -1, dtype=np.int64)  # which category each pixel ended up with
+    count = 0
+    for annotation in image.annotations:
+        mask = annotation_mask(annotation, height, width)
+        if annotation.get("category_id") == IGNORE_CATEGORY_ID or annotation.get("ignore"):
+            label_map[mask], instance_map[mask], owner[mask] = 0, 0, -1
+            continue
+        count += 1
+        label_map[mask] = values[annotation["category_id"]]
+        instance_map[mask] = count
+        owner[mask] = annotation["category_id"]
+        instances[annotation["category_id"]] += 1
+    ids, totals = np.unique(owner, return_counts=True)
+    for category_id, total in zip(ids.tolist(), totals.tolist()):
+        if category_id >= 0:
+            pixels[category_id] += total
+    stem = image.path.stem
+    _write_spade_image(image.path, build / "images", stem)
+    write_png(build / "labels" / f"{stem}.png", label_map)
+    write_png(build / "instances" / f"{stem}.png", instance_map)
+    return int((label_map == 0).sum())
+
+
+def _summary(coco, images, values, pixels, instances, other_pixels, split_of) -> dict[str, Any]:
+    """What ``dataset.json`` says: classes with their counts, the split, totals and the layout."""
     classes = [
         {"name": c["name"], "value": values[c["id"]], "pixels": pixels[c["id"]], "instances": instances[c["id"]]}
         for c in coco["categories"]
@@ -131,7 +170,7 @@ def coco_to_spade(
         "layout": "images/STEM.png|jpg, labels/STEM.png (uint8 ADE20K values, 0 = other), "
         "instances/STEM.png (uint16, 0 = none)",
     }
-    return write_json(out_dir / "dataset.json", dataset)
+    return dataset
 
 
 def _splits(coco, images: list[CocoImage], val_fraction: float, seed: int) -> dict[str, str]:
@@ -150,18 +189,6 @@ def _write_spade_image(source: Path, folder: Path, stem: str) -> Path:
         orientation = exif_orientation(image)
         fmt = image.format
         if suffix is not None and orientation == 1 and fmt in ("PNG", "JPEG"):
-            target = folder / f"{stem}{suffix}"
-            _remove_other_variants(folder, stem, target)
-            return write_bytes(target, source.read_bytes())
+            return write_bytes(folder / f"{stem}{suffix}", source.read_bytes())
         pixels = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
-    target = folder / f"{stem}.png"
-    _remove_other_variants(folder, stem, target)
-    return write_png(target, pixels)
-
-
-def _remove_other_variants(folder: Path, stem: str, keep: Path) -> None:
-    """A rerun that changes a photo's format must not leave the old file beside the new one."""
-    for suffix in (".png", ".jpg"):
-        old = folder / f"{stem}{suffix}"
-        if old != keep and old.exists():
-            old.unlink()
+    return write_png(folder / f"{stem}.png", pixels)

@@ -84,11 +84,12 @@ class LoadedGenerator:
         """
         array = _as_label_array(labels)
         single = array.ndim == 2
-        batch = torch.from_numpy(array[None] if single else array).long()
-        batch = self._value_to_channel[batch]
-        height, width = self._output_size(batch.shape[1:], size)
-        if (height, width) != tuple(batch.shape[1:]):
-            batch = F.interpolate(batch[:, None].float(), size=(height, width), mode="nearest")[:, 0].long()
+        values = torch.from_numpy(array[None] if single else array)
+        height, width = self._output_size(values.shape[1:], size)
+        if (height, width) != tuple(values.shape[1:]):
+            # Resized first, as bytes (values are 0..150): a huge map never exists as 64-bit channels.
+            values = F.interpolate(values.to(torch.uint8)[:, None], size=(height, width), mode="nearest")[:, 0]
+        batch = self._value_to_channel[values.long()]
         chunks = list(torch.split(batch, batch_size))
         if len(chunks) > 1:
             from tqdm.auto import tqdm

@@ -16,6 +16,13 @@ from typing import Any
 from ..labels import NUM_ADE20K_CLASSES
 from ..settings import reject_unknown_keys
 
+RUN_SETTINGS = frozenset(
+    {"out_dir", "data_dir", "steps", "device", "threads", "num_workers", "progress"}
+    | {"sample_every", "checkpoint_every", "keep_checkpoints", "num_samples"}
+)
+"""Settings a resumed run may change: where and how long it runs, not the model it trains (a Colab
+session that copied the data to another path may resume from there)."""
+
 
 @dataclass
 class TrainConfig:
@@ -126,25 +133,46 @@ class TrainConfig:
     @classmethod
     def from_file(cls, path: str | Path) -> TrainConfig:
         """Read a JSON or YAML file (YAML needs PyYAML, which labelme brings along)."""
-        path = Path(path)
-        text = path.read_text(encoding="utf-8")
-        if path.suffix.lower() in (".yaml", ".yml"):
-            try:
-                import yaml
-            except ImportError:
-                raise ValueError(f"{path}: reading YAML needs PyYAML (pip install pyyaml), or use JSON") from None
-            values = yaml.safe_load(text) or {}
-        else:
-            try:
-                values = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}: not valid JSON ({exc})") from None
-        if not isinstance(values, dict):
-            raise ValueError(f"{path}: expected a mapping of settings, got {type(values).__name__}")
-        return cls.from_dict(values, source=str(path))
+        return cls.from_dict(settings_from_file(path), source=str(path))
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes).validate()
+
+
+def settings_from_file(path: str | Path) -> dict[str, Any]:
+    """The settings a JSON or YAML file gives, unchecked (``TrainConfig.from_file`` checks them)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise ValueError(f"{path}: reading YAML needs PyYAML (pip install pyyaml), or use JSON") from None
+        values = yaml.safe_load(text) or {}
+    else:
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"{path}: expected a mapping of settings, got {type(values).__name__}")
+    return values
+
+
+def resume_conflicts(saved: dict[str, Any], asked: dict[str, Any]) -> list[str]:
+    """The settings in ``asked`` that differ from the ``saved`` config of a run, as "name saved -> asked".
+
+    A resumed run keeps what shapes the model and its training (the saved config wins); only
+    ``RUN_SETTINGS`` may change. This lists what a user asked for that cannot apply.
+    """
+    conflicts = []
+    for key, value in asked.items():
+        if key in RUN_SETTINGS or key not in saved:
+            continue
+        plain = list(value) if isinstance(value, tuple) else value
+        if plain != saved[key]:
+            conflicts.append(f"{key} {saved[key]!r} (saved) vs {plain!r}")
+    return conflicts
 
 
 def generator_config(cfg: TrainConfig):

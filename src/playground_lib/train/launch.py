@@ -63,10 +63,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """A TrainConfig from the config file (if any) and the flags that were given."""
+    return config_and_given(args)[0]
+
+
+def config_and_given(args: argparse.Namespace) -> tuple[TrainConfig, set[str]]:
+    """The TrainConfig, and the names of the settings the user gave (in the config file or as flags):
+    on ``--resume`` those are the ones to check against the saved run."""
+    from .config import settings_from_file
     from .dataset import DatasetError, classes_in
 
     try:
         cfg = TrainConfig.from_file(args.config) if args.config else TrainConfig()
+        in_file = set(settings_from_file(args.config)) if args.config else set()
         changes = {field: getattr(args, field) for field, _ in FLAGS.values() if getattr(args, field) is not None}
         changes.update({field: getattr(args, field) for field in SWITCHES if getattr(args, field) is not None})
         if args.classes == "all":
@@ -75,7 +83,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             changes["classes"] = classes_in(changes.get("data_dir", cfg.data_dir), changes.get("split", cfg.split))
         elif args.classes:
             changes["classes"] = _class_values(args.classes)
-        return cfg.replace(**changes)
+        return cfg.replace(**changes), in_file | set(changes)
     except (ValueError, FileNotFoundError, DatasetError) as exc:
         raise LaunchError(str(exc)) from None
 
@@ -89,14 +97,17 @@ def _class_values(text: str) -> list[int]:
 
 
 def make_trainer(args: argparse.Namespace, rank: int = 0, world_size: int = 1, local_rank: int = 0):
-    """A fresh Trainer, or with ``--resume`` the one saved in ``--out``, for one process of the run."""
-    from .checkpoint import latest_checkpoint
+    """A fresh Trainer, or with ``--resume`` the one saved in ``--out`` (refusing given settings it
+    cannot apply), for one process of the run."""
+    from .checkpoint import has_checkpoint
     from .trainer import Trainer
 
-    cfg = config_from_args(args)
+    cfg, given = config_and_given(args)
     try:
-        if args.resume and latest_checkpoint(cfg.out_dir) is not None:
-            return Trainer.resume(cfg.out_dir, rank, world_size, local_rank, steps=cfg.steps)
+        if args.resume and has_checkpoint(cfg.out_dir):
+            asked = {name: getattr(cfg, name) for name in given if name != "out_dir"}
+            asked["steps"] = cfg.steps
+            return Trainer.resume(cfg.out_dir, rank, world_size, local_rank, **asked)
         return Trainer(cfg, rank, world_size, local_rank)
     except (ValueError, FileNotFoundError) as exc:
         raise LaunchError(str(exc)) from None

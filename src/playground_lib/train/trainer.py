@@ -34,17 +34,33 @@ from ..spade import SPADEGenerator, init_spade_weights
 from ..spade.channels import FULL_NC, compact_state_dict, expand_state_dict, is_label_input
 from ..spade.generator_file import read_generator, save_generator
 from . import checkpoint as ckpt
-from .config import TrainConfig, generator_config
+from .config import RUN_SETTINGS, TrainConfig, generator_config, resume_conflicts
 from .dataset import SpadeDataset, StepBatches, collate, semantics
 from .discriminator import build_discriminator
 from .losses import VGGLoss, d_hinge_loss, feature_matching_loss, g_hinge_loss, vgg_unavailable_reason
 from .visuals import write_sample_grid
 
+TRAINING_DEVICES = ("cpu", "cuda", "mps")
+
 
 def resolve_device(name: str, local_rank: int = 0) -> torch.device:
+    """The torch device for ``cfg.device``; a ValueError in one line for names that cannot train here."""
     if name == "auto":
         return torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in TRAINING_DEVICES:
+        raise ValueError(f"device {name!r}: training runs on auto, cpu, cuda, cuda:N or mps")
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count(),
+        "mps": torch.backends.mps.is_available(),
+    }[device.type]
+    if not available:
+        raise ValueError(f"device {name!r}: not available on this machine; use --device auto or cpu")
+    return device
 
 
 def seed_everything(seed: int) -> None:
@@ -316,7 +332,11 @@ class Trainer:
         return folder
 
     def load_state(self, folder: str | Path) -> None:
+        """Continue from one checkpoint folder (weights, optimisers, random states, history)."""
         weights, state = ckpt.load_checkpoint(folder)
+        self._apply_state(folder, weights, state)
+
+    def _apply_state(self, folder: str | Path, weights: dict, state: dict) -> None:
         for name, module in (
             ("generator", self.generator),
             ("generator_ema", self.generator_ema),
@@ -348,16 +368,37 @@ class Trainer:
 
     @classmethod
     def resume(
-        cls, out_dir: str | Path, rank: int = 0, world_size: int = 1, local_rank: int = 0, **overrides
+        cls,
+        out_dir: str | Path,
+        rank: int = 0,
+        world_size: int = 1,
+        local_rank: int = 0,
+        on_conflict: str = "error",
+        **overrides,
     ) -> Trainer:
-        """Continue the run saved in ``out_dir`` with its own config (``overrides``: e.g. more ``steps``)."""
-        folder = ckpt.latest_checkpoint(out_dir)
-        if folder is None:
-            raise FileNotFoundError(f"{Path(out_dir) / 'checkpoints'}: no checkpoint to resume from")
-        _, state = ckpt.load_checkpoint(folder)
-        config = dict(state["config"], out_dir=str(out_dir), finetune_from=None, **overrides)
+        """Continue the run saved in ``out_dir`` from its newest intact checkpoint, with its own config.
+
+        ``overrides``: settings asked for now. ``RUN_SETTINGS`` (more ``steps``, another ``device``)
+        apply; any other that differs from the saved config cannot (the model is already that
+        shape): ``on_conflict="error"`` refuses with a ValueError naming them, ``"warn"`` warns
+        that the saved config wins and goes on.
+        """
+        if rank == 0:
+            ckpt.remove_unfinished_saves(Path(out_dir) / "checkpoints")
+        folder, weights, state = ckpt.load_newest_intact(out_dir)
+        conflicts = resume_conflicts(state["config"], overrides)
+        if conflicts:
+            message = (
+                f"{out_dir}: a resumed run keeps the settings it was started with, so these cannot apply: "
+                f"{'; '.join(conflicts)}"
+            )
+            if on_conflict == "error":
+                raise ValueError(f"{message}. Drop them to resume, or train a new model in another output folder")
+            warnings.warn(f"{message}. The saved settings win.", stacklevel=2)
+        run = {k: v for k, v in overrides.items() if k in RUN_SETTINGS}
+        config = dict(state["config"], finetune_from=None, **{**run, "out_dir": str(out_dir)})
         trainer = cls(TrainConfig.from_dict(config, source=str(folder / "state.pt")), rank, world_size, local_rank)
-        trainer.load_state(folder)
+        trainer._apply_state(folder, weights, state)
         return trainer
 
     @classmethod
@@ -365,9 +406,11 @@ class Trainer:
         """Resume ``cfg.out_dir`` if it holds a checkpoint (with ``cfg.steps`` as the new goal), else start fresh.
 
         This is what a notebook cell wants: run it again after a disconnect and training goes on.
+        Settings of ``cfg`` that a resumed run cannot change are named in a warning (the saved ones win).
         """
-        if ckpt.latest_checkpoint(cfg.out_dir) is not None:
-            return cls.resume(cfg.out_dir, steps=cfg.steps, **kwargs)
+        if ckpt.has_checkpoint(cfg.out_dir):
+            asked = {k: v for k, v in cfg.to_dict().items() if k not in ("finetune_from", "out_dir")}
+            return cls.resume(cfg.out_dir, on_conflict="warn", **kwargs, **asked)
         return cls(cfg, **kwargs)
 
     # ------------------------------------------------------------------ export

@@ -1,0 +1,156 @@
+"""Training survives its own accidents: damaged checkpoints, killed saves, conflicting or impossible settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+import torch
+
+from playground_lib.cli import main
+from playground_lib.synthetic import write_scenes
+from playground_lib.train import TrainConfig, Trainer
+from playground_lib.train import checkpoint as ckpt
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def scenes(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scenes")
+    write_scenes(folder, n=4, size=48, seed=3, progress=False)
+    return folder
+
+
+def tiny(folder, out, **changes) -> TrainConfig:
+    values = {
+        "data_dir": str(folder),
+        "out_dir": str(out),
+        "load_size": 32,
+        "crop_size": 32,
+        "ngf": 4,
+        "ndf": 4,
+        "num_D": 1,
+        "n_layers_D": 2,
+        "batch_size": 2,
+        "steps": 4,
+        "sample_every": 100,
+        "checkpoint_every": 2,
+        "progress": False,
+        "use_vgg": False,
+        "seed": 1,
+    }
+    values.update(changes)
+    return TrainConfig(**values)
+
+
+@pytest.fixture(scope="module")
+def trained(scenes, tmp_path_factory):
+    """A run with checkpoints at steps 2 and 4 (copied by each test before it damages anything)."""
+    out = tmp_path_factory.mktemp("trained") / "run"
+    Trainer(tiny(scenes, out)).fit()
+    return out
+
+
+@pytest.fixture
+def run(trained, tmp_path):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(trained, copy)
+    return copy
+
+
+def _truncate(path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+@pytest.mark.parametrize("damaged", ["state.pt", "generator.safetensors", "discriminator.safetensors"])
+def test_a_truncated_latest_checkpoint_falls_back_to_the_previous_one(run, damaged):
+    _truncate(run / "checkpoints" / "step_000004" / damaged)
+    with pytest.warns(UserWarning, match=rf"step_000004/{damaged}: .*newest intact checkpoint, .*step_000002"):
+        trainer = Trainer.resume(run)
+    assert trainer.step == 2
+    reference = ckpt.load_checkpoint(run / "checkpoints" / "step_000002")[0]["generator"]
+    for key, value in trainer.generator.state_dict().items():
+        assert torch.equal(value, reference[key])
+    trainer.fit(4)  # trains on and writes a whole step_000004 again
+    assert ckpt.load_checkpoint(ckpt.latest_checkpoint(run))[1]["step"] == 4
+
+
+def test_cli_resume_past_a_damaged_checkpoint(run, capsys):
+    _truncate(run / "checkpoints" / "step_000004" / "state.pt")
+    with pytest.warns(UserWarning, match="state.pt: damaged"):
+        assert main(["train", "--out", str(run), "--resume", "--steps", "4"]) == 0
+    assert "trained to step 4" in capsys.readouterr().out
+
+
+def test_no_intact_checkpoint_is_one_clear_error(run, capsys):
+    for step in ("step_000002", "step_000004"):
+        _truncate(run / "checkpoints" / step / "state.pt", 0.1)
+    with pytest.raises(ckpt.CheckpointError, match=r"no intact checkpoint to resume from: .*step_000004/state\.pt"):
+        Trainer.resume(run)
+    assert main(["train", "--out", str(run), "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "step_000002/state.pt: damaged" in err
+
+
+def test_a_pointer_whose_folder_is_a_number(run, capsys):
+    (run / "checkpoints" / "latest.json").write_text(json.dumps({"step": 4, "folder": 4}))
+    with pytest.warns(UserWarning, match=r"latest\.json: 'folder' should name a checkpoint folder"):
+        assert Trainer.resume(run).step == 4  # the step folders are still there
+    for step in ("step_000002", "step_000004"):
+        import shutil
+
+        shutil.rmtree(run / "checkpoints" / step)
+    assert main(["train", "--out", str(run), "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "'folder' should name a checkpoint folder" in err, err
+
+
+def test_killed_saves_leave_no_temporary_folders_behind(run, scenes):
+    leftover = run / "checkpoints" / ".step_000006.k1ll3d"
+    leftover.mkdir()
+    (leftover / "generator.safetensors").write_bytes(b"\0" * 1_000_000)
+    Trainer.resume(run)
+    assert not leftover.exists()
+    leftover.mkdir()
+    trainer = Trainer(tiny(scenes, run, steps=6))  # a fresh start over the same folder: its next save cleans up
+    trainer.step = 4
+    trainer.fit(6)
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["latest.json", "step_000004", "step_000006"]
+
+
+def test_finished_checkpoint_folders_get_the_mode_mkdir_gives(scenes, tmp_path):
+    old = os.umask(0o022)
+    try:
+        Trainer(tiny(scenes, tmp_path / "run", steps=2)).fit()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "run" / "checkpoints" / "step_000002").stat().st_mode) == 0o755
+
+
+def test_resume_with_a_setting_it_cannot_apply_is_refused(run, capsys):
+    assert main(["train", "--out", str(run), "--resume", "--ngf", "8", "--steps", "6"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "keeps the settings it was started with" in err and "ngf 4 (saved) vs 8" in err, err
+    assert ckpt.load_checkpoint(ckpt.latest_checkpoint(run))[1]["step"] == 4  # nothing trained
+    assert main(["train", "--out", str(run), "--resume", "--ngf", "4", "--steps", "5", "--quiet"]) == 0
+
+
+def test_start_or_resume_says_that_the_saved_settings_win(run, scenes):
+    with pytest.warns(UserWarning, match=r"ngf 4 \(saved\) vs 16.*The saved settings win"):
+        trainer = Trainer.start_or_resume(tiny(scenes, run, ngf=16, steps=6))
+    assert trainer.cfg.ngf == 4 and trainer.cfg.steps == 6 and trainer.step == 4
+
+
+@pytest.mark.parametrize("device", ["tpu", "cuda:x", "meta"])
+def test_an_impossible_device_is_one_line(scenes, tmp_path, capsys, device):
+    argv = ["train", "--data", str(scenes), "--out", str(tmp_path / "run"), "--device", device, "--no-vgg"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"device {device!r}: training runs on auto, cpu" in err, err
