@@ -125,14 +125,14 @@ def test_windows_are_painted_one_to_one_at_the_generators_training_size():
 
     layout = event.merge_sketches([sketch(60, 80, 1), sketch(70, 50, 2)], (20, 15), mode="panels")
     paint, window = tiled_painting.window_painter(Generator())
-    assert window == (128, 128)
+    assert window == (512, 512)  # 4 training sizes: the same pixels, no window-sized lattice
+    paint, window = tiled_painting.window_painter(Generator(), window=128)
     painted = tiled_painting.paint_in_windows(layout, paint, window, progress=False)
     assert np.array_equal(painted, labels_to_colors(layout))
     starts_y, starts_x = tiled_painting.window_starts(480, 128, 32), tiled_painting.window_starts(640, 128, 32)
     assert len(seen) == len(starts_y) * len(starts_x) == 35
     assert all(crop.shape == (128, 128) for crop in seen)
     assert np.array_equal(seen[1], layout[:128, starts_x[1] : starts_x[1] + 128])
-    assert tiled_painting.window_painter(Generator(), window=256)[1] == (256, 256)
     with pytest.raises(ValueError, match="multiples of 32"):
         tiled_painting.window_painter(Generator(), window=100)
     assert tiled_painting.window_painter(event.palette_generator)[1] == (256, 256)

@@ -8,8 +8,8 @@ at the map's own resolution, and the picture is exported as a Gather (gather.tow
   background file must be under 3 MB ("Mapmaker: Background & Foreground" and "Sizes" in Gather's
   help centre, support.gather.town). We ask for a tile count (``40x30`` -> 1280 x 960 px) and
   make exactly that size.
-* The generator paints 1:1 at its training scale in overlapping windows (``tiled_painting``):
-  a 1280 x 960 map is 1280 x 960 painted pixels, not a 341 x 256 picture enlarged.
+* The generator paints every pixel 1:1, at its training scale, in overlapping windows
+  (``tiled_painting``): a 1280 x 960 map is 1280 x 960 painted pixels, not 341 x 256 enlarged.
 * With many sketches a raw vote is confetti; ``label_regions`` smooths it and absorbs regions
   smaller than a tile. Panels (the default) keep every sketch whole and recognisable.
 * The merged label map comes along as a guide for Gather's collision ("impassable") tiles: the
@@ -333,7 +333,7 @@ def make_background(
     generate=None,
     mode: str = "panels",
     window: int | None = None,
-    batch_size: int = 16,
+    batch_size: int | None = None,
     max_bytes: int = GATHER_MAX_BYTES,
     progress: bool = True,
 ) -> Background:
@@ -341,9 +341,9 @@ def make_background(
 
     Writes ``OUT.png`` (the background, exactly tiles x 32 px, painted at that resolution),
     ``OUT_labels.png`` (the merged layout in palette colours), ``OUT_tiles.json`` and
-    ``OUT_tiles.png`` (the collision guide). ``generate``: a loaded generator (its training size is
-    the window unless ``window`` says otherwise) or a ``generate(labels) -> rgb`` callable such as
-    ``palette_generator``; ``None`` paints with the best generator at hand (``choose_generator``).
+    ``OUT_tiles.png`` (the collision guide). ``generate``: a loaded generator (painting 1:1 in
+    windows of ``window`` px, default 4x its training size) or a ``generate(labels) -> rgb`` callable
+    such as ``palette_generator``; ``None`` paints with the best generator at hand (``choose_generator``).
     """
     tiles = check_tiles(tiles)
     layout = merge_sketches(sketches, tiles, mode)

@@ -40,7 +40,7 @@ def register(subparsers) -> None:
         "--window",
         type=int,
         default=None,
-        help="paint in windows of this many pixels (default: the size the generator was trained at)",
+        help="paint (always 1:1) in windows of this many pixels (default: 4x the generator's training size)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
