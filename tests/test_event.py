@@ -98,20 +98,35 @@ def test_tiled_generation_is_seamless_when_windows_agree():
         calls.append(batch.shape)
         return labels_to_colors(batch)
 
-    painted = tiled_painting.paint_in_windows(layout, paint, (256, 256), batch_size=1, progress=False)
+    windows = tiled_painting.Windows(paint, largest=256, overlap=64)
+    painted = tiled_painting.paint_in_windows(layout, windows, batch_size=1, progress=False)
     assert np.array_equal(painted, labels_to_colors(layout))  # blending never invents colours
-    assert calls == [(1, 256, 256)] * 2
+    assert calls == [(1, 256, 203)] * 2  # two equal windows: (341 + 64) / 2 wide, the full height
     calls.clear()
-    tiled_painting.paint_in_windows(layout, paint, (64, 64), batch_size=16, progress=False)
-    assert calls == [(16, 64, 64), (16, 64, 64), (3, 64, 64)]  # 7 x 5 windows, in batches
+    tiled_painting.paint_in_windows(layout, tiled_painting.Windows(paint, 64, 16, 8), batch_size=16, progress=False)
+    assert calls == [(16, 64, 64), (16, 64, 64), (3, 64, 64)]  # 7 x 5 windows, sides a multiple of 8
+    wrong = tiled_painting.Windows(lambda batch: np.zeros((1, 10, 10, 3), np.uint8), 256, 64)
     with pytest.raises(ValueError, match="generator returned"):
-        tiled_painting.paint_in_windows(
-            layout, lambda b: np.zeros((1, 10, 10, 3), np.uint8), (256, 256), progress=False
-        )
+        tiled_painting.paint_in_windows(layout, wrong, progress=False)
 
 
-def test_windows_are_painted_one_to_one_at_the_generators_training_size():
-    """Every window is a slice of the full-size layout, unresized: a 640 x 480 map is painted at 640 x 480."""
+@pytest.mark.parametrize(
+    "length, largest, overlap, multiple, expected",
+    [
+        (960, 1024, 64, 32, (960, [0])),
+        (1280, 1024, 64, 32, (672, [0, 608])),
+        (3200, 1024, 128, 32, (896, [0, 768, 1536, 2304])),
+    ],
+)
+def test_even_windows_are_few_equal_and_as_the_generator_needs(length, largest, overlap, multiple, expected):
+    window, starts = tiled_painting.even_windows(length, largest, overlap, multiple)
+    assert window <= largest and window % multiple == 0 and starts[-1] + window == length
+    assert all(b - a <= window - overlap for a, b in zip(starts, starts[1:]))
+    assert (window, starts) == expected
+
+
+def test_windows_are_painted_one_to_one_from_the_full_size_layout():
+    """Every window is a slice of the layout at the map's size, unresized: 1280 x 960 painted pixels."""
     from playground_lib.spade.config import GeneratorConfig
 
     seen = []
@@ -123,19 +138,17 @@ def test_windows_are_painted_one_to_one_at_the_generators_training_size():
             seen.extend(batch)
             return labels_to_colors(np.asarray(batch))
 
-    layout = event.merge_sketches([sketch(60, 80, 1), sketch(70, 50, 2)], (20, 15), mode="panels")
-    paint, window = tiled_painting.window_painter(Generator())
-    assert window == (512, 512)  # 4 training sizes: the same pixels, no window-sized lattice
-    paint, window = tiled_painting.window_painter(Generator(), window=128)
-    painted = tiled_painting.paint_in_windows(layout, paint, window, progress=False)
+    layout = event.merge_sketches([sketch(60, 80, 1), sketch(70, 50, 2)], (40, 30), mode="panels")
+    windows = tiled_painting.window_painter(Generator())
+    assert (windows.largest, windows.overlap, windows.multiple) == (1024, 64, 32)
+    painted = tiled_painting.paint_in_windows(layout, windows, progress=False)
     assert np.array_equal(painted, labels_to_colors(layout))
-    starts_y, starts_x = tiled_painting.window_starts(480, 128, 32), tiled_painting.window_starts(640, 128, 32)
-    assert len(seen) == len(starts_y) * len(starts_x) == 35
-    assert all(crop.shape == (128, 128) for crop in seen)
-    assert np.array_equal(seen[1], layout[:128, starts_x[1] : starts_x[1] + 128])
+    assert [crop.shape for crop in seen] == [(960, 672)] * 2
+    assert np.array_equal(seen[0], layout[:, :672]) and np.array_equal(seen[1], layout[:, 608:])
+    assert tiled_painting.window_painter(Generator(), window=512).largest == 512
     with pytest.raises(ValueError, match="multiples of 32"):
         tiled_painting.window_painter(Generator(), window=100)
-    assert tiled_painting.window_painter(event.palette_generator)[1] == (256, 256)
+    assert tiled_painting.window_painter(event.palette_generator).largest == 256
 
 
 def edge_sharpness(rgb: np.ndarray, labels: np.ndarray) -> float:

@@ -15,9 +15,8 @@ at the map's own resolution, and the picture is exported as a Gather (gather.tow
 * The merged label map comes along as a guide for Gather's collision ("impassable") tiles: the
   dominant class of every tile, as JSON and as a picture.
 
-The generator is a loaded SPADE generator (its training size sets the window, windows are
-batched) or any callable ``generate(labels) -> rgb``; ``palette_generator`` is a colour-only
-stand-in for rehearsals and tests.
+The generator is a loaded SPADE generator (windows of up to 1024 px, batched) or any callable
+``generate(labels) -> rgb``; ``palette_generator`` is a colour-only stand-in for rehearsals and tests.
 """
 
 from __future__ import annotations
@@ -342,8 +341,8 @@ def make_background(
     Writes ``OUT.png`` (the background, exactly tiles x 32 px, painted at that resolution),
     ``OUT_labels.png`` (the merged layout in palette colours), ``OUT_tiles.json`` and
     ``OUT_tiles.png`` (the collision guide). ``generate``: a loaded generator (painting 1:1 in
-    windows of ``window`` px, default 4x its training size) or a ``generate(labels) -> rgb`` callable
-    such as ``palette_generator``; ``None`` paints with the best generator at hand (``choose_generator``).
+    windows of up to ``window`` px, default 1024) or a ``generate(labels) -> rgb`` callable such as
+    ``palette_generator``; ``None`` paints with the best generator at hand (``choose_generator``).
     """
     tiles = check_tiles(tiles)
     layout = merge_sketches(sketches, tiles, mode)
@@ -351,8 +350,7 @@ def make_background(
         from .generator_choice import choose_generator
 
         generate = choose_generator()
-    paint, window_hw = window_painter(generate, window)
-    background = paint_in_windows(layout, paint, window_hw, batch_size=batch_size, progress=progress)
+    background = paint_in_windows(layout, window_painter(generate, window), batch_size, progress)
     data, encoding = png_bytes_under(background, max_bytes)
     out_png = Path(out_png)
     stem = out_png.with_suffix("")

@@ -40,7 +40,7 @@ def register(subparsers) -> None:
         "--window",
         type=int,
         default=None,
-        help="paint (always 1:1) in windows of this many pixels (default: 4x the generator's training size)",
+        help="paint (always 1:1) in windows of at most this many pixels a side (default 1024; less needs less memory)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
