@@ -101,10 +101,10 @@ def test_tiled_generation_is_seamless_when_windows_agree():
     windows = tiled_painting.Windows(paint, largest=256, overlap=64)
     painted = tiled_painting.paint_in_windows(layout, windows, batch_size=1, progress=False)
     assert np.array_equal(painted, labels_to_colors(layout))  # blending never invents colours
-    assert calls == [(1, 256, 203)] * 2  # two equal windows: (341 + 64) / 2 wide, the full height
+    assert calls == [(1, 192, 235)] * 4  # 2 x 2 equal windows over the map and its 32-px mirrored margin
     calls.clear()
     tiled_painting.paint_in_windows(layout, tiled_painting.Windows(paint, 64, 16, 8), batch_size=16, progress=False)
-    assert calls == [(16, 64, 64), (16, 64, 64), (3, 64, 64)]  # 7 x 5 windows, sides a multiple of 8
+    assert calls == [(16, 64, 64)] * 3  # 8 x 6 windows over map and margin, sides a multiple of 8
     wrong = tiled_painting.Windows(lambda batch: np.zeros((1, 10, 10, 3), np.uint8), 256, 64)
     with pytest.raises(ValueError, match="generator returned"):
         tiled_painting.paint_in_windows(layout, wrong, progress=False)
@@ -140,11 +140,14 @@ def test_windows_are_painted_one_to_one_from_the_full_size_layout():
 
     layout = event.merge_sketches([sketch(60, 80, 1), sketch(70, 50, 2)], (40, 30), mode="panels")
     windows = tiled_painting.window_painter(Generator())
-    assert (windows.largest, windows.overlap, windows.multiple) == (1024, 64, 32)
+    assert (windows.largest, windows.overlap, windows.multiple) == (1024, 128, 32)
     painted = tiled_painting.paint_in_windows(layout, windows, progress=False)
     assert np.array_equal(painted, labels_to_colors(layout))
-    assert [crop.shape for crop in seen] == [(960, 672)] * 2
-    assert np.array_equal(seen[0], layout[:, :672]) and np.array_equal(seen[1], layout[:, 608:])
+    # 2 x 2 windows of 608 x 768 over the 1408 x 1088 map with its 64-px mirrored margin
+    assert [crop.shape for crop in seen] == [(608, 768)] * 4
+    assert np.array_equal(seen[0][64:, 64:], layout[:544, :704])
+    assert np.array_equal(seen[3][:-64, :-64], layout[416:, 576:])
+    assert np.array_equal(seen[0][63::-1, 64:], layout[:64, :704])  # the margin mirrors the map
     assert tiled_painting.window_painter(Generator(), window=512).largest == 512
     with pytest.raises(ValueError, match="multiples of 32"):
         tiled_painting.window_painter(Generator(), window=100)

@@ -11,9 +11,13 @@ How big a window? The training size fixes the scale of a pixel, not the window. 
 the training size repeat the habits a model has at fixed places of its training crops: the
 bundled model puts the same white wisps in the sky of every 128-px window, a lattice across the
 whole map, and many small windows paint many pixels twice. So windows are as large as memory
-comfortably allows (up to 1024 px a side) and sized to cover the map evenly: a 1280 x 960 map is
-two 672 x 960 windows overlapping by 64 px (half the bundled model's training size). They exist at all to keep memory
-bounded on a 3200 x 3200 map. Windows go to the generator in batches of about a million pixels.
+comfortably allows (up to 1024 px a side) and sized to cover the map evenly. They exist at all
+to keep memory bounded on a 3200 x 3200 map. Windows go to the generator in batches.
+
+Edges: a generator paints a faint stripe some way inside any picture's edge (the bundled model:
+a light line about 50 px in, plain in the sky). So windows overlap by a whole training size and
+blend only across the middle half of the overlap, where neither is near its edge; and the map is
+painted with a margin of half a training size (the layout mirrored outwards), cut off afterwards.
 """
 
 from __future__ import annotations
@@ -71,16 +75,17 @@ def even_windows(length: int, largest: int, overlap: int, multiple: int = 1) -> 
     return window, window_starts(length, window, overlap)
 
 
-def feather(height: int, width: int, ramp: int) -> np.ndarray:
-    """Weights of one window: 1 inside, falling linearly over ``ramp`` px at the edges (never zero).
+def feather(height: int, width: int, overlap: int) -> np.ndarray:
+    """Weights of one window: 1 inside; across the ``overlap`` px at each edge, nearly 0 for the
+    outer quarter, rising linearly over the middle half, 1 for the inner quarter (never exactly 0).
 
     Where windows overlap, each pixel is a weighted mean, so a window's uncertain edge (where the
     network saw padding, not the scene) gives way to its neighbour's middle.
     """
 
     def profile(n: int) -> np.ndarray:
-        distance = np.minimum(np.arange(n) + 1, np.arange(n, 0, -1)).astype(np.float64)
-        return np.minimum(distance / max(ramp, 1), 1.0)
+        distance = np.minimum(np.arange(n), np.arange(n - 1, -1, -1)).astype(np.float64) + 0.5
+        return np.clip((distance - overlap / 4) / max(overlap / 2, 1), 1e-3, 1.0)
 
     return np.outer(profile(height), profile(width))
 
@@ -89,7 +94,7 @@ def window_painter(generator, window: int | None = None) -> Windows:
     """How ``generator`` paints a big map: a loaded SPADE generator or a plain callable.
 
     A loaded generator (anything with ``generate`` and ``config``) paints windows of up to
-    ``window`` px (default 1024), overlapping by half its training size, many per call. A plain
+    ``window`` px (default 1024), overlapping by its training size, many per call. A plain
     ``generate(labels) -> rgb`` callable paints one window per call, up to ``window`` px (default 256).
     """
     config = getattr(generator, "config", None)
@@ -99,7 +104,7 @@ def window_painter(generator, window: int | None = None) -> Windows:
             raise ValueError(f"window {window}: this generator paints multiples of {factor} px")
         training = max(config.image_size)
         largest = window or max(LARGEST_WINDOW, training)
-        overlap = min(training // 2, largest // 2)
+        overlap = min(training, largest // 2)
         return Windows(lambda batch: generator.generate(batch, batch_size=len(batch)), largest, overlap, factor)
     if not callable(generator):
         raise TypeError(f"a generator must be callable or have a generate method, got {type(generator).__name__}")
@@ -113,8 +118,17 @@ def paint_in_windows(
 ) -> np.ndarray:
     """Paint ``layout`` (H x W ADE20K values) 1:1 in overlapping windows, blended with soft edges.
 
+    The layout gets a mirrored margin of half the overlap (rounded to ``windows.multiple``), which
+    is painted and cut off, so the generator's edge stripe falls outside the map.
     ``batch_size``: windows per call to the painter (default: about a million pixels' worth).
     """
+    margin = windows.overlap // 2 // windows.multiple * windows.multiple
+    padded = np.pad(layout, margin, mode="symmetric") if margin else layout
+    painted = _paint_padded(padded, windows, batch_size, progress)
+    return painted[margin : margin + layout.shape[0], margin : margin + layout.shape[1]]
+
+
+def _paint_padded(layout: np.ndarray, windows: Windows, batch_size: int | None, progress: bool) -> np.ndarray:
     from tqdm.auto import tqdm
 
     height, width = layout.shape
