@@ -42,7 +42,7 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 # How many bundled label maps join the three sketches, the map's size in Gather tiles (32 px each),
-# and the window the generator paints in (None: 4 x the size it was trained at; always 1:1).
+# and the largest window the generator paints at once (None: up to 1024 px; always 1:1, less needs less memory).
 extra_sketch_count = 9
 tiles = (40, 30)
 window = None
