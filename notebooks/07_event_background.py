@@ -27,8 +27,8 @@
 # background of the next event in **Gather** (gather.town), where everyone walks around as a little
 # avatar.
 #
-# You will merge sketches in two ways, paint the result, and export a background that Gather accepts,
-# with a guide for the tiles that avatars should not walk through.
+# You will merge sketches in two ways, paint the result at the map's full resolution, and export a
+# background that Gather accepts, with a guide for the tiles that avatars should not walk through.
 
 # %%
 # In Google Colab this installs the library (about a minute); elsewhere it does nothing.
@@ -42,10 +42,10 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 # How many bundled label maps join the three sketches, the map's size in Gather tiles (32 px each),
-# and the size the generator paints at.
+# and the largest window the generator paints at once (None: up to 1024 px; always 1:1, less needs less memory).
 extra_sketch_count = 9
 tiles = (40, 30)
-model_size = 256
+window = None
 
 # %% [markdown]
 # ## 1. Everyone's sketches
@@ -56,62 +56,69 @@ model_size = 256
 
 # %%
 from playground_lib import event
-from playground_lib.figures.event import show_background, show_label_maps
+from playground_lib.figures.event import show_background, show_detail, show_label_maps
 from playground_lib.paths import data_dir
 
 files = sorted((data_dir() / "sketches").glob("*.png"))
 files += sorted((data_dir() / "synthetic").glob("*_label.png"))[:extra_sketch_count]
 sketches = [event.as_label_map(path) for path in files]
-show_label_maps(sketches, [path.stem for path in files]);
-
+show_label_maps(sketches, [path.stem for path in files])
 # %% [markdown]
-# ## 2. One playground from many: vote or panels
+# ## 2. One playground from many: panels or vote
 #
 # Gather builds maps from square **tiles of 32 x 32 pixels**; we ask for a number of tiles, for
 # example 40 x 30 tiles = 1280 x 960 pixels.
 #
-# * **Vote**: every pixel takes the class that most people painted there. When it is a tie, small
-#   important things (people, playthings, benches) win over the ground they stand on. Empty corners
-#   don't vote, so nobody's slide gets erased by someone else's blank space.
-# * **Panels**: everyone's sketch gets its own rectangle, side by side, each a whole number of tiles:
-#   a gallery where every participant finds their own part.
+# * **Panels** (the default): everyone's sketch gets its own rectangle, side by side, each a whole
+#   number of tiles: a gallery where every participant finds their own part, however many there are.
+# * **Vote**: every pixel takes the class that most people painted there (ties: people, playthings
+#   and benches win over the ground they stand on; empty corners don't vote). With many sketches the
+#   raw vote is **confetti**: wherever people disagree, specks of every class. So the vote is tidied:
+#   each pixel takes the most common class around it (a *majority filter*), and any patch smaller
+#   than one tile joins the neighbour it shares the longest border with.
+#
+# Here is what each makes from the three sketches and from all of them (`raw-vote` is the untidied vote):
 
 # %%
-vote = event.merge_sketches(sketches, tiles, mode="vote")
-panels = event.merge_sketches(sketches, tiles, mode="panels")
-show_label_maps([vote, panels], ["vote", "panels"], columns=2);
-
+groups = {"3 sketches": files[:3], f"{len(files)} sketches": files}
+modes = ["panels", "vote", "raw-vote"]
+layouts = {(g, m): event.merge_sketches(group, tiles, mode=m) for g, group in groups.items() for m in modes}
+show_label_maps(list(layouts.values()), [f"{m}, {g}" for g, m in layouts], columns=3)
 # %% [markdown]
-# ## 3. Painting it, at the generator's size
+# ## 3. Painting it, pixel for pixel
 #
-# A generator like SPADE paints at one size, usually 256 x 256 pixels. A 1280 x 960 map is bigger and
-# not square. So the layout is painted in **overlapping 256-pixel windows**, blended with soft edges
-# so no seams show, and the result is enlarged smoothly (Lanczos) to the exact map size.
+# A generator learned what grass or a slide looks like at the size it was trained at (256 x 256 for
+# the official model, 128 x 128 for the small bundled one). Painting a small picture and enlarging it
+# to 1280 x 960 would give blur. SPADE is *fully convolutional*: it can paint a label map of any size,
+# and each pixel then has the same scale it had in training. So the map is painted **at its own size**,
+# in overlapping windows (to keep memory bounded) blended with soft edges so no seams show.
 #
 # First a stand-in painter that only colours the sketch softly: it runs in a blink and shows the
 # whole path from sketches to a Gather-ready file.
 
 # %%
-result = event.make_background(
-    files, "outputs/event/stand_in.png", tiles, mode="vote", generate=event.palette_generator, model_size=model_size
-)
+result = event.make_background(files, "outputs/event/stand_in.png", tiles, generate=event.palette_generator)
 show_background(result)
 print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")
 
 # %% [markdown]
-# Now with the real thing: the SPADE generator of notebook 04. `choose_generator()` takes the best
+# Now with the real thing, the SPADE generator of notebook 04. `choose_generator()` takes the best
 # one at hand (the official ADE20K weights if you downloaded them in notebook 04, else the small model
-# that ships with the library) and says which. The picture is painted window by window as above.
+# that ships with the library) and says which. This is also what `make_background` uses when you
+# don't name a generator. On a laptop CPU with the small model, 40 x 30 tiles take a minute or two.
 
 # %%
 from playground_lib.generator_choice import choose_generator
 
 spade = choose_generator()
-result = event.make_background(
-    files, "outputs/event/background.png", tiles, mode="vote", generate=spade.generate, model_size=model_size
-)
-show_background(result);
+result = event.make_background(files, "outputs/event/background.png", tiles, generate=spade, window=window)
+show_background(result)
+# %% [markdown]
+# The page shrinks the picture to fit. In Gather it is shown pixel for pixel, like this square from the
+# middle of the map:
 
+# %%
+show_detail(result)
 # %% [markdown]
 # ## 4. Into Gather
 #
@@ -139,11 +146,13 @@ for row in guide["impassable"][:8]:
 #
 # ```
 # playground background sketches/*.png outputs/background.png --tiles 40x30
-# playground background sketches/*.png outputs/gallery.png --tiles 40x30 --mode panels
+# playground background sketches/*.png outputs/one_park.png --tiles 40x30 --mode vote
+# playground background sketches/*.png outputs/preview.png --colours-only
 # ```
 #
-# Add `--spade` to paint with the best SPADE generator at hand, or `--checkpoint PATH` for a
-# generator file of your own (for example one you trained in notebook 05).
+# It paints with the best SPADE generator at hand; `--checkpoint PATH` takes a generator file of your
+# own (for example one you trained in notebook 05), and `--colours-only` makes a quick preview of
+# the layout without any generator.
 #
 # **Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so.
 

@@ -56,7 +56,7 @@ QUICK_PARAMETERS: dict[str, dict[str, object]] = {
         "blender_samples": 4,
         "mixed_count": 3,
     },
-    "07_event_background": {"extra_sketch_count": 3, "tiles": (10, 8), "model_size": 64},
+    "07_event_background": {"extra_sketch_count": 3, "tiles": (10, 8), "window": None},
 }
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground_lib import event
+from playground_lib import event, tiled_painting
 from playground_lib.cli import main
 from playground_lib.labels import ade20k_value, labels_to_colors
 
@@ -36,19 +36,11 @@ def test_tiles_parse_to_gather_pixel_sizes():
 
 
 @pytest.mark.parametrize(
-    "size, expected",
-    [((1280, 960), (341, 256)), ((960, 1280), (256, 341)), ((32, 32), (256, 256)), ((3200, 96), (8533, 256))],
-)
-def test_working_size_keeps_the_aspect_with_the_model_size_as_short_side(size, expected):
-    assert event.working_size(size, 256) == expected
-
-
-@pytest.mark.parametrize(
     "length, window, overlap",
     [(256, 256, 64), (257, 256, 64), (341, 256, 64), (1000, 256, 64), (8533, 256, 0), (300, 100, 99)],
 )
 def test_windows_cover_everything_with_the_overlap_asked(length, window, overlap):
-    starts = event.window_starts(length, window, overlap)
+    starts = tiled_painting.window_starts(length, window, overlap)
     assert starts[0] == 0 and starts[-1] + window == length
     covered = np.zeros(length, dtype=bool)
     for s in starts:
@@ -56,7 +48,7 @@ def test_windows_cover_everything_with_the_overlap_asked(length, window, overlap
     assert covered.all()
     assert all(b - a <= window - overlap for a, b in zip(starts, starts[1:]))
     with pytest.raises(ValueError):
-        event.window_starts(window - 1, window, overlap)
+        tiled_painting.window_starts(window - 1, window, overlap)
 
 
 def test_vote_takes_the_majority_and_breaks_ties_by_priority():
@@ -72,13 +64,13 @@ def test_vote_takes_the_majority_and_breaks_ties_by_priority():
 
 
 def test_vote_merges_one_or_thirty_sketches_of_different_sizes():
-    one = event.merge_sketches([sketch(48, 64, 0)], (7, 5))
+    one = event.merge_sketches([sketch(48, 64, 0)], (7, 5), mode="vote")
     assert one.shape == (160, 224)
     assert set(np.unique(one)) <= {GRASS, TREE, SLIDE, SAND}
     sizes = [(48 + 7 * i, 64 + 13 * (i % 5)) for i in range(30)]
-    thirty = event.merge_sketches([sketch(h, w, i) for i, (h, w) in enumerate(sizes)], (40, 30))
+    thirty = event.merge_sketches([sketch(h, w, i) for i, (h, w) in enumerate(sizes)], (40, 30), mode="vote")
     assert thirty.shape == (960, 1280) and thirty.dtype == np.uint8
-    largest = event.merge_sketches([sketch(48, 64, 0), sketch(100, 30, 1)], (100, 100))  # Gather's biggest map
+    largest = event.merge_sketches([sketch(48, 64, 0), sketch(100, 30, 1)], (100, 100), mode="raw-vote")
     assert largest.shape == (3200, 3200)
 
 
@@ -102,15 +94,102 @@ def test_tiled_generation_is_seamless_when_windows_agree():
     layout = event.resize_labels(sketch(90, 120, 3), (341, 256), fit="stretch")
     calls = []
 
-    def generate(labels):
-        calls.append(labels.shape)
-        return labels_to_colors(labels)
+    def paint(batch):
+        calls.append(batch.shape)
+        return labels_to_colors(batch)
 
-    painted = event.generate_tiled(layout, generate, 256, progress=False)
+    windows = tiled_painting.Windows(paint, largest=256, overlap=64)
+    painted = tiled_painting.paint_in_windows(layout, windows, batch_size=1, progress=False)
     assert np.array_equal(painted, labels_to_colors(layout))  # blending never invents colours
-    assert calls == [(256, 256)] * 2
+    assert calls == [(1, 192, 235)] * 4  # 2 x 2 equal windows over the map and its 32-px mirrored margin
+    calls.clear()
+    tiled_painting.paint_in_windows(layout, tiled_painting.Windows(paint, 64, 16, 8), batch_size=16, progress=False)
+    assert calls == [(16, 64, 64)] * 3  # 8 x 6 windows over map and margin, sides a multiple of 8
+    wrong = tiled_painting.Windows(lambda batch: np.zeros((1, 10, 10, 3), np.uint8), 256, 64)
     with pytest.raises(ValueError, match="generator returned"):
-        event.generate_tiled(layout, lambda labels: np.zeros((10, 10, 3), np.uint8), 256, progress=False)
+        tiled_painting.paint_in_windows(layout, wrong, progress=False)
+
+
+@pytest.mark.parametrize(
+    "length, largest, overlap, multiple, expected",
+    [
+        (960, 1024, 64, 32, (960, [0])),
+        (1280, 1024, 64, 32, (672, [0, 608])),
+        (3200, 1024, 128, 32, (896, [0, 768, 1536, 2304])),
+    ],
+)
+def test_even_windows_are_few_equal_and_as_the_generator_needs(length, largest, overlap, multiple, expected):
+    window, starts = tiled_painting.even_windows(length, largest, overlap, multiple)
+    assert window <= largest and window % multiple == 0 and starts[-1] + window == length
+    assert all(b - a <= window - overlap for a, b in zip(starts, starts[1:]))
+    assert (window, starts) == expected
+
+
+def test_windows_are_painted_one_to_one_from_the_full_size_layout():
+    """Every window is a slice of the layout at the map's size, unresized: 1280 x 960 painted pixels."""
+    from playground_lib.spade.config import GeneratorConfig
+
+    seen = []
+
+    class Generator:  # what a loaded SPADE generator offers: its config and a batched generate
+        config = GeneratorConfig(crop_size=128)
+
+        def generate(self, batch, batch_size=4):
+            seen.extend(batch)
+            return labels_to_colors(np.asarray(batch))
+
+    layout = event.merge_sketches([sketch(60, 80, 1), sketch(70, 50, 2)], (40, 30), mode="panels")
+    windows = tiled_painting.window_painter(Generator())
+    assert (windows.largest, windows.overlap, windows.multiple) == (1024, 128, 32)
+    painted = tiled_painting.paint_in_windows(layout, windows, progress=False)
+    assert np.array_equal(painted, labels_to_colors(layout))
+    # 2 x 2 windows of 608 x 768 over the 1408 x 1088 map with its 64-px mirrored margin
+    assert [crop.shape for crop in seen] == [(608, 768)] * 4
+    assert np.array_equal(seen[0][64:, 64:], layout[:544, :704])
+    assert np.array_equal(seen[3][:-64, :-64], layout[416:, 576:])
+    assert np.array_equal(seen[0][63::-1, 64:], layout[:64, :704])  # the margin mirrors the map
+    assert tiled_painting.window_painter(Generator(), window=512).largest == 512
+    with pytest.raises(ValueError, match="multiples of 32"):
+        tiled_painting.window_painter(Generator(), window=100)
+    assert tiled_painting.window_painter(event.palette_generator).largest == 256
+
+
+def edge_sharpness(rgb: np.ndarray, labels: np.ndarray) -> float:
+    """How much of the colour change across a class edge happens in one pixel (1: all; blur: less).
+
+    Per horizontal class edge: the step between the two pixels either side, over the change across
+    five pixels. A picture enlarged n times spreads each edge over about n pixels.
+    """
+    rgb = rgb.astype(np.float64)
+    edge = labels[:, 2:-3] != labels[:, 3:-2]
+    step = np.abs(rgb[:, 3:-2] - rgb[:, 2:-3]).sum(-1)
+    span = np.abs(rgb[:, 5:] - rgb[:, :-5]).sum(-1)
+    return float(step[edge].sum() / span[edge].sum())
+
+
+def test_default_background_from_the_bundled_sketches_is_as_sharp_as_the_generator(tmp_path, monkeypatch):
+    """The default: panels, the best generator at hand (here the bundled one), painted 1:1.
+
+    The old way (paint a 171 x 128 picture, enlarge it 3x to 512 x 384) halved the edge sharpness;
+    painting at the map's resolution keeps what the generator paints on its own sketches.
+    """
+    from playground_lib import weights
+    from playground_lib.sketch import bundled_sketches
+    from playground_lib.spade.loading import load_generator
+
+    monkeypatch.setenv(weights.CACHE_ENV, str(tmp_path / "empty-cache"))  # no official weights
+    result = event.make_background(bundled_sketches(), tmp_path / "bg.png", (16, 12), progress=False)
+    background = np.asarray(Image.open(result.png).convert("RGB"))
+    assert background.shape == (384, 512, 3)
+    grass, sky = result.layout == GRASS, result.layout == ade20k_value("sky")
+    assert grass.mean() > 0.2 and sky.mean() > 0.1  # the three sketches' own scenes, each in its panel
+    assert background[grass].mean(0)[1] > background[grass].mean(0)[[0, 2]].max()  # grass is green
+    assert background[sky].mean(0)[2] > background[grass].mean(0)[2] + 30  # the sky is bluer
+    assert not np.array_equal(background, labels_to_colors(result.layout))  # a generator, not the palette
+    generator = load_generator(None)
+    own = [event.as_label_map(path) for path in bundled_sketches()]
+    reference = np.mean([edge_sharpness(generator.generate(labels), labels) for labels in own])
+    assert edge_sharpness(background, result.layout) > 0.8 * reference
 
 
 def test_png_stays_under_the_byte_limit_or_says_why():
@@ -163,7 +242,9 @@ def test_background_has_the_requested_tiles(tmp_path, tiles, n):
         path = tmp_path / f"s{i}.png"
         Image.fromarray(labels_to_colors(sketch(30 + 11 * i, 50 + 3 * i, i))).save(path)
         files.append(path)
-    result = event.make_background(files, tmp_path / "out" / "bg.png", tiles, model_size=64, progress=False)
+    result = event.make_background(
+        files, tmp_path / "out" / "bg.png", tiles, event.palette_generator, mode="vote", window=64, progress=False
+    )
     width, height = tiles[0] * 32, tiles[1] * 32
     with Image.open(result.png) as image:
         assert image.size == (width, height)
@@ -188,15 +269,14 @@ def test_painter_like_objects_and_bad_maps():
 def test_cli_writes_a_background_and_rejects_bad_input(tmp_path, capsys):
     path = tmp_path / "a.png"
     Image.fromarray(labels_to_colors(sketch(48, 64, 0))).save(path)
-    assert (
-        main(["background", str(path), str(path), str(tmp_path / "bg.png"), "--tiles", "5x4", "--model-size", "64"])
-        == 0
-    )
+    assert main(["background", str(path), str(path), str(tmp_path / "bg.png"), "--tiles", "5x4", "--colours-only"]) == 0
     with Image.open(tmp_path / "bg.png") as image:
         assert image.size == (160, 128)
     assert main(["background", str(path), str(tmp_path / "bg.png"), "--tiles", "500x4"]) == 2
     assert "tiles" in capsys.readouterr().err
     assert main(["background", str(tmp_path / "missing.png"), str(tmp_path / "bg.png")]) == 2
+    assert main(["background", str(path), str(tmp_path / "bg.png"), "--mode", "vote", "--window", "100"]) == 2
+    assert "window 100" in capsys.readouterr().err
 
 
 def test_cli_paints_with_a_spade_checkpoint(tmp_path):
@@ -214,7 +294,7 @@ def test_cli_paints_with_a_spade_checkpoint(tmp_path):
                 str(tmp_path / "bg.png"),
                 "--tiles",
                 "3x2",
-                "--model-size",
+                "--window",
                 "64",
                 "--checkpoint",
                 str(checkpoint),
@@ -225,3 +305,26 @@ def test_cli_paints_with_a_spade_checkpoint(tmp_path):
     painted = np.asarray(Image.open(tmp_path / "bg.png"))
     assert painted.shape == (64, 96, 3) and painted.std() > 0
     assert main(["background", str(path), str(tmp_path / "bg.png"), "--checkpoint", str(tmp_path / "none.pth")]) == 2
+
+
+def twelve_sketches():
+    """The three bundled sketches and nine bundled synthetic label maps: a room's worth."""
+    from playground_lib.paths import data_dir
+
+    return sorted((data_dir() / "sketches").glob("*.png")) + sorted((data_dir() / "synthetic").glob("*_label.png"))[:9]
+
+
+def test_vote_over_twelve_sketches_is_regions_not_confetti():
+    """The raw vote over twelve sketches leaves specks smaller than a tile; the vote mode has none."""
+    from playground_lib.label_regions import connected_regions
+
+    files = twelve_sketches()
+    raw = event.merge_sketches(files, (40, 30), mode="raw-vote")
+    tidy = event.merge_sketches(files, (40, 30), mode="vote")
+    raw_sizes = np.bincount(connected_regions(raw)[0].ravel())
+    tidy_sizes = np.bincount(connected_regions(tidy)[0].ravel())
+    assert (raw_sizes < event.MIN_REGION_PIXELS).sum() > 50  # what the issue calls confetti
+    assert tidy_sizes.min() >= event.MIN_REGION_PIXELS and len(tidy_sizes) < len(raw_sizes) / 4
+    assert (tidy == raw).mean() > 0.9  # tidying moves edges and specks, not the layout
+    with pytest.raises(ValueError, match="mode must be"):
+        event.merge_sketches(files, (40, 30), mode="confetti")

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fileio import write_json, write_png, write_text
-from .labels_to_image import LabelsToImage
 
 PICTURE = {"dpi": 80, "bbox_inches": "tight"}  # small files: the demo's pictures are for a quick look
 
@@ -146,7 +145,9 @@ def stage_generate(report: DemoReport, sizes: DemoSizes, weights: str | None, qu
     return generator
 
 
-def stage_background(report: DemoReport, sizes: DemoSizes, generate: LabelsToImage) -> Path:
+def stage_background(report: DemoReport, sizes: DemoSizes, generator) -> Path:
+    """The bundled sketches as an event background, painted by the stage before's generator at the
+    map's own resolution (windows of the generator's training size)."""
     from .event import make_background
     from .sketch import bundled_sketches
 
@@ -155,8 +156,7 @@ def stage_background(report: DemoReport, sizes: DemoSizes, generate: LabelsToIma
         sketches,
         report.out_dir / "6_event_background.png",
         tiles=sizes.tiles,
-        generate=generate,
-        model_size=sizes.model_size,
+        generate=generator,
     )
     report.add(
         f"**6. Event background** from {len(sketches)} sketches: {result.size[0]}×{result.size[1]} px "
@@ -195,7 +195,7 @@ def run_demo(out: str | Path = "outputs", quick: bool = False, weights: str | No
     spade_dir = timed("labelme -> COCO -> SPADE", stage_coco, report, scenes)
     timed("training", stage_train, report, spade_dir, sizes)
     generator = timed("generation", stage_generate, report, sizes, weights, quick)
-    timed("event background", stage_background, report, sizes, lambda labels: generator.generate(labels))
+    timed("event background", stage_background, report, sizes, generator)
     timed("datasheet", stage_datasheet, report, spade_dir)
     index = report.write()
     print(f"Done: open {index} to see every picture.")

@@ -1,21 +1,22 @@
 """The sketch party: everyone's sketches become one playground, the background of the next event.
 
-Participants each paint a segmentation sketch. Here they are merged into one layout (a per-pixel
-vote, or panels side by side), the layout is turned into a picture by a generator, and the picture
-is exported as a Gather (gather.town) background:
+Participants each paint a segmentation sketch. Here they are merged into one layout (panels side
+by side, or a per-pixel vote tidied into legible regions), the layout is painted by a generator
+at the map's own resolution, and the picture is exported as a Gather (gather.town) background:
 
 * Gather maps are built from 32 x 32 px tiles, at most 3200 x 3200 px (100 x 100 tiles), and a
   background file must be under 3 MB ("Mapmaker: Background & Foreground" and "Sizes" in Gather's
   help centre, support.gather.town). We ask for a tile count (``40x30`` -> 1280 x 960 px) and
   make exactly that size.
-* Generators work at one size (SPADE: 256 x 256). The layout is generated at a *working* size whose
-  short side is the model size (times ``detail``), in overlapping model-size windows blended with
-  soft edges, then resized to the map with Lanczos: no seams, no blocky pixels.
+* The generator paints every pixel 1:1, at its training scale, in overlapping windows
+  (``tiled_painting``): a 1280 x 960 map is 1280 x 960 painted pixels, not 341 x 256 enlarged.
+* With many sketches a raw vote is confetti; ``label_regions`` smooths it and absorbs regions
+  smaller than a tile. Panels (the default) keep every sketch whole and recognisable.
 * The merged label map comes along as a guide for Gather's collision ("impassable") tiles: the
   dominant class of every tile, as JSON and as a picture.
 
-The generator is any callable ``generate(labels) -> rgb`` (HxW ADE20K values -> HxWx3 uint8), so
-the SPADE model (``playground_lib.spade``) or anything else can be plugged in and tests need none.
+The generator is a loaded SPADE generator (windows of up to 1024 px, batched) or any callable
+``generate(labels) -> rgb``; ``palette_generator`` is a colour-only stand-in for rehearsals and tests.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ import numpy as np
 from PIL import Image
 
 from .fileio import write_bytes, write_json, write_png
+from .label_regions import tidy_labels
 from .labels import OTHER, ade20k_value, class_name, labels_to_colors
-from .labels_to_image import LabelsToImage
 from .sketch import read_sketch
+from .tiled_painting import paint_in_windows, window_painter
 
 TILE = 32  # Gather's tile, in pixels
 GATHER_MAX_PIXELS = 3200  # per side
@@ -62,6 +64,10 @@ DEFAULT_PRIORITY = (
 # Classes a Gather avatar should not walk through: suggested "impassable" tiles.
 BLOCKING = ("tree", "fence", "railing", "building", "water", "rock", "pole", "plaything", "bench")
 OFF_PALETTE_LIMIT = 0.05  # soft brush edges may be off-palette; more than this is not a sketch
+MODES = ("panels", "vote", "raw-vote")
+# Vote tidying: a 9-px majority filter, and no region smaller than one Gather tile.
+SMOOTH_PIXELS = 9
+MIN_REGION_PIXELS = TILE * TILE
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,29 +97,6 @@ def map_size(tiles: Sequence[int]) -> tuple[int, int]:
     """(width, height) in pixels of a map of ``tiles`` = (columns, rows)."""
     cols, rows = check_tiles(tiles)
     return cols * TILE, rows * TILE
-
-
-def working_size(size_wh: Sequence[int], model_size: int, detail: float = 1.0) -> tuple[int, int]:
-    """The size the generator paints at: short side = model_size x detail, the map's aspect kept."""
-    width, height = size_wh
-    short = max(int(round(model_size * detail)), model_size)
-    if width >= height:
-        return max(int(round(short * width / height)), short), short
-    return short, max(int(round(short * height / width)), short)
-
-
-def window_starts(length: int, window: int, min_overlap: int) -> list[int]:
-    """Start offsets of windows of ``window`` px covering ``length`` px, overlapping >= ``min_overlap``.
-
-    The first window starts at 0, the last ends at ``length``, the rest are spread evenly.
-    """
-    if window <= 0 or length < window or not 0 <= min_overlap < window:
-        raise ValueError(f"cannot cover {length} px with {window} px windows overlapping {min_overlap} px")
-    if length == window:
-        return [0]
-    count = math.ceil((length - min_overlap) / (window - min_overlap))
-    count = max(count, 2)
-    return [int(round(i * (length - window) / (count - 1))) for i in range(count)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,44 +194,8 @@ def merge_as_panels(sketches: Sequence[np.ndarray], tiles: Sequence[int], fill: 
 
 
 # --------------------------------------------------------------------------------------------
-# Generating at model size, blending windows, upscaling
+# Painting
 # --------------------------------------------------------------------------------------------
-
-
-def feather(window: int) -> np.ndarray:
-    """Weights of one window: high in the middle, falling towards the edges (never zero)."""
-    ramp = np.minimum(np.arange(window) + 1, np.arange(window, 0, -1)).astype(np.float64)
-    ramp = np.minimum(ramp / (window / 4), 1.0)
-    return np.outer(ramp, ramp)
-
-
-def generate_tiled(
-    layout: np.ndarray, generate: LabelsToImage, model_size: int, min_overlap: int | None = None, progress: bool = True
-) -> np.ndarray:
-    """Paint a layout at least ``model_size`` on each side in overlapping model-size windows.
-
-    Each window is generated on its own and blended into the picture with soft edges, so a
-    generator trained on 256 x 256 crops can paint a wide map without stretching anything.
-    """
-    from tqdm.auto import tqdm
-
-    height, width = layout.shape
-    overlap = model_size // 4 if min_overlap is None else min_overlap
-    ys, xs = window_starts(height, model_size, overlap), window_starts(width, model_size, overlap)
-    weights = feather(model_size)
-    total = np.zeros((height, width, 3), dtype=np.float64)
-    weight_sum = np.zeros((height, width, 1), dtype=np.float64)
-    for y, x in tqdm([(y, x) for y in ys for x in xs], desc="Generating", unit="window", disable=not progress):
-        crop = np.ascontiguousarray(layout[y : y + model_size, x : x + model_size])
-        rgb = np.asarray(generate(crop))
-        if rgb.shape != (model_size, model_size, 3):
-            raise ValueError(
-                f"generator returned shape {rgb.shape} for a {model_size}x{model_size} label map; "
-                f"expected ({model_size}, {model_size}, 3)"
-            )
-        total[y : y + model_size, x : x + model_size] += rgb.astype(np.float64) * weights[..., None]
-        weight_sum[y : y + model_size, x : x + model_size] += weights[..., None]
-    return np.clip(np.rint(total / weight_sum), 0, 255).astype(np.uint8)
 
 
 def palette_generator(labels: np.ndarray) -> np.ndarray:
@@ -354,48 +301,56 @@ def as_label_map(sketch) -> np.ndarray:
 
 
 def merge_sketches(
-    sketches: Sequence[np.ndarray], tiles: Sequence[int], mode: str = "vote", priority: Sequence[str] = DEFAULT_PRIORITY
+    sketches: Sequence,
+    tiles: Sequence[int],
+    mode: str = "panels",
+    priority: Sequence[str] = DEFAULT_PRIORITY,
+    smooth: int = SMOOTH_PIXELS,
+    min_region: int = MIN_REGION_PIXELS,
 ) -> np.ndarray:
     """One label map at the map's size from many sketches (files, label maps, painters).
 
-    ``mode``: ``"vote"`` or ``"panels"``.
+    ``mode``: ``"panels"`` (each sketch whole, side by side), ``"vote"`` (per-pixel majority, then
+    a ``smooth``-px majority filter and no region under ``min_region`` px) or ``"raw-vote"`` (the
+    per-pixel vote as it comes: confetti with many sketches, kept to show why tidying matters).
     """
     if not sketches:
         raise ValueError("no sketches to merge")
-    sketches = [as_label_map(s) for s in sketches]
-    size = map_size(tiles)
-    if mode == "vote":
-        return merge_by_vote(sketches, size, priority)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+    maps = [as_label_map(s) for s in sketches]
     if mode == "panels":
-        return merge_as_panels(sketches, tiles)
-    raise ValueError(f"mode must be 'vote' or 'panels', got {mode!r}")
+        return merge_as_panels(maps, tiles)
+    voted = merge_by_vote(maps, map_size(tiles), priority)
+    return voted if mode == "raw-vote" else tidy_labels(voted, smooth, min_region)
 
 
 def make_background(
     sketches: Sequence,
     out_png: str | os.PathLike,
     tiles: Sequence[int] = (40, 30),
-    generate: LabelsToImage | None = None,
-    mode: str = "vote",
-    model_size: int = 256,
-    detail: float = 1.0,
+    generate=None,
+    mode: str = "panels",
+    window: int | None = None,
+    batch_size: int | None = None,
     max_bytes: int = GATHER_MAX_BYTES,
     progress: bool = True,
 ) -> Background:
     """Sketch files (or label maps) -> a Gather background PNG, its label map and collision guide.
 
-    Writes ``OUT.png`` (the background, exactly tiles x 32 px), ``OUT_labels.png`` (the merged
-    layout in palette colours), ``OUT_tiles.json`` and ``OUT_tiles.png`` (the collision guide).
-    ``generate`` defaults to ``palette_generator``; pass the SPADE generator for real pictures.
+    Writes ``OUT.png`` (the background, exactly tiles x 32 px, painted at that resolution),
+    ``OUT_labels.png`` (the merged layout in palette colours), ``OUT_tiles.json`` and
+    ``OUT_tiles.png`` (the collision guide). ``generate``: a loaded generator (painting 1:1 in
+    windows of up to ``window`` px, default 1024) or a ``generate(labels) -> rgb`` callable such as
+    ``palette_generator``; ``None`` paints with the best generator at hand (``choose_generator``).
     """
     tiles = check_tiles(tiles)
-    maps = [as_label_map(s) for s in sketches]
-    layout = merge_sketches(maps, tiles, mode)
-    width, height = map_size(tiles)
-    work_w, work_h = working_size((width, height), model_size, detail)
-    work_layout = resize_labels(layout, (work_w, work_h), fit="stretch")
-    painted = generate_tiled(work_layout, generate or palette_generator, model_size, progress=progress)
-    background = np.asarray(Image.fromarray(painted).resize((width, height), Image.LANCZOS))
+    layout = merge_sketches(sketches, tiles, mode)
+    if generate is None:
+        from .generator_choice import choose_generator
+
+        generate = choose_generator()
+    background = paint_in_windows(layout, window_painter(generate, window), batch_size, progress)
     data, encoding = png_bytes_under(background, max_bytes)
     out_png = Path(out_png)
     stem = out_png.with_suffix("")
@@ -404,4 +359,5 @@ def make_background(
     guide = collision_guide(layout)
     guide_json = write_json(f"{stem}_tiles.json", guide, indent=None)
     guide_png = write_png(f"{stem}_tiles.png", guide_picture(background, guide))
+    width, height = map_size(tiles)
     return Background(out_png, labels_png, guide_json, guide_png, (width, height), tiles, len(data), encoding, layout)

@@ -19,25 +19,30 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--mode",
-        choices=("vote", "panels"),
-        default="vote",
-        help="vote: every pixel takes the most painted class; panels: sketches side by side",
-    )
-    p.add_argument(
-        "--spade",
-        action="store_true",
-        help="paint with the best SPADE generator at hand (official weights if cached, else the bundled model)",
+        choices=("panels", "vote", "raw-vote"),
+        default="panels",
+        help="panels (default): sketches side by side, each whole; vote: every pixel takes the most painted "
+        "class, smoothed, no region smaller than a tile; raw-vote: the vote unsmoothed",
     )
     p.add_argument(
         "--checkpoint",
         type=Path,
         default=None,
-        help="paint with this SPADE generator file; without --spade or --checkpoint the sketch colours stand in",
+        help="paint with this SPADE generator file (default: the best at hand, official weights if cached, "
+        "else the bundled model)",
     )
-    p.add_argument("--model-size", type=int, default=256, help="the generator's input size in pixels (default 256)")
     p.add_argument(
-        "--detail", type=float, default=1.0, help="paint at DETAIL x model size before upscaling (default 1)"
+        "--colours-only",
+        action="store_true",
+        help="no generator: the sketch colours, softly shaded (a quick preview of the layout)",
     )
+    p.add_argument(
+        "--window",
+        type=int,
+        default=None,
+        help="paint (always 1:1) in windows of at most this many pixels a side (default 1024; less needs less memory)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
@@ -55,9 +60,11 @@ def run(args) -> int:
         raise UserError(f"{missing[0]}: no such sketch file")
     try:
         tiles = event.parse_tiles(args.tiles)
-        generate = _generator(args.checkpoint) if (args.checkpoint or args.spade) else None
+        if args.colours_only and args.checkpoint:
+            raise UserError("--colours-only paints without a generator: leave out --checkpoint")
+        generate = event.palette_generator if args.colours_only else _generator(args.checkpoint)
         result = event.make_background(
-            sketches, out, tiles, generate=generate, mode=args.mode, model_size=args.model_size, detail=args.detail
+            sketches, out, tiles, generate=generate, mode=args.mode, window=args.window, progress=not args.no_progress
         )
     except ValueError as exc:
         raise UserError(str(exc)) from None
@@ -69,7 +76,7 @@ def run(args) -> int:
 
 
 def _generator(checkpoint: Path | None):
-    """The SPADE generator as a ``generate(labels) -> rgb`` callable (torch is imported only here)."""
+    """The SPADE generator: this file's, else the best at hand (torch is imported only here)."""
     from . import UserError
 
     if checkpoint is not None and not checkpoint.is_file():
@@ -81,4 +88,4 @@ def _generator(checkpoint: Path | None):
         generator = load_generator(checkpoint) if checkpoint is not None else choose_generator()
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
-    return generator.generate
+    return generator

@@ -26,3 +26,17 @@ def show_background(result: Background):
         (read_png(result.guide_png), f"{result.tiles[0]}x{result.tiles[1]} tiles, red = impassable"),
     ]
     return show_panels(panels, panel_size=5.0, title_size=10)
+
+
+def show_detail(result: Background, size: int = 256):
+    """A ``size`` px square from the middle of the background, at 1:1 next to its layout.
+
+    Matplotlib shrinks a whole 1280 x 960 picture to fit the page; this is what one sees in Gather.
+    """
+    picture, layout = read_png(result.png), read_png(result.labels_png)
+    height, width = picture.shape[:2]
+    side = min(size, height, width)
+    y, x = (height - side) // 2, (width - side) // 2
+    box = (slice(y, y + side), slice(x, x + side))
+    panels = [(picture[box], f"1:1 detail, {side} x {side} px"), (layout[box], "its layout")]
+    return show_panels(panels, panel_size=side / 64)
