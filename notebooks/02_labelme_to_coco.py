@@ -45,25 +45,25 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
 
 # %% tags=["parameters"]
-# How many of the bundled annotation files to convert, and how many samples to show at the end.
+# How many bundled annotation files stand in for yours if you have none yet, and how many samples to show.
 annotation_count = 24
 sample_count = 3
 
 # %% [markdown]
-# ## Our annotated pictures
+# ## Your annotated pictures
 #
-# The library comes with synthetic playground pictures and their labelme files (notebook 06 shows how
-# they are made). We copy some of them into `outputs/`, so that we can experiment freely.
+# Notebook 01 saved your annotations in the `annotations` folder of your working folder (your Google
+# Drive in Colab). This notebook converts **that folder**. The next cell says what it found: your own
+# annotations, bundled ones, or nothing, in which case it copies bundled synthetic scenes in (notebook
+# 06 shows how they are made) and tells you so. Pictures saved without a single outline are left out.
 
 # %%
 from playground_lib.labelme.check import read_labelme
-from playground_lib.labelme.folder import copy_labelme_files
-from playground_lib.paths import data_dir
+from playground_lib.own_data import ensure_annotations
 from playground_lib.viz import show_labelme
 
-folder = "outputs/labelme"
-files = copy_labelme_files(data_dir() / "synthetic", folder, count=annotation_count)
-print(len(files), "annotation files in", folder)
+mine = ensure_annotations(count=annotation_count)
+folder, files = mine.folder, mine.files
 show_labelme(read_labelme(files[0]));
 
 # %% [markdown]
@@ -78,19 +78,22 @@ show_labelme(read_labelme(files[0]));
 import json
 from pathlib import Path
 
-from playground_lib.coco.from_labelme import check_labelme_dir
+from playground_lib.labelme.folder import copy_labelme_files
+from playground_lib.paths import data_dir
 
 broken = Path("outputs/broken")
-copy_labelme_files(folder, broken, count=2)
-doc = json.loads((broken / files[0].name).read_text())
+copied = copy_labelme_files(data_dir() / "synthetic", broken, count=2)  # two bundled files to break
+doc = json.loads(copied[0].read_text())
 doc["shapes"][1]["points"] = doc["shapes"][1]["points"][:2]
 doc["shapes"][2]["label"] = "spaceship"
-(broken / files[0].name).write_text(json.dumps(doc))
+copied[0].write_text(json.dumps(doc))
 
 # %% [markdown]
 # Now check the folder with the broken copy in it:
 
 # %%
+from playground_lib.coco.from_labelme import check_labelme_dir
+
 good, problems, categories = check_labelme_dir(broken)
 print(*problems, sep="\n")
 
@@ -106,17 +109,19 @@ print(*problems, sep="\n")
 # %% [markdown]
 # ## Step 2: convert to COCO
 #
-# `labelme_to_coco` turns the folder into one COCO dataset: the list of **images**, the **categories**
+# `convert_labelme_dir` turns the folder into one COCO dataset: the list of **images**, the **categories**
 # (our playground classes, numbered from 1) and one **annotation** per object, with its outline, its
 # area and its bounding box. `split=0.8` also puts 80% of the pictures aside for training and 20% for
-# checking the training (*validation*); the `seed` makes that draw repeatable.
+# checking the training (*validation*); the `seed` makes that draw repeatable. The dataset is saved as
+# `coco.json` in your working folder.
 
 # %%
-from playground_lib.coco.from_labelme import labelme_to_coco
+from playground_lib.coco.from_labelme import convert_labelme_dir
 from playground_lib.fileio import write_json
+from playground_lib.own_data import coco_path
 
-coco = labelme_to_coco(folder, split=0.8, seed=0)
-write_json("outputs/playgrounds_coco.json", coco)
+coco = convert_labelme_dir(folder, split=0.8, seed=0, exclude=mine.empty).coco
+write_json(coco_path(), coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects,", len(coco["categories"]), "classes")
 print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})
 
@@ -164,23 +169,24 @@ class_counts(counts, title="Objects per class in our pictures");
 #
 # SPADE does not read COCO: it wants, for every picture, a **label map** (a grey picture whose pixel
 # values are the ADE20K class numbers) and an **instance map** (which object each pixel belongs to).
-# `coco_to_spade` writes them, with a `dataset.json` that lists the classes, their counts and the
-# train/validation split:
+# `coco_to_spade` writes them into the `spade` folder of your working folder, where notebook 05 finds
+# them, with a `dataset.json` that lists the classes, their counts and the train/validation split:
 #
 # ```
-# outputs/spade/images/     the pictures
-# outputs/spade/labels/     class number per pixel (0 = other)
-# outputs/spade/instances/  object number per pixel
-# outputs/spade/dataset.json
+# spade/images/     the pictures
+# spade/labels/     class number per pixel (0 = other)
+# spade/instances/  object number per pixel
+# spade/dataset.json
 # ```
 
 # %%
 from playground_lib.coco.to_spade import coco_to_spade
+from playground_lib.own_data import spade_dir
 from playground_lib.viz import show_spade_samples
 
-summary = coco_to_spade(coco, folder, "outputs/spade")
+summary = coco_to_spade(coco, folder, spade_dir())
 print(json.loads(summary.read_text())["counts"])
-show_spade_samples("outputs/spade", count=sample_count);
+show_spade_samples(spade_dir(), count=sample_count);
 
 # %% [markdown]
 # ## Going back: COCO to labelme
@@ -192,15 +198,14 @@ show_spade_samples("outputs/spade", count=sample_count);
 # %%
 from playground_lib.coco.to_labelme import coco_to_labelme
 
+from playground_lib.coco.from_labelme import labelme_to_coco
+
 written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme")
 again = labelme_to_coco("outputs/edit_in_labelme")
-
-
-def strip(c):
-    return [(a["category_id"], a["segmentation"]) for a in c["annotations"]]
-
-
-print(len(written), "labelme files written; same annotations after the round trip:", strip(again) == strip(coco))
+same = [(a["category_id"], a["segmentation"]) for a in again["annotations"]] == [
+    (a["category_id"], a["segmentation"]) for a in coco["annotations"]
+]
+print(len(written), "labelme files written; same annotations after the round trip:", same)
 
 # %% [markdown]
 # ## The same from a terminal

@@ -61,10 +61,17 @@ size = 256  # pixels per side of the generated pictures
 # **No internet, or Drive says "too many downloads"?** The cell says so and falls back to a small model
 # that ships with the library, trained on our synthetic playgrounds. Its pictures are rougher, but
 # everything below still works.
+#
+# The weights go to the `weights` folder of the series' working folder. In Colab that is your Google
+# Drive, which the next cell connects first (Colab asks for permission once): a room of people each
+# downloading the 1 GB archive again every session would soon hit Google Drive's download limit.
+# Notebook 05 finds them there for fine-tuning.
 
 # %%
+from playground_lib import weights
 from playground_lib.generator_choice import choose_generator
 
+print("Weights are kept in", weights.cache_dir())  # in Colab: connects your Google Drive first
 generator = choose_generator(allow_download=allow_download)
 print(generator.config)
 
@@ -74,8 +81,6 @@ print(generator.config)
 # official weights are here), which is handy when your Drive is nearly full.
 
 # %%
-from playground_lib import weights
-
 official = weights.cached_generator()
 if official is not None and official.suffix == ".pth":
     print("half-size copy:", weights.convert_to_fp16_safetensors(official))

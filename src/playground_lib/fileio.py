@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -35,6 +36,37 @@ def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def atomic_dir(destination: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary folder beside ``destination``; on success it replaces ``destination`` whole.
+
+    A folder that readers take as one thing (a training set) is never seen half-written; an old
+    one stays until the new one is complete.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent))
+    try:
+        yield tmp
+        tmp.chmod(0o777 & ~_umask())
+        if destination.exists():
+            old = destination.with_name(f".{destination.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(destination, old)
+            os.replace(tmp, destination)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, destination)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def _mode_for(destination: Path) -> int:

@@ -4,8 +4,9 @@ NVlabs publishes its pretrained models as one archive, ``checkpoints.tar.gz``, o
 (linked from https://github.com/NVlabs/SPADE#generating-images-using-pretrained-model). We fetch
 it with gdown (progress bar, resumes an interrupted download), pull out only
 ``ade20k_pretrained/latest_net_G.pth`` without ever writing a path taken from the archive, check
-its SHA-256 when a reference hash is recorded, and keep it in a cache folder: the Google Drive
-folder in Colab when Drive is mounted (so it survives the runtime), ``~/.cache`` elsewhere.
+its SHA-256 when a reference hash is recorded, and keep it in ``weights/`` of the series' working
+folder (``workspace.workspace_dir``): Google Drive in Colab, so it survives the runtime and a room
+does not download the >1 GB archive again and again (Drive limits how often a file is fetched).
 The pretrained weights are NVIDIA's, licensed CC BY-NC-SA 4.0 (non-commercial).
 
 ``convert_to_fp16_safetensors`` turns the 390 MB ``.pth`` into a 195 MB half-precision
@@ -21,7 +22,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 
 from .fileio import atomic_path
-from .workspace import COLAB_DRIVE, DRIVE_FOLDER_NAME
+from .workspace import workspace_dir
 
 OFFICIAL_ARCHIVE_DRIVE_ID = "12gvlTbMvUcJewQlSEaZdeb2CdOB-b8kQ"
 OFFICIAL_ARCHIVE_URL = f"https://drive.google.com/file/d/{OFFICIAL_ARCHIVE_DRIVE_ID}/view"
@@ -42,13 +43,14 @@ class WeightsUnavailable(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """Where the weights are kept: ``$PLAYGROUND_WEIGHTS_DIR``, Drive in Colab, else ``~/.cache``."""
+    """Where the weights are kept: ``$PLAYGROUND_WEIGHTS_DIR``, else ``weights/`` in the working folder.
+
+    In Colab that mounts Google Drive first (asking once), so the download lands on Drive and is
+    found again by notebook 05 and by the next session.
+    """
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
-    if COLAB_DRIVE.is_dir():
-        return COLAB_DRIVE / DRIVE_FOLDER_NAME / "weights"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "generative_playgrounds" / "weights"
+    return workspace_dir() / "weights"
 
 
 def download_dir() -> Path:
