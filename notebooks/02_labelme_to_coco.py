@@ -142,6 +142,29 @@ same, total = check_against_labelme(coco, folder)
 print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")
 
 # %% [markdown]
+# ### Layers, and what you see
+#
+# labelme paints the shapes in the order you drew them, each **over** the ones before. Draw the sky as one
+# big rectangle first, then the trees and the slide on top: in labelme's label map the sky is only the
+# sky you can *see*. But the file still holds the whole rectangle. Copied as it is, COCO would say the
+# sky covers the entire picture, and the areas of one picture would add up to far more than the picture.
+# Another COCO tool, painting the objects in another order, would paint sky over the slide.
+#
+# So by default each COCO object is its **visible region**: what labelme shows of it. The objects of a
+# picture never overlap, their areas are the pixels you see, and any tool paints labelme's own label map
+# from them, in any order. (`whole_shapes=True`, or `--whole-shapes` on the command line, keeps the
+# layers whole, for tools that want to know what is hidden.) The most hidden object of the first picture:
+
+# %%
+from playground_lib.viz import area_sum, show_layers_vs_visible
+
+whole = convert_labelme_dir(folder, exclude=mine.empty, whole_shapes=True, progress=False).coco
+first = coco["images"][0]["id"]
+print(f"areas of the first picture, as layers: {area_sum(whole, first):.2f} x the picture; ", end="")
+print(f"as seen: {area_sum(coco, first):.2f} x (1.00 when every pixel is labelled)")
+show_layers_vs_visible(whole, coco, folder, image_id=first);
+
+# %% [markdown]
 # ## Step 3: look at the masks
 #
 # Numbers are reassuring, pictures more so. Each object is tinted in its class colour (the ADE20K colours
