@@ -78,7 +78,8 @@ show_annotation(example, "a playground and its annotation");
 # The tool most people use is [labelme](https://github.com/wkentaro/labelme), a desktop app. If you work
 # on your own laptop, install it with `pip install labelme` and start it in a terminal with the command the
 # next cell prints: it opens the pictures in your annotations folder and offers only the names of this
-# series, so that the generator knows what you mean. Put your own photos in that folder first. Click **Create Polygons**, click around an object, pick its name.
+# series, so that the generator knows what you mean. Put your own photos in that folder first. Click
+# **Create Polygons**, click around an object, pick its name.
 # labelme saves a `.json` file next to each photo, the same kind of file the annotator below writes.
 
 # %%
