@@ -60,3 +60,23 @@ def test_written_files_get_the_mode_a_plain_open_would_give(tmp_path):
         assert stat.S_IMODE(kept.stat().st_mode) == 0o664
     finally:
         os.umask(old)
+
+
+def test_atomic_dir_replaces_a_folder_whole_or_not_at_all(tmp_path):
+    from playground_lib.fileio import atomic_dir
+
+    target = tmp_path / "set"
+    with atomic_dir(target) as tmp:
+        (tmp / "a.txt").write_text("one")
+    assert (target / "a.txt").read_text() == "one"
+    try:
+        with atomic_dir(target) as tmp:
+            (tmp / "b.txt").write_text("half")
+            raise RuntimeError("disconnected")
+    except RuntimeError:
+        pass
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt"]  # the old folder, untouched
+    with atomic_dir(target) as tmp:
+        (tmp / "c.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["c.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]  # no temporary folders left behind
