@@ -39,7 +39,7 @@ def mount_drive() -> bool:
     """
     if in_colab() and not COLAB_DRIVE.is_dir():
         try:
-            from google.colab import drive  # type: ignore[import-not-found]
+            from google.colab import drive
 
             drive.mount(str(COLAB_DRIVE.parent))
         except Exception as exc:  # refused permission, no Google account, timeout
