@@ -85,10 +85,13 @@ print(where_am_i())
 # run notebook 02, it makes the folder from your annotations, or from bundled ones when you have none.
 
 # %%
+import json
+
 from playground_lib.own_data import ensure_spade_folder
 
 own = ensure_spade_folder()
-print((own / "dataset.json").read_text()[:300])
+splits = json.loads((own / "dataset.json").read_text())["splits"]
+print(f"{len(splits['train'])} pictures to train on, {len(splits['val'])} kept aside for validation")
 
 # %% [markdown]
 # ### Why mix in synthetic scenes?
@@ -115,7 +118,7 @@ print(f"{len(classes)} classes in the set (ADE20K values): {classes}")
 #
 # All settings live in one `TrainConfig`. The important ones:
 #
-# * `crop_size`: the picture size it learns at (128 is a good start on a CPU, 256 on a GPU);
+# * `crop_size`: the picture size it learns at (96 to 128 is a good start on a CPU, 256 on a GPU);
 # * `ngf`: how wide the generator is (64 in NVIDIA's model; 16 keeps it small and fast);
 # * `classes`: only the classes in your set become input channels, which makes training much cheaper;
 # * `out_dir`: where checkpoints and samples go. In Colab this is **your Google Drive**, so a
@@ -242,7 +245,9 @@ show_sample_history(cfg.out_dir, count=3);
 # measures on both: how far the painting is from the photo, pixel by pixel, and the critic's feature
 # matching. When the training curve keeps falling while the validation curve flattens or rises, the
 # generator is learning *these pictures* rather than *playgrounds*: overfitting. It comes sooner the
-# fewer pictures you have, which is why mixing in synthetic scenes helps a small set.
+# fewer pictures you have, which is why mixing in synthetic scenes helps a small set. A short run with
+# hundreds of synthetic scenes will hardly show it; to watch it happen, set `synthetic_count = 0` and
+# train a few hundred steps more (section 6), then run this section again.
 
 # %%
 from playground_lib.train.overfitting import show_split_samples
@@ -270,7 +275,7 @@ show_split_samples(trainer, count=2);
 more = cfg.replace(steps=cfg.steps + more_steps)
 trainer = Trainer.start_or_resume(more)
 print(f"resuming at step {trainer.step}")
-trainer.fit()
+trainer.fit(on_step=watch)  # the overfitting curves of section 5 go on too
 show_progress(cfg.out_dir);
 
 # %% [markdown]
