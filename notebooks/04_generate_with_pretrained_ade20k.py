@@ -158,18 +158,18 @@ print(f"all grass vs all sand, after SPADE:                      they differ by 
 #
 # ## 4. Your own sketch
 #
-# If you painted a sketch in notebook 03, it was saved as `outputs/my_sketch.png` and is used here.
+# If you painted a sketch in notebook 03, it was saved as `sketches/my_sketch.png` in your working folder
+# and is used here.
 # Otherwise we take one of the bundled sketches. A sketch from any paint program works too: paint with
 # the class colours (the palette in notebook 03), save as PNG, and point `path` at it. Soft brush edges
 # are cleaned up; a colour that matches no class is reported instead of guessed.
 
 # %%
-from pathlib import Path
-
+from playground_lib.own_data import sketch_path
 from playground_lib.paths import data_dir
 from playground_lib.sketch import read_sketch
 
-path = Path("outputs/my_sketch.png")
+path = sketch_path()
 if not path.exists():
     print("No sketch from notebook 03 yet: using a bundled one.")
     path = data_dir() / "sketches" / "sandpit_swings.png"
@@ -216,6 +216,8 @@ show_change(before, after, picture_before, picture_after, title="grass -> sand")
 # NVIDIA's).
 
 # %%
+from pathlib import Path
+
 from playground_lib.fileio import write_png
 
 for name, picture in pictures.items():

@@ -1,7 +1,7 @@
-"""The series as one thread: what notebook 01 saves, 02 converts, 05 trains on, and 05 finds 04's weights.
+"""The series as one thread: 01 saves, 02 converts, 05 trains on it; 04 paints 03's sketch and 05 finds 04's weights.
 
-Each notebook of tests/test_notebooks.py runs alone in a workspace of its own; here 01 → 02 → 04
-→ 05 share one, as a participant's do. The participant's "own" annotations are synthetic scenes
+Each notebook of tests/test_notebooks.py runs alone in a workspace of its own; here 01 → 02 → 03 →
+04 → 05 share one, as a participant's do. The participant's "own" annotations are synthetic scenes
 drawn with seeds the bundled set does not use, so they cannot be mistaken for the fallback.
 """
 
@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 THREAD = [
     "01_annotate_playgrounds",
     "02_labelme_to_coco",
+    "03_sketch_a_playground",
     "04_generate_with_pretrained_ade20k",
     "05_train_your_own_gaugan",
 ]
@@ -93,3 +94,9 @@ def test_notebook_05_trains_on_them_and_finetunes_04s_weights(thread):
     state = json.loads((workspace / "finetuned" / "config.json").read_text())
     assert "weights/ade20k_pretrained/latest_net_G" in state["finetune_from"] and state["ngf"] == 4
     assert list((workspace / "finetuned" / "checkpoints").iterdir())
+
+
+def test_notebook_04_paints_the_sketch_notebook_03_saved(thread):
+    workspace, runs = thread
+    assert (workspace / "sketches" / "my_sketch.png").is_file()
+    assert "No sketch from notebook 03 yet" not in _text(runs["04_generate_with_pretrained_ade20k"])

@@ -39,6 +39,11 @@ def spade_dir() -> Path:
     return workspace_path(SPADE_FOLDER)
 
 
+def sketch_path() -> Path:
+    """``<workspace>/sketches/my_sketch.png``: the sketch notebook 03 saves and notebooks 04 and 07 paint from."""
+    return workspace_path("sketches", "my_sketch.png")
+
+
 @dataclass
 class AnnotationFolder:
     """What a folder of labelme files holds: files with shapes, split into own work and bundled copies."""
