@@ -46,14 +46,14 @@ import torch
 gpu = torch.cuda.is_available()  # the settings below are smaller without a GPU
 
 # %% tags=["parameters"]
-# Bigger is better and slower: on a laptop CPU this notebook takes about 15 minutes with these values.
+# Bigger is better and slower: on a laptop CPU this notebook takes 10 to 15 minutes with these values.
 size = 128 if gpu else 96  # pixels per side of the training pictures
 synthetic_count = 200  # synthetic scenes added to your pictures (0: yours alone; section 1 says why)
 ngf, ndf = 16, 32  # widths of the generator and the critic
 batch_size = 4 if gpu else 1  # pictures per training step
-steps = 1000 if gpu else 120  # training steps of the first run
-save_every = 100 if gpu else 20  # steps between sample pictures and checkpoints
-more_steps = 300 if gpu else 30  # steps added when training goes on (section 6)
+steps = 1000 if gpu else 240  # training steps of the first run
+save_every = 100 if gpu else 40  # steps between sample pictures and checkpoints
+more_steps = 300 if gpu else 60  # steps added when training goes on (section 6)
 held_out_count = 24  # unseen scenes for the evaluation
 segmenter_steps = 300 if gpu else 100  # training steps of the judge network
 judge_size = 64  # pixels per side the judge looks at
