@@ -22,6 +22,7 @@ from .workspace import workspace_path
 ANNOTATIONS = "annotations"
 COCO_FILE = "coco.json"
 SPADE_FOLDER = "spade"
+OWN_PREFIX = "own_"  # names of the participant's pictures in a mixed training set
 
 
 def annotations_dir() -> Path:
@@ -160,7 +161,7 @@ def mix_training_set(
         names: dict[str, list[str]] = {"train": [], "val": []}
         for split in ("train", "val"):
             for name in splits.get(split, []):
-                names[split].append(_copy_sample(own_spade, tmp, Path(name).stem, "own_"))
+                names[split].append(_copy_sample(own_spade, tmp, Path(name).stem, OWN_PREFIX))
         for i in range(synthetic_count):
             scene, stem = generate_scene(seed + i, size), f"synthetic_{i:04d}"
             for kind, picture in (("images", scene.image), ("labels", scene.labels), ("instances", scene.instances)):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from ..own_data import OWN_PREFIX
 from .dataset import DatasetError, SpadeDataset, collate, semantics
 from .discriminator import judge_pairs
 from .losses import feature_matching_loss
@@ -24,12 +26,21 @@ SPLITS = ("train", "val")
 
 def split_batch(trainer, split: str, count: int = 4) -> dict | None:
     """Up to ``count`` pictures of a split, centre-cropped (no augmentation: the same every time);
-    None when the split is empty (a set of one picture has no validation part)."""
+    None when there is no such split (a set of one picture has no validation part, a folder of
+    scenes has no splits at all).
+
+    In a mixed set (``own_data.mix_training_set``) the training pictures shown are the participant's
+    own, so that training and validation compare like with like.
+    """
+    if split != trainer.cfg.split and not (Path(trainer.cfg.data_dir) / "dataset.json").is_file():
+        return None  # a folder of scenes has no splits: every "split" would be the training pictures
     try:
         dataset = SpadeDataset(dataclasses.replace(trainer.cfg, split=split), check=False)
     except DatasetError:
         return None
-    picks = np.linspace(0, len(dataset) - 1, min(count, len(dataset))).round().astype(int)
+    own = [i for i, sample in enumerate(dataset.samples) if sample.name.startswith(OWN_PREFIX)]
+    pool = np.array(own or range(len(dataset)))
+    picks = pool[np.linspace(0, len(pool) - 1, min(count, len(pool))).round().astype(int)]
     return collate([dataset[int(i)] for i in np.unique(picks)])
 
 
