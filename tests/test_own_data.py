@@ -82,3 +82,27 @@ def test_step_clock_estimates_once_after_warmup():
 @pytest.mark.parametrize(("seconds", "text"), [(12, "12 s"), (600, "10 minutes"), (6000, "1.7 hours")])
 def test_duration_text(seconds, text):
     assert duration_text(seconds) == text
+
+
+def test_colab_asks_for_drive_once_and_works_locally_after_a_refusal(tmp_path, monkeypatch, capsys):
+    import sys
+    import types
+
+    asked = []
+
+    def refuse(path):
+        asked.append(path)
+        raise RuntimeError("mount failed: permission denied")
+
+    colab = types.ModuleType("google.colab")
+    colab.drive = types.SimpleNamespace(mount=refuse)
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setattr(workspace, "_mount_refused", False)
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", tmp_path / "drive" / "MyDrive")
+    monkeypatch.setattr(workspace, "COLAB_LOCAL", tmp_path / "content" / "generative_playgrounds")
+    monkeypatch.delenv(workspace.WORKSPACE_ENV)
+    assert workspace.workspace_dir() == workspace.COLAB_LOCAL
+    assert workspace.workspace_dir() == workspace.COLAB_LOCAL
+    assert asked == [str(tmp_path / "drive")]
+    assert "Google Drive is not connected" in capsys.readouterr().out

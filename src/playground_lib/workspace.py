@@ -25,6 +25,7 @@ COLAB_DRIVE = Path("/content/drive/MyDrive")
 DRIVE_FOLDER_NAME = "generative_playgrounds"
 WORKSPACE_ENV = "PLAYGROUND_WORKSPACE"
 COLAB_LOCAL = Path("/content") / DRIVE_FOLDER_NAME  # only when Drive could not be mounted
+_mount_refused = False
 
 
 def in_colab() -> bool:
@@ -35,14 +36,17 @@ def in_colab() -> bool:
 def mount_drive() -> bool:
     """Mount Google Drive in Colab (it asks for permission once per runtime); True when it is there.
 
-    Outside Colab, True only if a Drive happens to be mounted at the Colab place already.
+    Outside Colab, True only if a Drive happens to be mounted at the Colab place already. Asked
+    once per runtime: after a refusal the series works on the runtime's disk without asking again.
     """
-    if in_colab() and not COLAB_DRIVE.is_dir():
+    global _mount_refused
+    if in_colab() and not COLAB_DRIVE.is_dir() and not _mount_refused:
         try:
             from google.colab import drive
 
             drive.mount(str(COLAB_DRIVE.parent))
         except Exception as exc:  # refused permission, no Google account, timeout
+            _mount_refused = True
             print(f"Google Drive is not connected ({exc}); your work stays on this runtime until it disconnects.")
     return COLAB_DRIVE.is_dir()
 
