@@ -27,7 +27,8 @@
 # hand is called **annotating**: you trace the outline of each thing in a photo and give it a name.
 #
 # In this notebook you will annotate a playground picture yourself, see what the computer makes of your
-# outlines, and learn what a good outline looks like.
+# outlines, and learn what a good outline looks like. What you save here is kept in **your working
+# folder** and travels on: notebook 02 turns it into a training set, notebook 05 trains a generator on it.
 
 # %%
 # In Google Colab this installs the library (about a minute); elsewhere it does nothing.
@@ -38,6 +39,25 @@ if "google.colab" in sys.modules:
     from google.colab import output
 
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
+
+# %% tags=["parameters"]
+# When you have annotated nothing yet, this many bundled annotated scenes stand in for yours.
+bundled_count = 24
+
+# %% [markdown]
+# ## Your working folder
+#
+# Everything this series makes for you (annotations, training sets, trained models, downloaded weights)
+# goes into **one folder**. In Colab it is `generative_playgrounds` in your **Google Drive** (Colab asks
+# once for permission), because Colab forgets its own disk when you close the tab. On your own computer
+# it is `generative_playgrounds` in your home folder. Your annotations go into its `annotations` folder:
+# each photo with its `.json` file beside it, the way labelme keeps them.
+
+# %%
+from playground_lib.own_data import annotations_dir
+
+folder = annotations_dir()
+print("Your annotations are kept in", folder)
 
 # %% [markdown]
 # ## What an annotation is
@@ -58,14 +78,15 @@ show_annotation(example, "a playground and its annotation");
 #
 # The tool most people use is [labelme](https://github.com/wkentaro/labelme), a desktop app. If you work
 # on your own laptop, install it with `pip install labelme` and start it in a terminal with the command the
-# next cell prints: it opens the pictures in `outputs/annotate` and offers only the names of this series, so
-# that the generator knows what you mean. Click **Create Polygons**, click around an object, pick its name.
+# next cell prints: it opens the pictures in your annotations folder and offers only the names of this
+# series, so that the generator knows what you mean. Put your own photos in that folder first. Click
+# **Create Polygons**, click around an object, pick its name.
 # labelme saves a `.json` file next to each photo, the same kind of file the annotator below writes.
 
 # %%
 from playground_lib.annotator.session import default_labels
 
-print("labelme outputs/annotate --validate-label exact --labels " + ",".join(default_labels()))
+print(f'labelme "{folder}" --validate-label exact --labels ' + ",".join(default_labels()))
 
 # %% [markdown]
 # ## In Colab (or here): the annotator
@@ -79,13 +100,14 @@ print("labelme outputs/annotate --validate-label exact --labels " + ",".join(def
 #    then choose another label or press **Delete**.
 # 5. **Save** writes the `.json` next to the picture. **Next** and **Previous** save for you.
 #
-# Your work is kept in `outputs/annotate`; running this cell again keeps it.
+# The annotator opens every photo in your annotations folder; we add three bundled ones to practise on.
+# Your work is kept there; running this cell again keeps it.
 
 # %%
 from playground_lib.annotator import Annotator
 from playground_lib.annotator.figures import copy_sample_images
 
-folder = copy_sample_images("outputs/annotate", count=3)
+copy_sample_images(folder, count=3)
 annotator = Annotator(folder)
 annotator
 
@@ -95,6 +117,19 @@ annotator
 # %%
 saved = annotator.save()
 show_annotation(saved, "your annotation");
+
+# %% [markdown]
+# ## What notebook 02 will get
+#
+# The next cell looks at your annotations folder and says what is in it: how many pictures **you**
+# annotated, and how many are bundled ones. If you have not drawn anything yet, it copies bundled
+# annotated scenes in (and says so), so that the next notebooks have something to work on. Come back
+# after annotating your own photos and run it again: from then on, your own work is what travels on.
+
+# %%
+from playground_lib.own_data import ensure_annotations
+
+mine = ensure_annotations(count=bundled_count, folder=folder)
 
 # %% [markdown]
 # ## The same, from code
@@ -145,7 +180,7 @@ print({name: round(score, 2) for name, score in scores.items()})
 # %% [markdown]
 # ## Next
 #
-# Notebook **02** turns a folder of labelme files into a **COCO** dataset and checks every mask, then builds
+# Notebook **02** turns your annotations folder into a **COCO** dataset and checks every mask, then builds
 # the folder SPADE trains from.
 
 # %% [markdown]

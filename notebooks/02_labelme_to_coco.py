@@ -45,25 +45,25 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
 
 # %% tags=["parameters"]
-# How many of the bundled annotation files to convert, and how many samples to show at the end.
+# How many bundled annotation files stand in for yours if you have none yet, and how many samples to show.
 annotation_count = 24
 sample_count = 3
 
 # %% [markdown]
-# ## Our annotated pictures
+# ## Your annotated pictures
 #
-# The library comes with synthetic playground pictures and their labelme files (notebook 06 shows how
-# they are made). We copy some of them into `outputs/`, so that we can experiment freely.
+# Notebook 01 saved your annotations in the `annotations` folder of your working folder (your Google
+# Drive in Colab). This notebook converts **that folder**. The next cell says what it found: your own
+# annotations, bundled ones, or nothing, in which case it copies bundled synthetic scenes in (notebook
+# 06 shows how they are made) and tells you so. Pictures saved without a single outline are left out.
 
 # %%
 from playground_lib.figures.annotation import show_labelme
 from playground_lib.labelme.check import read_labelme
-from playground_lib.labelme.folder import copy_labelme_files
-from playground_lib.paths import data_dir
+from playground_lib.own_data import ensure_annotations
 
-folder = "outputs/labelme"
-files = copy_labelme_files(data_dir() / "synthetic", folder, count=annotation_count)
-print(len(files), "annotation files in", folder)
+mine = ensure_annotations(count=annotation_count)
+folder, files = mine.folder, mine.files
 show_labelme(read_labelme(files[0]));
 
 # %% [markdown]
@@ -78,19 +78,22 @@ show_labelme(read_labelme(files[0]));
 import json
 from pathlib import Path
 
-from playground_lib.coco.from_labelme import check_labelme_dir
+from playground_lib.labelme.folder import copy_labelme_files
+from playground_lib.paths import data_dir
 
 broken = Path("outputs/broken")
-copy_labelme_files(folder, broken, count=2)
-doc = json.loads((broken / files[0].name).read_text())
+copied = copy_labelme_files(data_dir() / "synthetic", broken, count=2)  # two bundled files to break
+doc = json.loads(copied[0].read_text())
 doc["shapes"][1]["points"] = doc["shapes"][1]["points"][:2]
 doc["shapes"][2]["label"] = "spaceship"
-(broken / files[0].name).write_text(json.dumps(doc))
+copied[0].write_text(json.dumps(doc))
 
 # %% [markdown]
 # Now check the folder with the broken copy in it:
 
 # %%
+from playground_lib.coco.from_labelme import check_labelme_dir
+
 good, problems, categories = check_labelme_dir(broken)
 print(*problems, sep="\n")
 
@@ -106,17 +109,19 @@ print(*problems, sep="\n")
 # %% [markdown]
 # ## Step 2: convert to COCO
 #
-# `labelme_to_coco` turns the folder into one COCO dataset: the list of **images**, the **categories**
+# `convert_labelme_dir` turns the folder into one COCO dataset: the list of **images**, the **categories**
 # (our playground classes, numbered from 1) and one **annotation** per object, with its outline, its
 # area and its bounding box. `split=0.8` also puts 80% of the pictures aside for training and 20% for
-# checking the training (*validation*); the `seed` makes that draw repeatable.
+# checking the training (*validation*); the `seed` makes that draw repeatable. The dataset is saved as
+# `coco.json` in your working folder.
 
 # %%
-from playground_lib.coco.from_labelme import labelme_to_coco
+from playground_lib.coco.from_labelme import convert_labelme_dir
 from playground_lib.fileio import write_json
+from playground_lib.own_data import coco_path
 
-coco = labelme_to_coco(folder, split=0.8, seed=0)
-write_json("outputs/playgrounds_coco.json", coco)
+coco = convert_labelme_dir(folder, split=0.8, seed=0, exclude=mine.empty).coco
+write_json(coco_path(), coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects,", len(coco["categories"]), "classes")
 print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})
 
@@ -135,6 +140,29 @@ from playground_lib.coco.from_labelme import check_against_labelme
 
 same, total = check_against_labelme(coco, folder)
 print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixels")
+
+# %% [markdown]
+# ### Layers, and what you see
+#
+# labelme paints the shapes in the order you drew them, each **over** the ones before. Draw the sky as one
+# big rectangle first, then the trees and the slide on top: in labelme's label map the sky is only the
+# sky you can *see*. But the file still holds the whole rectangle. Copied as it is, COCO would say the
+# sky covers the entire picture, and the areas of one picture would add up to far more than the picture.
+# Another COCO tool, painting the objects in another order, would paint sky over the slide.
+#
+# So by default each COCO object is its **visible region**: what labelme shows of it. The objects of a
+# picture never overlap, their areas are the pixels you see, and any tool paints labelme's own label map
+# from them, in any order. (`whole_shapes=True`, or `--whole-shapes` on the command line, keeps the
+# layers whole, for tools that want to know what is hidden.) The most hidden object of the first picture:
+
+# %%
+from playground_lib.figures.coco import area_sum, show_layers_vs_visible
+
+whole = convert_labelme_dir(folder, exclude=mine.empty, whole_shapes=True, progress=False).coco
+first = coco["images"][0]["id"]
+print(f"areas of the first picture, as layers: {area_sum(whole, first):.2f} x the picture; ", end="")
+print(f"as seen: {area_sum(coco, first):.2f} x (1.00 when every pixel is labelled)")
+show_layers_vs_visible(whole, coco, folder, image_id=first);
 
 # %% [markdown]
 # ## Step 3: look at the masks
@@ -164,23 +192,24 @@ show_class_counts(counts, title="Objects per class in our pictures");
 #
 # SPADE does not read COCO: it wants, for every picture, a **label map** (a grey picture whose pixel
 # values are the ADE20K class numbers) and an **instance map** (which object each pixel belongs to).
-# `coco_to_spade` writes them, with a `dataset.json` that lists the classes, their counts and the
-# train/validation split:
+# `coco_to_spade` writes them into the `spade` folder of your working folder, where notebook 05 finds
+# them, with a `dataset.json` that lists the classes, their counts and the train/validation split:
 #
 # ```
-# outputs/spade/images/     the pictures
-# outputs/spade/labels/     class number per pixel (0 = other)
-# outputs/spade/instances/  object number per pixel
-# outputs/spade/dataset.json
+# spade/images/     the pictures
+# spade/labels/     class number per pixel (0 = other)
+# spade/instances/  object number per pixel
+# spade/dataset.json
 # ```
 
 # %%
 from playground_lib.coco.to_spade import coco_to_spade
 from playground_lib.figures.coco import show_spade_samples
+from playground_lib.own_data import spade_dir
 
-summary = coco_to_spade(coco, folder, "outputs/spade")
+summary = coco_to_spade(coco, folder, spade_dir())
 print(json.loads(summary.read_text())["counts"])
-show_spade_samples("outputs/spade", count=sample_count);
+show_spade_samples(spade_dir(), count=sample_count);
 
 # %% [markdown]
 # ## Going back: COCO to labelme
@@ -190,17 +219,15 @@ show_spade_samples("outputs/spade", count=sample_count);
 # converting back to COCO gives the very same annotations.
 
 # %%
+from playground_lib.coco.from_labelme import labelme_to_coco
 from playground_lib.coco.to_labelme import coco_to_labelme
 
 written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme")
 again = labelme_to_coco("outputs/edit_in_labelme")
-
-
-def strip(c):
-    return [(a["category_id"], a["segmentation"]) for a in c["annotations"]]
-
-
-print(len(written), "labelme files written; same annotations after the round trip:", strip(again) == strip(coco))
+same = [(a["category_id"], a["segmentation"]) for a in again["annotations"]] == [
+    (a["category_id"], a["segmentation"]) for a in coco["annotations"]
+]
+print(len(written), "labelme files written; same annotations after the round trip:", same)
 
 # %% [markdown]
 # ## The same from a terminal

@@ -123,12 +123,15 @@ show_sketch_and_result(demo.pad, "grass turned into sand");
 # %% [markdown]
 # ## Keep your sketch
 #
-# Save it as a colour PNG. Notebook 04 can generate from it with the official model, and any paint
-# program can open and edit it. (If your canvas is still empty, the demo sketch is saved instead.)
+# Save it as a colour PNG in your working folder (your Google Drive in Colab). Notebook 04 generates from
+# it with the official model, and any paint program can open and edit it. (If your canvas is still empty,
+# the demo sketch is saved instead.)
 
 # %%
+from playground_lib.own_data import sketch_path
+
 sketch = demo if painter.pad.is_blank() else painter
-saved = sketch.save_png("outputs/my_sketch.png")
+saved = sketch.save_png(sketch_path())
 print("saved", saved, "with", sketch.class_counts())
 
 # %% [markdown]

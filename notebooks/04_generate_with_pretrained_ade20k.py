@@ -61,10 +61,17 @@ size = 256  # pixels per side of the generated pictures
 # **No internet, or Drive says "too many downloads"?** The cell says so and falls back to a small model
 # that ships with the library, trained on our synthetic playgrounds. Its pictures are rougher, but
 # everything below still works.
+#
+# The weights go to the `weights` folder of the series' working folder. In Colab that is your Google
+# Drive, which the next cell connects first (Colab asks for permission once): a room of people each
+# downloading the 1 GB archive again every session would soon hit Google Drive's download limit.
+# Notebook 05 finds them there for fine-tuning.
 
 # %%
+from playground_lib import weights
 from playground_lib.generator_choice import choose_generator
 
+print("Weights are kept in", weights.cache_dir())  # in Colab: connects your Google Drive first
 generator = choose_generator(allow_download=allow_download)
 print(generator.config)
 
@@ -74,8 +81,6 @@ print(generator.config)
 # official weights are here), which is handy when your Drive is nearly full.
 
 # %%
-from playground_lib import weights
-
 official = weights.cached_generator()
 if official is not None and official.suffix == ".pth":
     print("half-size copy:", weights.convert_to_fp16_safetensors(official))
@@ -84,9 +89,8 @@ if official is not None and official.suffix == ".pth":
 # ## 2. From the bundled sketches to pictures
 #
 # The library comes with three sketches. `generator.generate(labels)` takes a label map (a grid of class
-# numbers) and returns a picture. On a laptop CPU a 256 x 256 picture takes a second or two: we fold the
-# network's normalisation layers together when it loads and only compute the edges between colours
-# exactly, because inside a patch of one colour every pixel gets the same treatment.
+# numbers) and returns a picture. On a laptop CPU a 256 x 256 picture takes a second or two (section 3
+# says how, for the curious).
 
 # %%
 import time
@@ -105,20 +109,67 @@ show_results(sketches, pictures);
 # tree's shadow on the path). Those details are not in the sketch: they come from the photos the network
 # learned from.
 #
-# ## 3. Your own sketch
+# ## 3. What SPADE does with your sketch
 #
-# If you painted a sketch in notebook 03, it was saved as `outputs/my_sketch.png` and is used here.
+# The generator starts from a tiny grid of numbers and makes it bigger, block after block, until it is a
+# picture. Inside each block, the numbers are **normalised**: every channel is shifted and scaled so that
+# its values are centred on zero with a spread of one. That keeps training stable, but it also wipes out
+# what made one region different from another.
+#
+# **SPADE** (*spatially-adaptive denormalisation*) puts it back from the sketch: a small network looks at
+# the label map and predicts, for every pixel, a **scale γ** and a **shift β**; the block then computes
+# `normalised × (1 + γ) + β`. Below, one block of the small bundled model at work on a real sketch, for
+# one of its channels (blue is negative, red positive): the γ and β maps *are* the sketch, slide, trees
+# and sky included, and after SPADE the layout is back in the features.
+
+# %%
+from playground_lib.figures.generation import show_spade_block
+from playground_lib.spade.inspect import spade_block_maps
+from playground_lib.spade.loading import BUNDLED_WEIGHTS, load_plain_generator
+
+small = load_plain_generator(BUNDLED_WEIGHTS)  # small and quick to take apart
+maps = spade_block_maps(small, sketches["meadow_slide"], block="up_1", size=128)
+show_spade_block(maps);
+
+# %% [markdown]
+# Why not plain batch normalisation, with one learned scale and shift per channel, as most networks use?
+# Feed it a sketch that is all grass and one that is all sand. After a convolution, every pixel of each
+# is the same number, and normalising subtracts the mean: both become **all zeros**. The network has
+# forgotten which class it was given. SPADE's γ and β come from the label map itself, so the class
+# survives:
+
+# %%
+from playground_lib.labels import ade20k_value
+from playground_lib.spade.inspect import uniform_sketches_after_normalisation
+
+gap = uniform_sketches_after_normalisation(small, (ade20k_value("grass"), ade20k_value("sand")))
+print(f"all grass vs all sand, after conv + plain normalisation: they differ by {gap['plain_norm']:.3f}")
+print(f"all grass vs all sand, after SPADE:                      they differ by {gap['spade']:.3f}")
+
+# %% [markdown]
+# That is the whole trick of the paper (Park et al., CVPR 2019): the sketch steers every block, not just
+# the first, so the classes stay where you drew them however deep the network is.
+#
+# **For the curious: why it is fast on a CPU.** When the library loads a generator for painting, it
+# folds each batch norm into its SPADE layer's γ and β (the statistics are fixed once trained), and
+# inside a patch of one colour every pixel gets the same γ and β, so only the pixels near the edges
+# between colours are computed in full. It also keeps the numbers *channels-last* in memory, which
+# suits CPU convolutions. The pictures are the same numbers; `playground_lib.spade.fast` has the details.
+#
+# ## 4. Your own sketch
+#
+# If you painted a sketch in notebook 03, it was saved as `sketches/my_sketch.png` in your working folder
+# and is used here.
 # Otherwise we take one of the bundled sketches. A sketch from any paint program works too: paint with
 # the class colours (the palette in notebook 03), save as PNG, and point `path` at it. Soft brush edges
 # are cleaned up; a colour that matches no class is reported instead of guessed.
 
 # %%
-from pathlib import Path
-
+from playground_lib.own_data import sketch_path
 from playground_lib.paths import data_dir
 from playground_lib.sketch import read_sketch
 
-path = Path("outputs/my_sketch.png")
+path = sketch_path()
 if not path.exists():
     print("No sketch from notebook 03 yet: using a bundled one.")
     path = data_dir() / "sketches" / "sandpit_swings.png"
@@ -127,7 +178,7 @@ print(mine.summary())
 show_results({path.stem: mine.labels}, {path.stem: generator.generate(mine.labels, size=size)});
 
 # %% [markdown]
-# ## 4. Change one class: grass becomes sand
+# ## 5. Change one class: grass becomes sand
 #
 # A good way to understand a model is to change one thing and watch what moves. Below, every grass pixel
 # of a sketch becomes sand, and nothing else. The last panel shows where the picture changed: bright
@@ -154,7 +205,7 @@ show_change(before, after, picture_before, picture_after, title="grass -> sand")
 # Try other swaps: `"grass"` to `"water"`, `"sky"` to `"building"`, `"sand"` to `"earth"`. Which
 # changes stay local, and which change the whole mood of the picture?
 #
-# ## 5. Keep your pictures
+# ## 6. Keep your pictures
 #
 # The pictures are saved under `outputs/generated/`. Outside the notebook the same thing is one command:
 #
@@ -166,6 +217,8 @@ show_change(before, after, picture_before, picture_after, title="grass -> sand")
 # NVIDIA's).
 
 # %%
+from pathlib import Path
+
 from playground_lib.fileio import write_png
 
 for name, picture in pictures.items():

@@ -23,9 +23,10 @@
 # # Train your own GauGAN
 #
 # In notebook 04 a generator trained by NVIDIA on 20,000 photos painted your sketches. Here you train
-# **your own**, on your own playground set: the synthetic scenes of notebook 06, or the SPADE folder you
-# made from your annotations in notebook 02. You will watch it learn, save it somewhere safe, pick it up
-# again after a break, and see what a bigger machine changes.
+# **your own**, on **your** pictures: the training folder notebook 02 made from the annotations you saved
+# in notebook 01, alone or mixed with synthetic scenes. You will take one training step by hand, watch the
+# trainer do thousands, see a model learn its pictures by heart (*overfitting*), save it somewhere safe,
+# pick it up again after a break, and fine-tune NVIDIA's model from notebook 04.
 #
 # Nothing here needs a GPU to *work*; a GPU only makes it faster (a lot faster).
 
@@ -39,18 +40,24 @@ if "google.colab" in sys.modules:
 
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
 
+# %%
+import torch
+
+gpu = torch.cuda.is_available()  # the settings below are smaller without a GPU
+
 # %% tags=["parameters"]
-# The settings of this lesson's training run: bigger is better and slower.
-size = 128  # pixels per side of the training pictures
-scene_count = 200  # synthetic scenes to train on
+# Bigger is better and slower: on a laptop CPU this notebook takes 10 to 15 minutes with these values.
+size = 128 if gpu else 96  # pixels per side of the training pictures
+synthetic_count = 200  # synthetic scenes added to your pictures (0: yours alone; section 1 says why)
 ngf, ndf = 16, 32  # widths of the generator and the critic
-batch_size = 1  # pictures per training step
-steps = 600  # training steps of the first run
-save_every = 50  # steps between sample pictures and checkpoints
-more_steps = 300  # steps added when training goes on (section 6)
+batch_size = 4 if gpu else 1  # pictures per training step
+steps = 1000 if gpu else 240  # training steps of the first run
+save_every = 100 if gpu else 40  # steps between sample pictures and checkpoints
+more_steps = 300 if gpu else 60  # steps added when training goes on (section 6)
 held_out_count = 24  # unseen scenes for the evaluation
-segmenter_steps = 300  # training steps of the judge network
+segmenter_steps = 300 if gpu else 100  # training steps of the judge network
 judge_size = 64  # pixels per side the judge looks at
+finetune_size, finetune_steps = 256, (200 if gpu else 0)  # NVIDIA's model (section 8); 0 steps: skip
 
 # %% [markdown]
 # ## Two networks that train each other
@@ -71,18 +78,38 @@ from playground_lib.train.notebook import where_am_i
 print(where_am_i())
 
 # %% [markdown]
-# ## 1. A training set
+# ## 1. A training set: your pictures
 #
-# A training set is pairs of (label map, photo). We draw synthetic playground scenes here; to use your own
-# annotations instead, set `data` to the SPADE folder notebook 02 wrote (it has `images/` and `labels/`).
-# Every label map is checked before training: a wrong value is reported with its file name.
+# A training set is pairs of (label map, photo). Notebook 02 wrote yours into the `spade` folder of your
+# working folder, with a train/validation split. The next cell finds it (and says so); if you have not
+# run notebook 02, it makes the folder from your annotations, or from bundled ones when you have none.
 
 # %%
-from playground_lib.synthetic import write_scenes
-from playground_lib.train.dataset import classes_in
+import json
 
-data = "outputs/training_scenes"
-write_scenes(data, n=scene_count, size=size, seed=0)
+from playground_lib.own_data import ensure_spade_folder
+
+own = ensure_spade_folder()
+splits = json.loads((own / "dataset.json").read_text())["splits"]
+print(f"{len(splits['train'])} pictures to train on, {len(splits['val'])} kept aside for validation")
+
+# %% [markdown]
+# ### Why mix in synthetic scenes?
+#
+# A GAN needs many examples to learn what *grass* or *a slide* looks like. With ten pictures of your own,
+# the generator soon knows those ten by heart and paints nothing else well (section 5 shows this
+# happening). Synthetic scenes (notebook 06) are cheap: they add hundreds of extra (label map, picture)
+# pairs with the same classes, so the generator learns the general shapes and colours from them and
+# the look of *your* playgrounds from your pictures. The validation pictures stay yours only: the
+# question is always how well it paints *your* kind of playground. Set `synthetic_count = 0` to train
+# on your pictures alone and compare.
+
+# %%
+from playground_lib.own_data import mix_training_set
+from playground_lib.train.dataset import classes_in
+from playground_lib.workspace import workspace_path
+
+data = mix_training_set(own, workspace_path("training_set"), synthetic_count, size=size)
 classes = classes_in(data)
 print(f"{len(classes)} classes in the set (ADE20K values): {classes}")
 
@@ -91,7 +118,7 @@ print(f"{len(classes)} classes in the set (ADE20K values): {classes}")
 #
 # All settings live in one `TrainConfig`. The important ones:
 #
-# * `crop_size`: the picture size it learns at (128 is a good start on a CPU, 256 on a GPU);
+# * `crop_size`: the picture size it learns at (96 to 128 is a good start on a CPU, 256 on a GPU);
 # * `ngf`: how wide the generator is (64 in NVIDIA's model; 16 keeps it small and fast);
 # * `classes`: only the classes in your set become input channels, which makes training much cheaper;
 # * `out_dir`: where checkpoints and samples go. In Colab this is **your Google Drive**, so a
@@ -101,7 +128,7 @@ print(f"{len(classes)} classes in the set (ADE20K values): {classes}")
 from playground_lib.train import TrainConfig
 from playground_lib.train.notebook import output_folder
 
-cfg = TrainConfig(data_dir=data, out_dir=str(output_folder("my_gaugan")), classes=classes)  # what, and where to
+cfg = TrainConfig(data_dir=str(data), out_dir=str(output_folder("my_gaugan")), classes=classes)  # what, and where to
 cfg = cfg.replace(crop_size=size, load_size=size, ngf=ngf, ndf=ndf, batch_size=batch_size)  # how big
 cfg = cfg.replace(steps=steps, sample_every=save_every, checkpoint_every=save_every)  # how long
 cfg
@@ -119,12 +146,83 @@ cfg
 # The bar below shows them live (`G_gan`, `G_feat`, `D`). Don't expect them to go steadily down: the two
 # players push against each other. **The pictures are the real measure.**
 
+# %% [markdown]
+# ### One training step, written out
+#
+# Before handing over to the `Trainer`, here is one step done by hand with the same pieces it uses. We
+# build a trainer only for its parts: the data, the two networks and their optimisers (nothing is saved).
+# First a batch of training pairs (`batch_size` of them), and the generator's input: the label map **one-hot** encoded, one channel
+# per class, 1 where that class is.
+
 # %%
 from playground_lib.figures.training import show_progress
 from playground_lib.train import Trainer
+from playground_lib.train.dataset import collate, semantics
 
+parts = Trainer(cfg.replace(out_dir=str(workspace_path("scratch")), progress=False))
+batch = collate([parts.dataset[(i, i)] for i in range(batch_size)])  # pictures 0, 1..., randomly cropped
+label_input, real = semantics(batch, cfg), batch["image"]
+print("label map as input:", tuple(label_input.shape), " photo:", tuple(real.shape), "(batch, channels, h, w)")
+
+# %% [markdown]
+# The **generator** paints from the label map. The **critic** (discriminator) sees each picture beside
+# its label map and scores every patch: one score map per scale (it looks at the full picture and at a
+# half-size copy). Its inner layers' reactions are kept too, for feature matching.
+
+# %%
+from playground_lib.train.discriminator import judge_pairs
+
+fake = parts.generator(label_input)
+parts.discriminator.requires_grad_(False)  # this half of the step trains the generator only
+fake_scores, real_scores = judge_pairs(parts.discriminator, label_input, fake, real)
+print("generated:", tuple(fake.shape), " score maps:", [tuple(scale[-1].shape) for scale in fake_scores])
+
+# %% [markdown]
+# The generator's losses: the **hinge** loss is low when the critic scores its picture high; **feature
+# matching** compares the critic's inner reactions to the painting and to the photo. `backward()` works
+# out, for each of the generator's weights, which way to nudge it to lower the total; the optimiser
+# (Adam) takes the nudge.
+
+# %%
+from playground_lib.train.losses import feature_matching_loss, g_hinge_loss
+
+g_gan = g_hinge_loss(fake_scores)
+g_feat = feature_matching_loss(real_scores, fake_scores, cfg.lambda_feat)
+parts.opt_g.zero_grad()
+(g_gan + g_feat).backward()
+parts.opt_g.step()
+print(f"generator: hinge {g_gan.item():.3f}, feature matching {g_feat.item():.3f}")
+
+# %% [markdown]
+# Then the critic's turn: it should score real pairs above +1 and generated ones below −1. The painting
+# is `detach()`ed: this half changes the critic only. That is one step; the `Trainer` repeats it
+# (plus a smoothed copy of the generator for the samples, checkpoints and pictures) thousands of times.
+
+# %%
+from playground_lib.train.losses import d_hinge_loss
+
+parts.discriminator.requires_grad_(True)
+d_fake, d_real = judge_pairs(parts.discriminator, label_input, fake.detach(), real)
+d_loss = d_hinge_loss(d_real, d_fake)
+parts.opt_d.zero_grad()
+d_loss.backward()
+parts.opt_d.step()
+print(f"critic: hinge {d_loss.item():.3f}")
+
+# %% [markdown]
+# ### Now the trainer
+#
+# The trainer times its first steps and prints how long the whole run will take **on this machine**
+# (a Colab T4, a laptop and a small cloud CPU differ by a factor of a hundred). If that is too long for
+# you, stop the cell, lower `steps` or `size` in the settings, and run again. While it trains,
+# `SplitWatch` measures the pictures on both splits every `save_every` steps (section 5 shows them).
+
+# %%
+from playground_lib.train.overfitting import SplitWatch
+
+watch = SplitWatch(every=save_every)
 trainer = Trainer.start_or_resume(cfg)
-trainer.fit()
+trainer.fit(on_step=watch)
 show_progress(cfg.out_dir);
 
 # %% [markdown]
@@ -140,7 +238,33 @@ from playground_lib.figures.training import show_sample_history
 show_sample_history(cfg.out_dir, count=3);
 
 # %% [markdown]
-# ## 5. Saving and resuming
+# ## 5. Learning by heart: overfitting
+#
+# The samples above are **training** pictures: the generator has seen them many times. The real test is
+# pictures it has never seen, the **validation** split notebook 02 set aside. Below, the same two
+# measures on both: how far the painting is from the photo, pixel by pixel, and the critic's feature
+# matching. When the training curve keeps falling while the validation curve flattens or rises, the
+# generator is learning *these pictures* rather than *playgrounds*: overfitting. It comes sooner the
+# fewer pictures you have, which is why mixing in synthetic scenes helps a small set. A short run with
+# hundreds of synthetic scenes will hardly show it; to watch it happen, set `synthetic_count = 0` and
+# train a few hundred steps more (section 6), then run this section again.
+
+# %%
+from playground_lib.train.overfitting import show_split_samples
+
+if not watch.records:  # the run was already complete (notebook run again): measure once now
+    watch.measure(trainer)
+watch.show();
+
+# %% [markdown]
+# And the pictures themselves: training pictures on the left, validation pictures on the right. After
+# a long run on a tiny set, the left column looks like the photos and the right one does not.
+
+# %%
+show_split_samples(trainer, count=2);
+
+# %% [markdown]
+# ## 6. Saving and resuming
 #
 # Checkpoints are written whole or not at all: a disconnect in the middle of saving leaves the previous
 # one intact. To continue later (even after Colab forgot everything), run the set-up cells again and this
@@ -151,11 +275,11 @@ show_sample_history(cfg.out_dir, count=3);
 more = cfg.replace(steps=cfg.steps + more_steps)
 trainer = Trainer.start_or_resume(more)
 print(f"resuming at step {trainer.step}")
-trainer.fit()
+trainer.fit(on_step=watch)  # the overfitting curves of section 5 go on too
 show_progress(cfg.out_dir);
 
 # %% [markdown]
-# ## 6. Keep it, score it
+# ## 7. Keep it, score it
 #
 # `export_generator` saves the smoothed (EMA) generator in half precision, with its settings inside the file.
 # Notebook 04 can load it in place of the official model. To score it without looking, a small
@@ -164,11 +288,16 @@ show_progress(cfg.out_dir);
 # judge on real held-out pictures shows the ceiling).
 
 # %%
+from playground_lib.synthetic import write_scenes
+
+path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
+print("saved", path)
+write_scenes("outputs/held_out_scenes", n=held_out_count, size=size, seed=100_000)  # for the judge
+
+# %%
 from playground_lib.spade.loading import load_plain_generator
 from playground_lib.train.evaluate import evaluate_generator, load_folder
 
-path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
-write_scenes("outputs/held_out_scenes", n=held_out_count, size=size, seed=100_000)
 train_pairs, held_out_pairs = load_folder(data, size), load_folder("outputs/held_out_scenes", size)
 report = evaluate_generator(
     load_plain_generator(path), *train_pairs, *held_out_pairs, segmenter_steps=segmenter_steps, judge_size=judge_size
@@ -176,33 +305,35 @@ report = evaluate_generator(
 print(report.summary())
 
 # %% [markdown]
-# ## 7. Fine-tuning NVIDIA's model instead
+# ## 8. Fine-tuning NVIDIA's model instead
 #
-# Starting from the official ADE20K generator (notebook 04 shows where to put its weights), the model
-# already knows grass, trees, sky and sand from 20,000 photos; a few hundred of your own pictures then
-# teach it *your* playgrounds quickly. Our label maps use ADE20K's class numbers, so each of your classes
-# lands on the channel the official model already knows. It needs the full width (`ngf=64`) and, in
-# practice, a GPU.
+# Starting from the official ADE20K generator, the model already knows grass, trees, sky and sand from
+# 20,000 photos; a few hundred of your own pictures then teach it *your* playgrounds quickly. Our label
+# maps use ADE20K's class numbers, so each of your classes lands on the channel the official model
+# already knows. Notebook 04 downloaded its weights into the `weights` folder of your working folder
+# (your Drive in Colab); this cell looks there. It needs the full width (`ngf=64`) and, in practice, a GPU;
+# its samples are in the `finetuned` folder of your working folder (`show_progress(tune.out_dir)`).
 
 # %%
-from pathlib import Path
+from playground_lib import weights
+from playground_lib.train.notebook import finetune_config
 
-official = Path("checkpoints/ade20k_pretrained/latest_net_G.pth")
-if official.exists():
-    tune = cfg.replace(
-        finetune_from=str(official), ngf=64, crop_size=256, load_size=286, out_dir=str(output_folder("finetuned"))
-    )
-    Trainer.start_or_resume(tune).fit()
+official = weights.cached_generator()
+if official is None:
+    print(f"No official weights in {weights.cache_dir()}: run notebook 04 first (it downloads them once).")
+elif finetune_steps <= 0:
+    print(f"Found {official}; fine-tuning is off (finetune_steps = 0): it wants a GPU.")
 else:
-    print(f"{official} not found: see notebook 04 for the official weights; skipping fine-tuning")
+    tune = finetune_config(cfg, official, size=finetune_size, steps=finetune_steps)
+    Trainer.start_or_resume(tune).fit()
 
 # %% [markdown]
-# ## 8. What needs a GPU, and what does not
+# ## 9. What needs a GPU, and what does not
 #
 # | task | CPU (laptop, Colab CPU) | GPU (Colab T4 and up) |
 # |---|---|---|
 # | check a dataset, look at samples, score a model | yes | yes |
-# | train a small model (ngf 16, 128×128) | ~1–2 s a step: an hour for recognisable textures | ~20 steps a second |
+# | train a small model (ngf 16, 96–128 px) | 1–8 s a step (measured, see above): hours for textures | ~20 steps a second |
 # | train NVIDIA-size (ngf 64, 256×256) | hours per hundred steps: no | yes, with mixed precision |
 # | fine-tune the official model | too slow | yes |
 # | several GPUs | – | `torchrun` (below) |
@@ -211,7 +342,7 @@ else:
 # was trained exactly like this, on a CPU; its settings and score travel inside the file, and
 # `read_generator_info(BUNDLED_WEIGHTS)` from `playground_lib.spade.generator_file` shows them.
 #
-# ## 9. Bigger machines
+# ## 10. Bigger machines
 #
 # The same trainer runs on several GPUs with PyTorch's `torchrun`; each GPU takes its share of every
 # epoch and the results are averaged. From a terminal:

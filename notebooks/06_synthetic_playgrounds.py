@@ -94,20 +94,23 @@ for name, share in errors.items():
 #
 # Blender's Python module (`bpy`) is big (about 1 GB) and only exists for Python 3.11, so it lives in
 # its own environment, made once with `bash scripts/setup_blender_venv.sh`.
-# Google Colab runs a newer Python, so there the cell below only tells you that and moves on; on a
-# laptop with the environment, it renders. If Blender is there but fails, you will see the error.
+# Google Colab runs a newer Python, so there the cell below shows three renders that come with the
+# library instead (made the same way, 256 x 192 pixels at 24 samples); on a laptop with the environment,
+# it renders new ones. If Blender is there but fails, you will see the error.
 
 # %%
 from playground_lib.figures.synthetic import show_renders
+from playground_lib.paths import data_dir
 
 print(blender.availability_message())
 if blender.blender_available():
-    renders = blender.render_scenes(
-        "outputs/blender", n=blender_count, size=blender_size, samples=blender_samples, seed=0
-    )
-    show_renders(renders)
-    for render in renders:
-        print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))
+    renders = blender.render_scenes("outputs/blender", blender_count, blender_size, seed=0, samples=blender_samples)
+else:
+    print("Showing the renders bundled with the library instead.")
+    renders = sorted((data_dir() / "blender").glob("blender_*.json"))
+show_renders(renders)
+for render in renders:
+    print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))
 
 # %% [markdown]
 # Try it: change `seed`, or raise `samples` for a less grainy picture (rendering takes longer). The
@@ -120,18 +123,18 @@ if blender.blender_available():
 # layouts, a smaller set of real, carefully labelled photos teaches what the world looks like.
 #
 # Both kinds go through the *same* conversion (notebook 02): labelme files into one COCO dataset.
-# Here, procedural scenes and (where Blender ran) 3-D renders go into one folder and one COCO file;
+# Here, procedural scenes and the 3-D renders (new or bundled) go into one folder and one COCO file;
 # your own annotated photos would simply join them in that folder.
 
 # %%
 import shutil
-from pathlib import Path
 
 from playground_lib.synthetic import write_scenes
 
 write_scenes("outputs/mixed", n=mixed_count, size=size, seed=100, progress=False)
-for render in Path("outputs").glob("blender/blender_*"):
-    shutil.copy(render, "outputs/mixed")
+for render in renders:  # the renders above (new or bundled), each with its picture and maps
+    for file in render.parent.glob(f"{render.stem}*"):
+        shutil.copy(file, "outputs/mixed")
 
 # %%
 from playground_lib.coco.from_labelme import labelme_to_coco

@@ -33,20 +33,23 @@ PARAMETERS_TAG = "parameters"
 # The small values each notebook runs with under the suite: a few seconds instead of minutes.
 QUICK_PARAMETERS: dict[str, dict[str, object]] = {
     "00_welcome": {"size": 64, "scene_count": 2},
+    "01_annotate_playgrounds": {"bundled_count": 4},
     "02_labelme_to_coco": {"annotation_count": 4, "sample_count": 2},
     "04_generate_with_pretrained_ade20k": {"allow_download": False, "size": 64},
     "05_train_your_own_gaugan": {
         "size": 32,
-        "scene_count": 4,
+        "synthetic_count": 4,
         "ngf": 8,
         "ndf": 8,
         "batch_size": 2,
-        "steps": 3,
+        "steps": 6,
         "save_every": 3,
         "more_steps": 2,
         "held_out_count": 2,
         "segmenter_steps": 3,
         "judge_size": 32,
+        "finetune_size": 32,
+        "finetune_steps": 2,
     },
     "06_synthetic_playgrounds": {
         "size": 64,
@@ -87,9 +90,17 @@ def inject_parameters(nb, values: dict[str, object]):
     return nb
 
 
-def execute_notebook(path: str | os.PathLike, workdir: str | os.PathLike, timeout: int = 900):
+def execute_notebook(
+    path: str | os.PathLike,
+    workdir: str | os.PathLike,
+    timeout: int = 900,
+    workspace: str | os.PathLike | None = None,
+):
     """Run a notebook headless in ``workdir`` (its cwd) with its quick parameters, as CI does.
 
+    ``workspace``: the series' working folder (``PLAYGROUND_WORKSPACE``); several notebooks given
+    the same one share annotations, training sets and weights as a participant's do. Default: a
+    folder of the run's own in ``workdir``, so nothing the developer made leaks into the test.
     Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
     """
     import nbformat
@@ -99,8 +110,8 @@ def execute_notebook(path: str | os.PathLike, workdir: str | os.PathLike, timeou
     inject_parameters(nb, QUICK_PARAMETERS.get(Path(path).stem, {}))
     env_before = dict(os.environ)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    # An empty weights folder of the run's own: nothing the developer downloaded leaks into the test.
-    os.environ["PLAYGROUND_WEIGHTS_DIR"] = str(Path(workdir) / "weights")
+    os.environ["PLAYGROUND_WORKSPACE"] = str(workspace if workspace is not None else Path(workdir) / "workspace")
+    os.environ.pop("PLAYGROUND_WEIGHTS_DIR", None)  # weights live in the workspace, as in a participant's run
     try:
         client = NotebookClient(
             nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}

@@ -210,3 +210,29 @@ def test_cli_renders(blender_python, tmp_path):
         == 0
     )
     assert read_png(tmp_path / "blender_0000_label.png").shape == (30, 40)
+
+
+BUNDLED_RENDERS = sorted((ROOT / "data" / "blender").glob("blender_*.json"))
+
+
+def test_bundled_renders_are_exact_and_small():
+    """data/blender: for Colab, where Blender cannot run; labelme paints each back to its label map."""
+    from playground_lib.bundled_samples import BLENDER_COUNT, BLENDER_SAMPLES, BLENDER_SIZE
+
+    assert len(BUNDLED_RENDERS) == BLENDER_COUNT
+    for path in BUNDLED_RENDERS:
+        document = json.loads(path.read_text())
+        assert (document["imageWidth"], document["imageHeight"]) == BLENDER_SIZE
+        assert document["playground"]["samples"] == BLENDER_SAMPLES
+        assert blender.annotation_matches_labels(path)
+    assert sum(p.stat().st_size for p in (ROOT / "data" / "blender").iterdir()) < 400_000
+
+
+def test_bundled_renders_are_reproduced_byte_for_byte(blender_python, tmp_path, monkeypatch):
+    """``make data`` renders the same bytes again (its first scene, to keep the test short)."""
+    from playground_lib.bundled_samples import BLENDER_SAMPLES, BLENDER_SIZE
+
+    monkeypatch.setenv("PLAYGROUND_BLENDER_THREADS", "1")
+    blender.render_scenes(tmp_path, 1, size=BLENDER_SIZE, samples=BLENDER_SAMPLES, seed=0, progress=False)
+    for made in sorted(tmp_path.glob("blender_0000*")):
+        assert made.read_bytes() == (ROOT / "data" / "blender" / made.name).read_bytes(), made.name

@@ -214,3 +214,22 @@ def test_shape_covering_no_pixel_is_reported(folder, tmp_path, capsys):
     assert not (tmp_path / "c.json").exists()
     assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet", "--skip-invalid"]) == 0
     assert len(json.loads((tmp_path / "c.json").read_text())["images"]) == 5
+
+
+def test_whole_shapes_option_and_a_fully_hidden_object(folder, tmp_path):
+    """A shape painted over entirely is not in the visible annotations (labelme shows none of it),
+    and is kept with --whole-shapes; visible annotations never add up to more than the image."""
+    _edit(folder / "img_0001.json", lambda doc: doc["shapes"].insert(0, _polygon([[2, 2], [9, 2], [9, 9]])))
+    _edit(
+        folder / "img_0001.json",
+        lambda doc: doc["shapes"].append({**_polygon([[0, 0], [47, 0], [47, 31], [0, 31]]), "label": "sky"}),
+    )
+    assert main(["labelme2coco", str(folder), str(tmp_path / "v.json"), "--quiet"]) == 0
+    assert main(["labelme2coco", str(folder), str(tmp_path / "w.json"), "--quiet", "--whole-shapes"]) == 0
+    visible, whole = (json.loads((tmp_path / name).read_text()) for name in ("v.json", "w.json"))
+    assert (visible["info"]["regions"], whole["info"]["regions"]) == ("visible", "whole shapes")
+    image = [i["id"] for i in visible["images"] if i["labelme_file"] == "img_0001.json"][0]
+    shown = [a for a in visible["annotations"] if a["image_id"] == image]
+    kept = [a for a in whole["annotations"] if a["image_id"] == image]
+    assert len(shown) == 1 and shown[0]["area"] == 48 * 32  # the sky drawn last covers everything
+    assert len(kept) > 2 and sum(a["area"] for a in kept) > 48 * 32

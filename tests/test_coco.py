@@ -56,7 +56,9 @@ def _pycocotools(coco: dict, tmp_path: Path) -> COCO:
     return COCO(str(path))
 
 
-def test_every_annotation_mask_equals_labelmes_rasterization(labelme_set, converted, tmp_path):
+def test_whole_shapes_keep_every_objects_full_rasterization(labelme_set, tmp_path):
+    converted = from_labelme.labelme_to_coco(labelme_set, progress=False, whole_shapes=True)
+    assert converted["info"]["regions"] == "whole shapes"
     api = _pycocotools(converted, tmp_path)
     shape_types = set()
     for image in converted["images"]:
@@ -84,6 +86,55 @@ def test_every_annotation_mask_equals_labelmes_rasterization(labelme_set, conver
     assert (
         sum(isinstance(a["segmentation"], list) for a in converted["annotations"]) > len(converted["annotations"]) // 2
     )
+
+
+def test_visible_regions_do_not_overlap_and_paint_labelmes_own_maps_in_any_order(labelme_set, converted, tmp_path):
+    """labelme paints later shapes over earlier ones; each COCO annotation is what stays visible of its object."""
+    assert converted["info"]["regions"] == "visible"
+    api = _pycocotools(converted, tmp_path)
+    values = schema_label_map()
+    names = {c["id"]: c["name"] for c in converted["categories"]}
+    rng = np.random.default_rng(0)
+    overlapped = 0
+    for image in converted["images"]:
+        item = read_labelme(labelme_set / image["labelme_file"])
+        annotations = api.loadAnns(api.getAnnIds(imgIds=[image["id"]]))
+        masks = [api.annToMask(a).astype(bool) for a in annotations]
+        assert np.sum(masks, axis=0).max() <= 1  # no pixel belongs to two annotations
+        assert sum(a["area"] for a in annotations) <= SIZE[0] * SIZE[1]
+        whole = [np.any([item.shape_mask(s) for s in shapes], axis=0) for shapes in _objects(item)]
+        overlapped += sum(int(w.sum() > m.sum()) for w, m in zip(whole, masks))
+        for annotation, mask in zip(annotations, masks):
+            assert annotation["area"] == mask.sum()
+            ys, xs = np.nonzero(mask)
+            assert annotation["bbox"] == [xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1]
+        expected_cls, expected_ins = item.label_maps(values)
+        for _ in range(3):  # any painting order gives labelme's own label and instance maps
+            cls, ins = np.zeros(SIZE, np.int32), np.zeros(SIZE, np.int32)
+            for index in rng.permutation(len(annotations)):
+                cls[masks[index]] = values[names[annotations[index]["category_id"]]]
+                ins[masks[index]] = index + 1
+            np.testing.assert_array_equal(cls, expected_cls)
+            np.testing.assert_array_equal(ins, expected_ins)
+    assert overlapped > 5  # the fixtures do overlap: the test would notice whole shapes
+
+
+def test_sky_drawn_first_is_only_the_sky_you_see(tmp_path):
+    """The bundled scenes draw the sky as a full-frame rectangle first, everything else on top."""
+    item = read_labelme(data_dir() / "synthetic" / "scene_0000.json")
+    visible = from_labelme.labelme_to_coco(data_dir() / "synthetic", progress=False)
+    whole = from_labelme.labelme_to_coco(data_dir() / "synthetic", progress=False, whole_shapes=True)
+    pixels = item.height * item.width
+    first = [a for a in visible["annotations"] if a["image_id"] == 1]
+    first_whole = [a for a in whole["annotations"] if a["image_id"] == 1]
+    assert sum(a["area"] for a in first_whole) > 1.5 * pixels  # layers add up to more than the picture
+    assert sum(a["area"] for a in first) <= pixels
+    assert first_whole[0]["bbox"] == [0.0, 0.0, float(item.width), float(item.height)]
+    assert first[0]["area"] < first_whole[0]["area"]
+    same, total = from_labelme.check_against_labelme(visible, data_dir() / "synthetic")
+    assert same == total == len(visible["annotations"])
+    same, total = from_labelme.check_against_labelme(whole, data_dir() / "synthetic")
+    assert same == total
 
 
 def test_categories_start_at_one_with_ade20k_values_and_images_are_listed(converted):

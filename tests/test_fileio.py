@@ -89,3 +89,23 @@ def test_atomic_folder_is_all_or_nothing_and_gets_mkdirs_mode(tmp_path):
     with atomic_folder(out, replace=True) as build:
         (build / "b.txt").write_text("b")
     assert [p.name for p in out.iterdir()] == ["b.txt"] and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_folder_replaces_a_folder_whole_or_not_at_all(tmp_path):
+    from playground_lib.fileio import atomic_folder
+
+    target = tmp_path / "set"
+    with atomic_folder(target, replace=True) as tmp:
+        (tmp / "a.txt").write_text("one")
+    assert (target / "a.txt").read_text() == "one"
+    try:
+        with atomic_folder(target, replace=True) as tmp:
+            (tmp / "b.txt").write_text("half")
+            raise RuntimeError("disconnected")
+    except RuntimeError:
+        pass
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt"]  # the old folder, untouched
+    with atomic_folder(target, replace=True) as tmp:
+        (tmp / "c.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["c.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]  # no temporary folders left behind

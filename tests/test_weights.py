@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground_lib import weights
+from playground_lib import weights, workspace
 from playground_lib.spade import GeneratorConfig, load_generator, save_random_official_checkpoint
 
 TINY = GeneratorConfig(ngf=4)
@@ -114,7 +114,8 @@ def test_archive_goes_to_local_disk_not_the_drive_cache(tmp_path, monkeypatch, f
     drive = tmp_path / "MyDrive"
     drive.mkdir()
     monkeypatch.delenv(weights.CACHE_ENV, raising=False)
-    monkeypatch.setattr(weights, "COLAB_DRIVE", drive)
+    monkeypatch.delenv(workspace.WORKSPACE_ENV, raising=False)
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", drive)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "local"))
     seen = []
     real = weights.download_archive
@@ -162,17 +163,20 @@ def test_hostile_archive_writes_nothing_outside(tmp_path, tiny_checkpoint):
         weights.extract_generator(broken, out)
 
 
-def test_cache_dir_prefers_env_then_colab_drive(tmp_path, monkeypatch):
+def test_cache_dir_prefers_env_then_the_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv(weights.CACHE_ENV, str(tmp_path / "env"))
     assert weights.cache_dir() == tmp_path / "env"
     monkeypatch.delenv(weights.CACHE_ENV)
+    monkeypatch.setenv(workspace.WORKSPACE_ENV, str(tmp_path / "ws"))
+    assert weights.cache_dir() == tmp_path / "ws" / "weights"
+    monkeypatch.delenv(workspace.WORKSPACE_ENV)
     drive = tmp_path / "MyDrive"
     drive.mkdir()
-    monkeypatch.setattr(weights, "COLAB_DRIVE", drive)
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", drive)
     assert weights.cache_dir() == drive / "generative_playgrounds" / "weights"
-    monkeypatch.setattr(weights, "COLAB_DRIVE", tmp_path / "not-mounted")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert weights.cache_dir() == tmp_path / "xdg" / "generative_playgrounds" / "weights"
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", tmp_path / "not-mounted")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert weights.cache_dir() == tmp_path / "home" / "generative_playgrounds" / "weights"
 
 
 def test_fp16_safetensors_is_half_size_and_generates_the_same_picture(tmp_path):

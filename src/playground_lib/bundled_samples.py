@@ -4,6 +4,12 @@
 ``data/sketches/``: 3 example segmentation sketches in the ADE20K palette, drawn the way a
 participant would paint them (big flat areas, round trees, a few strokes for a slide), for the
 notebooks and the demo to generate from when nobody has painted yet.
+``data/blender/``: 3 Blender (Cycles) renders with their label maps, instance maps and labelme
+files, so that notebook 06 can show 3-D renders where Blender cannot run (Colab). They are
+rendered only where the Blender environment exists (``.venv-blender``); elsewhere the files in
+the repository are kept. Cycles on the CPU came out byte for byte the same run after run with the
+same Blender version (5.0.1, recorded in each labelme file), on one thread and on two; they are
+rendered on one thread all the same, the safest setting.
 
 Run: ``python -m playground_lib.bundled_samples data``
 """
@@ -24,6 +30,9 @@ SYNTHETIC_COUNT = 24
 SYNTHETIC_SIZE = 256
 SKETCH_SIZE = 256
 SKETCH_NAMES = ("meadow_slide", "sandpit_swings", "park_path")
+BLENDER_COUNT = 3
+BLENDER_SIZE = (256, 192)
+BLENDER_SAMPLES = 24
 
 
 def draw_example_sketch(name: str, size: int = SKETCH_SIZE) -> np.ndarray:
@@ -81,11 +90,32 @@ def draw_example_sketch(name: str, size: int = SKETCH_SIZE) -> np.ndarray:
     return np.asarray(canvas, dtype=np.uint8).copy()
 
 
+def write_blender_samples(out_dir: str | Path) -> list[Path]:
+    """Render the bundled Blender scenes into ``out_dir`` (one thread: the same bytes each time); [] without Blender."""
+    import os
+
+    from .synthetic import blender
+
+    if not blender.blender_available():
+        print(f"{out_dir}: kept as it is ({blender.availability_message()})")
+        return []
+    before = os.environ.get("PLAYGROUND_BLENDER_THREADS")
+    os.environ["PLAYGROUND_BLENDER_THREADS"] = "1"
+    try:
+        return blender.render_scenes(out_dir, BLENDER_COUNT, size=BLENDER_SIZE, samples=BLENDER_SAMPLES, seed=0)
+    finally:
+        if before is None:
+            os.environ.pop("PLAYGROUND_BLENDER_THREADS")
+        else:
+            os.environ["PLAYGROUND_BLENDER_THREADS"] = before
+
+
 def write_bundled_samples(data_dir: str | Path) -> None:
     data_dir = Path(data_dir)
     write_scenes(data_dir / "synthetic", SYNTHETIC_COUNT, size=SYNTHETIC_SIZE, seed=0)
     for name in SKETCH_NAMES:
         write_png(data_dir / "sketches" / f"{name}.png", labels_to_colors(draw_example_sketch(name)))
+    write_blender_samples(data_dir / "blender")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ NVlabs publishes its pretrained models as one archive, ``checkpoints.tar.gz``, o
 (linked from https://github.com/NVlabs/SPADE#generating-images-using-pretrained-model). We fetch
 it with gdown (progress bar, resumes an interrupted download), pull out only
 ``ade20k_pretrained/latest_net_G.pth`` without ever writing a path taken from the archive, and
-keep it in a cache folder: the Google Drive folder in Colab when Drive is mounted (so it survives
-the runtime), ``~/.cache`` elsewhere. The pretrained weights are NVIDIA's, licensed CC BY-NC-SA
-4.0 (non-commercial).
+keep it in ``weights/`` of the series' working folder (``workspace.workspace_dir``): Google Drive in
+Colab, so it survives the runtime and a room does not download the >1 GB archive again and again
+(Drive limits how often a file is fetched). The pretrained weights are NVIDIA's, licensed
+CC BY-NC-SA 4.0 (non-commercial).
 
 What is checked, since nobody on the project has recorded the official file's hash yet:
 
@@ -31,7 +32,7 @@ from pathlib import Path, PurePosixPath
 
 from .fileio import atomic_path, write_text
 from .spade.config import OFFICIAL_ADE20K
-from .workspace import COLAB_DRIVE, DRIVE_FOLDER_NAME
+from .workspace import workspace_dir
 
 OFFICIAL_ARCHIVE_DRIVE_ID = "12gvlTbMvUcJewQlSEaZdeb2CdOB-b8kQ"
 OFFICIAL_ARCHIVE_URL = f"https://drive.google.com/file/d/{OFFICIAL_ARCHIVE_DRIVE_ID}/view"
@@ -61,13 +62,14 @@ class WeightsUnavailable(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """Where the weights are kept: ``$PLAYGROUND_WEIGHTS_DIR``, Drive in Colab, else ``~/.cache``."""
+    """Where the weights are kept: ``$PLAYGROUND_WEIGHTS_DIR``, else ``weights/`` in the working folder.
+
+    In Colab that mounts Google Drive first (asking once), so the download lands on Drive and is
+    found again by notebook 05 and by the next session.
+    """
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
-    if COLAB_DRIVE.is_dir():
-        return COLAB_DRIVE / DRIVE_FOLDER_NAME / "weights"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "generative_playgrounds" / "weights"
+    return workspace_dir() / "weights"
 
 
 def download_dir() -> Path:

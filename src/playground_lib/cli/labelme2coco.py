@@ -48,6 +48,12 @@ def register(subparsers) -> None:
         action="store_true",
         help="write images that exist only inside their labelme file (imageData) beside it, for coco2spade",
     )
+    p.add_argument(
+        "--whole-shapes",
+        action="store_true",
+        help="each object whole, hidden parts included (default: only what labelme shows of it, later shapes "
+        "painted over earlier ones, so annotations never overlap)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -83,6 +89,7 @@ def run(args) -> int:
             progress=not args.quiet,
             allow_outside=args.allow_outside,
             extract_images=args.extract_images,
+            whole_shapes=args.whole_shapes,
         )
     except LabelmeError as exc:
         raise refuse(exc.problems) from None

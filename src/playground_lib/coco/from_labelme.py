@@ -6,6 +6,13 @@ regions (``iscrowd: 1``, ``ignore: 1``, ``category_id: 0``). Each object (shapes
 ``label`` and ``group_id``, as labelme groups them) becomes one annotation whose mask is labelme's
 own rasterization, encoded by :mod:`.masks` so that ``annToMask`` gives back labelme's pixels.
 
+Which pixels: labelme paints later shapes over earlier ones, so a sky rectangle drawn first
+covers the whole frame in the file but only the sky you see in labelme's label map. By default an
+annotation is the object's **visible region** (occlusion resolved in labelme's drawing order): the
+annotations of an image never overlap, their ``area`` is the pixels you see, and any COCO tool,
+painting them in any order, gets labelme's own label map. ``whole_shapes=True`` keeps each object
+whole, layers included (``info.regions`` records which).
+
 This module imports numpy, PIL and pycocotools only — never torch — so converting a dataset
 starts in a fraction of a second on a laptop.
 """
@@ -89,10 +96,12 @@ def convert_labelme_dir(
     progress: bool = True,
     allow_outside: bool = False,
     extract_images: bool = False,
+    whole_shapes: bool = False,
 ) -> Conversion:
     """Check the whole folder, then convert. Raises :class:`LabelmeError` (every problem) unless
     ``skip_invalid``, in which case the good files are converted and the problems returned.
-    ``extract_images``: write images that exist only as embedded ``imageData`` beside their JSON."""
+    ``extract_images``: write images that exist only as embedded ``imageData`` beside their JSON.
+    ``whole_shapes``: each object whole, not only its visible region (see the module docstring)."""
     from tqdm.auto import tqdm
 
     folder = Path(labelme_dir)
@@ -101,7 +110,7 @@ def convert_labelme_dir(
         raise LabelmeError(problems)
     converted = []
     for item in tqdm(good, desc="labelme -> COCO", disable=not progress):
-        annotations, empty = _annotations_of(item, categories)
+        annotations, empty = _annotations_of(item, categories, whole_shapes)
         problems.extend(empty)  # found only by drawing: shapes that cover no pixel
         if not empty:
             converted.append((item, annotations))
@@ -110,7 +119,11 @@ def convert_labelme_dir(
     if not converted:
         raise LabelmeError(problems or [f"{folder}: no valid labelme files"])
     coco: dict[str, Any] = {
-        "info": {"description": "converted from labelme by playground labelme2coco", "version": "1.0"},
+        "info": {
+            "description": "converted from labelme by playground labelme2coco",
+            "version": "1.0",
+            "regions": "whole shapes" if whole_shapes else "visible",
+        },
         "licenses": [],
         "images": [],
         "annotations": [],
@@ -147,6 +160,7 @@ def labelme_to_coco(
     seed: int = 0,
     progress: bool = True,
     allow_outside: bool = False,
+    whole_shapes: bool = False,
 ) -> dict[str, Any]:
     """A folder of labelme files as one COCO dict; raises :class:`LabelmeError` listing every problem.
 
@@ -154,8 +168,11 @@ def labelme_to_coco(
     ``split``: fraction of images for training (each image gets ``"split": "train"|"val"``).
     ``allow_outside``: accept points beyond the image edges (see :func:`..labelme.check.read_labelme`);
     the COCO polygons are traced from the clipped pixels, so they never leave the image.
+    ``whole_shapes``: each object whole, layers included, instead of the region labelme shows.
     """
-    return convert_labelme_dir(labelme_dir, labels, split, seed, progress=progress, allow_outside=allow_outside).coco
+    return convert_labelme_dir(
+        labelme_dir, labels, split, seed, progress=progress, allow_outside=allow_outside, whole_shapes=whole_shapes
+    ).coco
 
 
 def _file_name(folder: Path, item: LabelmeFile) -> str:
@@ -164,23 +181,27 @@ def _file_name(folder: Path, item: LabelmeFile) -> str:
     return PurePosixPath(item.image_name).as_posix()
 
 
-def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dict[str, Any]], list[str]]:
+def _annotations_of(
+    item: LabelmeFile, categories: Categories, whole_shapes: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
     """(one annotation per labelme object, problems): objects are (label, group_id), as labelme's
-    shapes_to_label groups them; an object that covers no pixel is a problem (nothing to learn from)."""
+    shapes_to_label groups them; an object that covers no pixel is a problem (nothing to learn from).
+    Each mask is the object's visible region, or with ``whole_shapes`` all its shapes' pixels."""
     drawn: list[tuple[Any, list[LabelmeShape], Any, DrawnObject]] = []
     empty = []
-    for label, shapes in item.objects():
+    owners = None if whole_shapes else item.object_map()
+    for number, (label, shapes) in enumerate(item.objects(), 1):
         category = categories.resolve(label)
         if category == "background":
             continue
         boxes = [item.shape_box(shape) for shape in shapes]
         box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
         canvas = (box[2], box[3])  # labelme draws the top-left part of the image that holds the object
-        mask = item.shape_mask(shapes[0], canvas)
-        for shape in shapes[1:]:
-            mask |= item.shape_mask(shape, canvas)
+        mask = owners[: canvas[0], : canvas[1]] == number if owners is not None else _whole(item, shapes, canvas)
         prefer_polygons = category != "ignore" and all(s.shape_type != "mask" for s in shapes)
         pixels = cut_out(mask, prefer_polygons, box, (item.height, item.width))
+        if pixels is None and owners is not None and _whole(item, shapes, canvas).any():
+            continue  # drawn, then covered entirely by later shapes: labelme shows none of it either
         if pixels is None:
             numbers = ", ".join(str(shape.number) for shape in shapes)
             empty.append(
@@ -212,13 +233,22 @@ def _annotations_of(item: LabelmeFile, categories: Categories) -> tuple[list[dic
     return annotations, empty
 
 
+def _whole(item: LabelmeFile, shapes: list[LabelmeShape], canvas: tuple[int, int]) -> np.ndarray:
+    """All the pixels of an object's shapes, hidden ones included, on the top-left ``canvas``."""
+    mask = item.shape_mask(shapes[0], canvas)
+    for shape in shapes[1:]:
+        mask |= item.shape_mask(shape, canvas)
+    return mask
+
+
 def check_against_labelme(
     coco: Mapping[str, Any], labelme_dir: str | os.PathLike, allow_outside: bool = False
 ) -> tuple[int, int]:
     """(objects whose pycocotools mask equals labelme's pixels, objects): the conversion's promise, checked.
 
     Uses ``pycocotools.coco.COCO.annToMask`` on every annotation made by :func:`labelme_to_coco`
-    and labelme's rasterization of the shapes of the same object.
+    and labelme's rasterization of the same object: what labelme shows of it (its pixels in
+    labelme's instance map), or all its shapes' pixels when ``info.regions`` says "whole shapes".
     """
     import contextlib
     import io
@@ -230,12 +260,21 @@ def check_against_labelme(
         api.dataset = dict(coco)
         api.createIndex()
     categories = make_categories([c["name"] for c in coco["categories"]])
+    whole = coco.get("info", {}).get("regions") == "whole shapes"
     same = total = 0
     for image in coco["images"]:
         item = read_labelme(Path(labelme_dir) / image["labelme_file"], allow_outside=allow_outside)
-        kept = [shapes for label, shapes in item.objects() if categories.resolve(label) != "background"]
-        for annotation, shapes in zip(api.loadAnns(api.getAnnIds(imgIds=[image["id"]])), kept):
-            expected = np.any([item.shape_mask(shape) for shape in shapes], axis=0)
+        owners = None if whole else item.object_map()
+        kept = [
+            (number, shapes)
+            for number, (label, shapes) in enumerate(item.objects(), 1)
+            if categories.resolve(label) != "background" and (owners is None or (owners == number).any())
+        ]
+        for annotation, (number, shapes) in zip(api.loadAnns(api.getAnnIds(imgIds=[image["id"]])), kept):
+            if owners is None:
+                expected = np.any([item.shape_mask(shape) for shape in shapes], axis=0)
+            else:
+                expected = owners == number
             same += bool(np.array_equal(api.annToMask(annotation).astype(bool), expected))
             total += 1
     return same, total

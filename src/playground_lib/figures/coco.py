@@ -71,6 +71,64 @@ def show_coco_masks(
     return fig
 
 
+def area_sum(coco: Mapping[str, Any], image_id: int) -> float:
+    """The annotations' areas of one image added up, as a multiple of the image (above 1: they overlap)."""
+    image = next(i for i in coco["images"] if i["id"] == image_id)
+    total = sum(a["area"] for a in coco["annotations"] if a["image_id"] == image_id)
+    return total / (image["height"] * image["width"])
+
+
+def _same_objects(whole: Mapping[str, Any], visible: Mapping[str, Any], entry: Mapping[str, Any]) -> list[tuple]:
+    """(whole, visible) annotation pairs of one image: the same object, in both conversions' order.
+
+    Objects hidden entirely have no visible annotation, so each visible one is matched to the next
+    whole one of its class that contains it.
+    """
+    from ..coco.masks import annotation_mask
+
+    def mine(coco):
+        return [a for a in coco["annotations"] if a["image_id"] == entry["id"]]
+
+    layers, pairs = iter(mine(whole)), []
+    for seen in mine(visible):
+        seen_mask = annotation_mask(seen, entry["height"], entry["width"])
+        for layer in layers:
+            if layer["category_id"] == seen["category_id"]:
+                layer_mask = annotation_mask(layer, entry["height"], entry["width"])
+                if not (seen_mask & ~layer_mask).any():
+                    pairs.append((layer, seen))
+                    break
+    return pairs
+
+
+def show_layers_vs_visible(
+    whole: Mapping[str, Any], visible: Mapping[str, Any], images_dir: str | os.PathLike, image_id: int = 1
+):
+    """The most hidden object of an image twice: as drawn (a whole layer) and as seen (its visible region).
+
+    ``whole`` and ``visible``: the same folder converted with and without ``whole_shapes``.
+    """
+    from ..coco.masks import annotation_mask
+    from ..labelme.image import read_upright_rgb
+
+    entry = next(i for i in whole["images"] if i["id"] == image_id)
+    photo = read_upright_rgb(Path(images_dir) / entry["file_name"])
+    layer, seen = max(_same_objects(whole, visible, entry), key=lambda pair: pair[0]["area"] - pair[1]["area"])
+    name = next(c["name"] for c in whole["categories"] if c["id"] == layer["category_id"])
+    value = _category_values(whole)[layer["category_id"]]
+    panels = [(photo, Path(entry["file_name"]).name)]
+    for annotation, how in ((layer, "as drawn (a layer)"), (seen, "as seen (visible region)")):
+        mask = annotation_mask(annotation, entry["height"], entry["width"])
+        bbox = [round(v) for v in annotation["bbox"]]
+        panels.append(
+            (
+                overlay_masks(photo, [mask], [value], alpha=0.7),
+                f"{name} {how}\narea {annotation['area']:.0f}, bbox {bbox}",
+            )
+        )
+    return show_panels(panels)
+
+
 def show_class_counts(classes: Sequence[Mapping[str, Any]], key: str = "instances", ax=None, title: str | None = None):
     """Horizontal bars of how many objects (or pixels) each class has, in the class colours.
 

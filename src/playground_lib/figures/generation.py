@@ -41,3 +41,31 @@ def show_change(before_labels, after_labels, before: np.ndarray, after: np.ndarr
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def show_spade_block(maps):
+    """One SPADE layer on a real sketch (a :class:`playground_lib.spade.inspect.SpadeBlockMaps`): the label
+    map, the features before, after plain normalisation, γ, β, and after SPADE, all for one channel."""
+    import matplotlib.pyplot as plt
+
+    c = maps.channel
+    panels = [
+        (maps.features_in[c], "features in"),
+        (maps.normalized[c], "normalised (plain batch norm)"),
+        (maps.gamma[c], "γ: scale, from the labels"),
+        (maps.beta[c], "β: shift, from the labels"),
+        (maps.features_out[c], "out: normalised × (1 + γ) + β"),
+    ]
+    fig, axes = plt.subplots(1, 6, figsize=(19, 3.6))
+    axes[0].imshow(labels_to_colors(maps.labels), interpolation="nearest")
+    axes[0].set_title(f"label map at {maps.labels.shape[1]}×{maps.labels.shape[0]}", fontsize=10)
+    for ax, (values, title) in zip(axes[1:], panels):
+        limit = float(np.percentile(np.abs(values), 99)) or 1.0  # a few extreme pixels would wash out the rest
+        image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_title(title, fontsize=10)
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    for ax in axes:
+        ax.axis("off")
+    fig.suptitle(f"block {maps.block}, channel {c} of {len(maps.gamma)}", fontsize=11)
+    fig.tight_layout()
+    return fig

@@ -161,6 +161,20 @@ class LabelmeFile:
             return rasterize.place_mask_patch(canvas, shape.points, shape.mask)
         return rasterize.shape_to_mask(canvas, shape.points, shape.shape_type)
 
+    def object_map(self) -> np.ndarray:
+        """Which object each pixel shows, as labelme paints them: 1 + the index in :meth:`objects`, 0 for none.
+
+        labelme paints shapes in file order, each over the ones before (a sky rectangle drawn first
+        is covered by everything after it), so a pixel belongs to the object of the *last* shape
+        covering it. This is labelme's own instance map, drawn shape by shape inside each shape's box.
+        """
+        owner_of = {id(shape): index for index, (_, shapes) in enumerate(self.objects(), 1) for shape in shapes}
+        owners = np.zeros((self.height, self.width), dtype=np.uint16 if len(owner_of) < 2**16 else np.uint32)
+        for shape in self.shapes:
+            _, _, bottom, right = self.shape_box(shape)
+            owners[:bottom, :right][self.shape_mask(shape, (bottom, right))] = owner_of[id(shape)]
+        return owners
+
     def label_maps(self, label_name_to_value: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """(class map, instance map) painted by labelme's own ``shapes_to_label``."""
         return rasterize.shapes_to_label(

@@ -61,6 +61,19 @@ class MultiscaleDiscriminator(nn.Module):
         return results
 
 
+def judge_pairs(
+    critic: nn.Module, semantics: torch.Tensor, fake: torch.Tensor, real: torch.Tensor
+) -> tuple[list[list[torch.Tensor]], list[list[torch.Tensor]]]:
+    """(scores of the generated pairs, scores of the real pairs): each picture beside its label map.
+
+    The critic sees a label map and a picture together, so it can punish a picture that is
+    realistic but ignores the map. Both kinds go through in one batch (one pass, same batch statistics).
+    """
+    scores = critic(torch.cat([torch.cat([semantics, fake], 1), torch.cat([semantics, real], 1)], 0))
+    n = len(fake)
+    return [[f[:n] for f in scale] for scale in scores], [[f[n:] for f in scale] for scale in scores]
+
+
 def build_discriminator(cfg) -> MultiscaleDiscriminator:
     """Critics for a ``TrainConfig``: their input is the generator's input plus 3 colour channels."""
     return MultiscaleDiscriminator(cfg.semantic_nc + 3, cfg.ndf, cfg.n_layers_D, cfg.num_D)

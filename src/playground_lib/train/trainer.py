@@ -36,8 +36,9 @@ from ..spade.generator_file import read_generator, save_generator
 from . import checkpoint as ckpt
 from .config import RUN_SETTINGS, TrainConfig, generator_config, resume_conflicts
 from .dataset import SpadeDataset, StepBatches, collate, semantics
-from .discriminator import build_discriminator
+from .discriminator import build_discriminator, judge_pairs
 from .losses import VGGLoss, d_hinge_loss, feature_matching_loss, g_hinge_loss, vgg_unavailable_reason
+from .timing import StepClock
 from .visuals import write_sample_grid
 
 TRAINING_DEVICES = ("cpu", "cuda", "mps")
@@ -167,9 +168,7 @@ class Trainer:
         self.discriminator.requires_grad_(False)
         with self._autocast():
             fake = self.g_train(sem)
-            scores = self.discriminator(torch.cat([torch.cat([sem, fake], 1), torch.cat([sem, real], 1)], 0))
-            fake_scores = [[f[: len(real)] for f in scale] for scale in scores]
-            real_scores = [[f[len(real) :] for f in scale] for scale in scores]
+            fake_scores, real_scores = judge_pairs(self.discriminator, sem, fake, real)
             losses = {
                 "G_gan": g_hinge_loss(fake_scores),
                 "G_feat": feature_matching_loss(real_scores, fake_scores, cfg.lambda_feat),
@@ -185,10 +184,7 @@ class Trainer:
         # Critics: real pairs above +1, generated pairs below -1.
         self.discriminator.requires_grad_(True)
         with self._autocast():
-            pair = torch.cat([torch.cat([sem, fake.detach()], 1), torch.cat([sem, real], 1)], 0)
-            scores = self.d_train(pair)
-            d_fake = [[f[: len(real)] for f in scale] for scale in scores]
-            d_real = [[f[len(real) :] for f in scale] for scale in scores]
+            d_fake, d_real = judge_pairs(self.d_train, sem, fake.detach(), real)
             d_loss = d_hinge_loss(d_real, d_fake)
         self.opt_d.zero_grad(set_to_none=True)
         self.scaler_d.scale(d_loss).backward()
@@ -231,7 +227,10 @@ class Trainer:
         )
 
     def fit(self, steps: int | None = None, on_step=None) -> list[dict[str, float]]:
-        """Train until step ``steps`` (default ``cfg.steps``); samples and checkpoints on the way."""
+        """Train until step ``steps`` (default ``cfg.steps``); samples and checkpoints on the way.
+
+        After its first few steps it prints how long the rest will take, measured here.
+        """
         from tqdm.auto import tqdm
 
         total = steps if steps is not None else self.cfg.steps
@@ -250,10 +249,14 @@ class Trainer:
         self.generator.train()
         self.discriminator.train()
         start = time.perf_counter()
+        clock = StepClock(total)
         try:
             for batch in self.batches(total):
                 record = self.train_step(batch)
                 bar.update(1)
+                estimate = clock.tick(self.step)
+                if estimate and self.is_main and self.cfg.progress and self.step < total:
+                    bar.write(estimate)
                 bar.set_postfix({k: f"{v:.3f}" for k, v in record.items() if k != "step"}, refresh=False)
                 if on_step is not None:
                     on_step(self, record)

@@ -1,0 +1,183 @@
+"""The participant's own data on its way through the series: annotations → SPADE folder → training set.
+
+Notebook 01 saves annotations in ``<workspace>/annotations/`` (photos and labelme files side by
+side, as labelme keeps them); notebook 02 converts *that* folder into ``<workspace>/coco.json``
+and ``<workspace>/spade/``; notebook 05 trains on the SPADE folder, alone or mixed with synthetic
+scenes. When a step finds nothing of the participant's, it says so plainly and uses the bundled
+synthetic annotations, so every notebook also works on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fileio import atomic_folder, write_json, write_png
+from .labelme.folder import copy_labelme_files, labelme_files
+from .paths import data_dir
+from .workspace import workspace_path
+
+ANNOTATIONS = "annotations"
+COCO_FILE = "coco.json"
+SPADE_FOLDER = "spade"
+OWN_PREFIX = "own_"  # names of the participant's pictures in a mixed training set
+
+
+def annotations_dir() -> Path:
+    """``<workspace>/annotations``: the photos being annotated and their labelme ``.json`` files."""
+    folder = workspace_path(ANNOTATIONS)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def coco_path() -> Path:
+    return workspace_path(COCO_FILE)
+
+
+def spade_dir() -> Path:
+    return workspace_path(SPADE_FOLDER)
+
+
+def sketch_path() -> Path:
+    """``<workspace>/sketches/my_sketch.png``: the sketch notebook 03 saves and notebooks 04 and 07 paint from."""
+    return workspace_path("sketches", "my_sketch.png")
+
+
+@dataclass
+class AnnotationFolder:
+    """What a folder of labelme files holds: files with shapes, split into own work and bundled copies."""
+
+    folder: Path
+    own: list[Path]
+    bundled: list[Path]
+    empty: list[Path]  # saved without a single shape: nothing to learn from, left out of the conversion
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(self.own + self.bundled)
+
+    def summary(self) -> str:
+        if not self.files:
+            return f"{self.folder}: no annotations yet"
+        parts = [f"{len(self.own)} of yours"] if self.own else []
+        parts += [f"{len(self.bundled)} bundled synthetic scenes"] if self.bundled else []
+        return f"{self.folder}: {len(self.files)} annotated pictures ({', '.join(parts)})"
+
+
+def _has_shapes(path: Path) -> bool:
+    """A file worth converting: any shape at all. An unreadable file counts too, so that notebook 02
+    reports what is wrong with it instead of quietly leaving it out."""
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("shapes"))
+    except (ValueError, AttributeError, OSError):
+        return True
+
+
+def _outlines(path: Path) -> list[tuple[str, list]] | None:
+    try:
+        shapes = json.loads(path.read_text(encoding="utf-8"))["shapes"]
+        return [(s["label"], [[round(float(v), 1) for v in p] for p in s["points"]]) for s in shapes]
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
+def _is_bundled_copy(path: Path) -> bool:
+    """Same outlines as the bundled file of that name (saving it again in the annotator changes bytes, not shapes)."""
+    twin = data_dir() / "synthetic" / path.name
+    return twin.is_file() and _outlines(path) is not None and _outlines(path) == _outlines(twin)
+
+
+def describe_annotations(folder: str | Path) -> AnnotationFolder:
+    """The labelme files of a folder: own work, bundled copies, and files without a single shape."""
+    folder = Path(folder)
+    every = labelme_files(folder) if folder.is_dir() else []
+    files = [p for p in every if _has_shapes(p)]
+    bundled = [p for p in files if _is_bundled_copy(p)]
+    empty = [p for p in every if p not in files]
+    return AnnotationFolder(folder, [p for p in files if p not in bundled], bundled, empty)
+
+
+def ensure_spade_folder(count: int = 24) -> Path:
+    """``<workspace>/spade``, the training folder notebook 02 writes; made here (saying so) when missing.
+
+    Made from the annotations folder as notebook 02 would (bundled scenes when it is empty), so
+    notebook 05 also runs on its own.
+    """
+    from .coco.from_labelme import convert_labelme_dir
+    from .coco.to_spade import coco_to_spade
+
+    folder = spade_dir()
+    if (folder / "dataset.json").is_file():
+        print(f"Using the training folder notebook 02 made: {folder}")
+        return folder
+    print(f"No training folder from notebook 02 in {folder} yet: making it from the annotations now.")
+    found = ensure_annotations(count)
+    coco = convert_labelme_dir(found.folder, split=0.8, exclude=found.empty, progress=False).coco
+    write_json(coco_path(), coco)
+    coco_to_spade(coco, found.folder, folder, progress=False)
+    return folder
+
+
+def ensure_annotations(count: int = 24, folder: str | Path | None = None) -> AnnotationFolder:
+    """The annotations to work with: the folder's own when it has any, else ``count`` bundled ones copied in.
+
+    Says which, in one line: a participant must never wonder whether the training set is theirs.
+    """
+    folder = Path(folder) if folder is not None else annotations_dir()
+    found = describe_annotations(folder)
+    if found.files:
+        print(found.summary())
+        return found
+    copy_labelme_files(data_dir() / "synthetic", folder, count=count)
+    found = describe_annotations(folder)
+    print(
+        f"No annotations of yours in {folder} yet, so {len(found.bundled)} bundled synthetic scenes were "
+        "copied there to stand in for them. Annotate your own pictures (notebook 01) and run this again."
+    )
+    return found
+
+
+def mix_training_set(
+    own_spade: str | Path,
+    out_dir: str | Path,
+    synthetic_count: int,
+    size: int = 256,
+    seed: int = 50_000,
+) -> Path:
+    """A SPADE folder with the own set's pictures and ``synthetic_count`` synthetic scenes added for training.
+
+    Validation keeps the own set's validation pictures only: the question is how well the model
+    paints *your* playgrounds, not the synthetic ones. Names get ``own_`` and ``synthetic_`` in
+    front, so a bundled copy and a synthetic scene never share a name. The folder is written
+    whole or not at all. Returns ``out_dir``.
+    """
+    from .synthetic import generate_scene
+
+    own_spade, out_dir = Path(own_spade), Path(out_dir)
+    splits = json.loads((own_spade / "dataset.json").read_text(encoding="utf-8"))["splits"]
+    with atomic_folder(out_dir, replace=True) as tmp:
+        names: dict[str, list[str]] = {"train": [], "val": []}
+        for split in ("train", "val"):
+            for name in splits.get(split, []):
+                names[split].append(_copy_sample(own_spade, tmp, Path(name).stem, OWN_PREFIX))
+        for i in range(synthetic_count):
+            scene, stem = generate_scene(seed + i, size), f"synthetic_{i:04d}"
+            for kind, picture in (("images", scene.image), ("labels", scene.labels), ("instances", scene.instances)):
+                write_png(tmp / kind / f"{stem}.png", picture)
+            names["train"].append(f"{stem}.png")
+        write_json(tmp / "dataset.json", {"splits": names, "made_from": [str(own_spade), f"{synthetic_count} scenes"]})
+    return out_dir
+
+
+def _copy_sample(source: Path, target: Path, stem: str, prefix: str) -> str:
+    """Copy one sample's image, label map and instance map; returns the image's new file name."""
+    image_name = ""
+    for kind in ("images", "labels", "instances"):
+        for path in sorted((source / kind).glob(f"{stem}.*")):
+            (target / kind).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / kind / f"{prefix}{path.name}")
+            if kind == "images":
+                image_name = f"{prefix}{path.name}"
+    return image_name

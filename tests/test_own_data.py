@@ -1,0 +1,108 @@
+"""The participant's data on its way: the working folder, the annotations folder, the mixed training set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from playground_lib import own_data, workspace
+from playground_lib.synthetic import generate_scene, write_scene
+from playground_lib.train.dataset import find_samples
+from playground_lib.train.timing import StepClock, duration_text, estimate_line
+
+
+def test_workspace_follows_the_env_then_drive_then_home(tmp_path, monkeypatch):
+    monkeypatch.setenv(workspace.WORKSPACE_ENV, str(tmp_path / "ws"))
+    assert workspace.workspace_dir() == tmp_path / "ws" and (tmp_path / "ws").is_dir()
+    monkeypatch.delenv(workspace.WORKSPACE_ENV)
+    drive = tmp_path / "MyDrive"
+    drive.mkdir()
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", drive)
+    assert workspace.workspace_path("spade") == drive / workspace.DRIVE_FOLDER_NAME / "spade"
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", tmp_path / "not-mounted")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert workspace.workspace_dir() == tmp_path / "home" / workspace.DRIVE_FOLDER_NAME
+
+
+def test_an_empty_folder_gets_the_bundled_annotations_and_says_so(capsys):
+    found = own_data.ensure_annotations(count=3)
+    assert found.folder == own_data.annotations_dir()
+    assert [p.name for p in found.bundled] == ["scene_0000.json", "scene_0001.json", "scene_0002.json"]
+    assert not found.own
+    assert "No annotations of yours" in capsys.readouterr().out
+    assert all(p.with_suffix(".png").is_file() for p in found.files)  # photos beside their files
+
+
+def test_own_annotations_are_kept_and_empty_files_left_out(capsys):
+    folder = own_data.annotations_dir()
+    write_scene(generate_scene(901, 64), folder, "mine")
+    (folder / "blank.json").write_text(json.dumps({"shapes": [], "imagePath": "blank.png"}))
+    found = own_data.ensure_annotations(count=3)
+    assert [p.name for p in found.own] == ["mine.json"] and not found.bundled
+    assert [p.name for p in found.empty] == ["blank.json"]
+    assert "1 annotated pictures (1 of yours)" in capsys.readouterr().out
+    assert not (folder / "scene_0000.json").exists()
+
+
+def test_a_bundled_file_saved_again_still_counts_as_bundled():
+    own_data.ensure_annotations(count=1)
+    path = own_data.annotations_dir() / "scene_0000.json"
+    doc = json.loads(path.read_text())
+    path.write_text(json.dumps(doc, indent=4))  # the annotator rewrites it: other bytes, same shapes
+    assert own_data.describe_annotations(path.parent).bundled == [path]
+    doc["shapes"][0]["points"][0][0] += 5
+    path.write_text(json.dumps(doc))
+    assert own_data.describe_annotations(path.parent).own == [path]
+
+
+def test_spade_folder_is_made_when_missing_and_mixed_set_keeps_validation_own(tmp_path):
+    spade = own_data.ensure_spade_folder(count=4)
+    splits = json.loads((spade / "dataset.json").read_text())["splits"]
+    mixed = own_data.mix_training_set(spade, tmp_path / "mixed", synthetic_count=3, size=32)
+    mixed_splits = json.loads((mixed / "dataset.json").read_text())["splits"]
+    assert sorted(Path(n).stem for n in mixed_splits["val"]) == sorted(f"own_{Path(n).stem}" for n in splits["val"])
+    assert len(mixed_splits["train"]) == len(splits["train"]) + 3
+    assert len(find_samples(mixed, "train")) == len(splits["train"]) + 3
+    alone = own_data.mix_training_set(spade, tmp_path / "mixed", synthetic_count=0)  # replaces the folder whole
+    assert len(find_samples(alone, "train")) == len(splits["train"])
+    assert not list((tmp_path / "mixed" / "images").glob("synthetic_*"))
+
+
+def test_step_clock_estimates_once_after_warmup():
+    times = iter([10.0, 16.0])
+    clock = StepClock(total=100, warmup=1, measured=3, clock=lambda: next(times))
+    assert [clock.tick(s) for s in (1, 2, 3)] == [None, None, None]
+    assert clock.tick(4) == estimate_line(2.0, 96)
+    assert "about 3 minutes" in estimate_line(2.0, 96)
+    assert clock.tick(5) is None
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(12, "12 s"), (600, "10 minutes"), (6000, "1.7 hours")])
+def test_duration_text(seconds, text):
+    assert duration_text(seconds) == text
+
+
+def test_colab_asks_for_drive_once_and_works_locally_after_a_refusal(tmp_path, monkeypatch, capsys):
+    import sys
+    import types
+
+    asked = []
+
+    def refuse(path):
+        asked.append(path)
+        raise RuntimeError("mount failed: permission denied")
+
+    colab = types.ModuleType("google.colab")
+    colab.drive = types.SimpleNamespace(mount=refuse)
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setattr(workspace, "_mount_refused", False)
+    monkeypatch.setattr(workspace, "COLAB_DRIVE", tmp_path / "drive" / "MyDrive")
+    monkeypatch.setattr(workspace, "COLAB_LOCAL", tmp_path / "content" / "generative_playgrounds")
+    monkeypatch.delenv(workspace.WORKSPACE_ENV)
+    assert workspace.workspace_dir() == workspace.COLAB_LOCAL
+    assert workspace.workspace_dir() == workspace.COLAB_LOCAL
+    assert asked == [str(tmp_path / "drive")]
+    assert "Google Drive is not connected" in capsys.readouterr().out
