@@ -51,14 +51,14 @@ def main() -> None:
         # A brisk drag: about 8 display pixels per mouse event, back and forth across the sketch.
         step = 8 * size / 448
         xs = iter(size / 4 + (np.abs((np.arange(10_000) * step) % size - size / 2)))
-        move = best_of(lambda: pad.pointer_move(next(xs), size / 3), number=200)
+        move = best_of(lambda pad=pad, xs=xs, size=size: pad.pointer_move(next(xs), size / 3), number=200)
         pad.pointer_up()
         print(f"{f'stroke segment, {size}x{size}':<44}{move * 1e3:>10.3f}ms{'16.7 ms frame':>14}")
 
         labels = pad.labels.copy()
-        ours = best_of(lambda: flood_region(labels, 0, 0), repeat=3)
+        ours = best_of(lambda labels=labels: flood_region(labels, 0, 0), repeat=3)
 
-        def pil_fill():
+        def pil_fill(labels=labels):
             image = Image.fromarray(labels).copy()
             ImageDraw.floodfill(image, (0, 0), 255)
             return image

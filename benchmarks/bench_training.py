@@ -89,7 +89,8 @@ def main() -> int:
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
-            f"  {size}x{size}: {r['steps_per_s']:.3f} steps/s ({r['s_per_step']:.2f} s/step), peak memory {r['peak_rss_mb']:.0f} MB"
+            f"  {size}x{size}: {r['steps_per_s']:.3f} steps/s ({r['s_per_step']:.2f} s/step), "
+            f"peak memory {r['peak_rss_mb']:.0f} MB"
         )
     from playground_lib.spade.generator_file import read_generator_info
     from playground_lib.spade.loading import BUNDLED_WEIGHTS
@@ -104,7 +105,8 @@ def main() -> int:
         ev = meta.get("evaluation", {})
         if ev:
             print(
-                f"bundled model segmentation consistency: mIoU {ev['segmentation_consistency_miou']:.3f} on generated images "
+                "bundled model segmentation consistency: "
+                f"mIoU {ev['segmentation_consistency_miou']:.3f} on generated images "
                 f"(judge on real held-out images: {ev['segmenter_miou_on_real_images']:.3f})"
             )
             print(f"FID: {ev['fid']}" if ev.get("fid") is not None else ev.get("fid_note", ""))

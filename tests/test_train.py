@@ -36,23 +36,23 @@ def scenes(tmp_path_factory):
 
 
 def tiny(folder, out, **changes):
-    values = dict(
-        data_dir=str(folder),
-        out_dir=str(out),
-        load_size=36,
-        crop_size=32,
-        ngf=8,
-        ndf=8,
-        num_D=2,
-        n_layers_D=3,
-        batch_size=2,
-        steps=4,
-        sample_every=2,
-        checkpoint_every=2,
-        progress=False,
-        use_vgg=False,
-        seed=1,
-    )
+    values = {
+        "data_dir": str(folder),
+        "out_dir": str(out),
+        "load_size": 36,
+        "crop_size": 32,
+        "ngf": 8,
+        "ndf": 8,
+        "num_D": 2,
+        "n_layers_D": 3,
+        "batch_size": 2,
+        "steps": 4,
+        "sample_every": 2,
+        "checkpoint_every": 2,
+        "progress": False,
+        "use_vgg": False,
+        "seed": 1,
+    }
     values.update(changes)
     return TrainConfig(**values)
 

@@ -1,6 +1,7 @@
 """``playground evaluate``: score a generator by segmentation consistency (and FID when possible).
 
-    playground evaluate --generator outputs/train/generator.safetensors --train-data data/synthetic --eval-data held_out/
+    playground evaluate --generator outputs/train/generator.safetensors \
+        --train-data data/synthetic --eval-data held_out/
     playground evaluate --bundled            # the model shipped in the package, on fresh synthetic scenes
 
 A small segmenter learns the classes from the real training images; the score is its mIoU on

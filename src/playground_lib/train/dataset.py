@@ -156,7 +156,8 @@ def check_samples(samples: list[Sample], cfg: TrainConfig) -> dict[int, int]:
             size = im.size
         if size != (labels.shape[1], labels.shape[0]):
             problems.append(
-                f"{s.label}: size {labels.shape[1]}x{labels.shape[0]} differs from its image {s.image.name} ({size[0]}x{size[1]})"
+                f"{s.label}: size {labels.shape[1]}x{labels.shape[0]} differs from its image "
+                f"{s.image.name} ({size[0]}x{size[1]})"
             )
     if problems:
         shown = "\n  ".join(problems[:20]) + (f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else "")
