@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .fileio import write_json, write_png, write_text
 
-PICTURE = {"dpi": 80, "bbox_inches": "tight"}  # small files: the demo's pictures are for a quick look
+PICTURE: dict[str, Any] = {"dpi": 80, "bbox_inches": "tight"}  # small files: the demo's pictures are for a quick look
 
 
 @dataclass
@@ -140,8 +141,8 @@ def stage_generate(report: DemoReport, sizes: DemoSizes, weights: str | None, qu
     for name, picture in pictures.items():
         write_png(report.out_dir / "generated" / f"{name}.png", picture)
     figure = show_results(sketches, pictures)
-    picture = save_figure(figure, report.out_dir / "5_sketch_to_playground.png", **PICTURE)
-    report.add(f"**5. Sketch → playground** with {generator.description}.", picture)
+    saved = save_figure(figure, report.out_dir / "5_sketch_to_playground.png", **PICTURE)
+    report.add(f"**5. Sketch → playground** with {generator.description}.", saved)
     return generator
 
 

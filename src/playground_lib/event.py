@@ -119,7 +119,7 @@ def resize_labels(labels: np.ndarray, size_wh: Sequence[int], fit: str = "cover"
         labels = labels[y0 : y0 + crop_h, x0 : x0 + crop_w]
     elif fit != "stretch":
         raise ValueError(f"fit must be 'cover' or 'stretch', got {fit!r}")
-    return np.asarray(Image.fromarray(labels).resize((width, height), Image.NEAREST))
+    return np.asarray(Image.fromarray(labels).resize((width, height), Image.Resampling.NEAREST))
 
 
 def priority_values(priority: Sequence[str] = DEFAULT_PRIORITY) -> list[int]:
@@ -163,12 +163,12 @@ def panel_grid(n: int, size_wh: Sequence[int], sketch_aspect: float = 4 / 3) -> 
     if n < 1:
         raise ValueError("panel_grid: need at least one sketch")
     width, height = size_wh
-    best = None
+    best: tuple[float, int, int] = (math.inf, 1, n)
     for cols in range(1, n + 1):
         rows = math.ceil(n / cols)
         cell_aspect = (width / cols) / (height / rows)
         score = abs(math.log(cell_aspect / sketch_aspect)) + 0.15 * (cols * rows - n)
-        if best is None or score < best[0]:
+        if score < best[0]:
             best = (score, cols, rows)
     return best[1], best[2]
 

@@ -97,8 +97,9 @@ def read_sketch(
     """
     name = name or str(getattr(source, "name", source))
     try:
-        with Image.open(source) as image:
-            image.load()
+        with Image.open(source) as opened:
+            opened.load()
+            image: Image.Image = opened
             if fit_width is not None and image.width > fit_width:
                 height = max(1, round(image.height * fit_width / image.width))
                 image = image.resize((fit_width, height), Image.Resampling.NEAREST)
@@ -274,9 +275,7 @@ def _describe_unknown(ids: np.ndarray, inverse: np.ndarray, key_rgb: np.ndarray)
         color = key_rgb[i].astype(np.float64)
         dist = np.sqrt(((cand_rgb - color) ** 2).sum(-1))
         j = int(dist.argmin())
-        out.append(
-            UnknownColor(tuple(int(c) for c in key_rgb[i]), int(count), class_name(int(cand[j])), float(dist[j]))
-        )
+        out.append(UnknownColor(_rgb_tuple(key_rgb[i]), int(count), class_name(int(cand[j])), float(dist[j])))
     return out
 
 
@@ -306,3 +305,8 @@ def replace_class(labels: np.ndarray, old: str, new: str) -> np.ndarray:
     out = labels.copy()
     out[labels == old_value] = new_value
     return out
+
+
+def _rgb_tuple(rgb: np.ndarray) -> tuple[int, int, int]:
+    r, g, b = (int(c) for c in rgb[:3])
+    return r, g, b

@@ -29,6 +29,7 @@ import hashlib
 import os
 import tarfile
 from pathlib import Path, PurePosixPath
+from typing import IO, cast
 
 from .fileio import atomic_path, write_text
 from .spade.config import OFFICIAL_ADE20K
@@ -261,7 +262,7 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
         with (
             open(archive, "rb") as raw,
             tqdm(total=archive.stat().st_size, unit="B", unit_scale=True, desc=f"extracting {GENERATOR_MEMBER}") as bar,
-            tarfile.open(fileobj=_ProgressReader(raw, bar), mode="r|*") as tar,
+            tarfile.open(fileobj=cast(IO[bytes], _ProgressReader(raw, bar)), mode="r|*") as tar,
         ):
             for member in tar:
                 if not _is_generator_member(member):

@@ -38,10 +38,10 @@ class CheckpointError(ValueError):
 
 def rng_state() -> dict[str, Any]:
     """Every random-number generator the trainer touches, as tensors and plain numbers."""
-    state = {"torch": torch.get_rng_state(), "python": _py_state(random.getstate())}
-    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    state: dict[str, Any] = {"torch": torch.get_rng_state(), "python": _py_state(random.getstate())}
+    kind, keys, pos, has_gauss, gauss = np.random.get_state(legacy=True)
     state["numpy"] = {
-        "keys": torch.from_numpy(keys.astype(np.int64)),
+        "keys": torch.from_numpy(np.asarray(keys).astype(np.int64)),
         "pos": int(pos),
         "has_gauss": int(has_gauss),
         "gauss": float(gauss),
