@@ -348,6 +348,9 @@ def _needs_exact(labels: Tensor) -> Tensor:
 
 
 def labels_to_image_array(images: Tensor) -> np.ndarray:
-    """(B, 3, H, W) in [-1, 1] -> (B, H, W, 3) uint8."""
-    scaled = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return scaled.permute(0, 2, 3, 1).contiguous().numpy()
+    """(B, 3, H, W) in [-1, 1], on any device -> (B, H, W, 3) uint8 on the host.
+
+    The rounding happens where the images are, so a GPU sends back bytes, not floats.
+    """
+    scaled = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return scaled.permute(0, 2, 3, 1).contiguous().cpu().numpy()
