@@ -162,11 +162,14 @@ def test_plain_path_for_gpus_gives_the_same_picture(official_like):
 
 def test_gpu_path_folds_spectral_norms_once_and_paints_the_same(official_like):
     """The plain (GPU) path divides by sigma once at load time instead of on every call: same numbers."""
+    from playground_lib.precision import Precision
     from playground_lib.spade import one_hot
 
     state, config, _ = read_generator(official_like)
     reference = loading.build_plain(state, config)
-    folded = loading.inference_network(loading.build_plain(state, config), torch.device("cpu"), torch.channels_last)
+    channels_last = Precision(None, False, torch.channels_last)  # the GPU layout, here on the CPU
+    folded = loading.inference_network(loading.build_plain(state, config), torch.device("cpu"), channels_last)
+    assert folded.fc.weight.is_contiguous(memory_format=torch.channels_last)
     assert not any(hasattr(m, "weight_orig") for m in folded.modules())
     assert any(hasattr(m, "weight_orig") for m in reference.modules())
     labels = torch.from_numpy(_labels()).long()[None]

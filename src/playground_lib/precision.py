@@ -17,8 +17,12 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import torch
+from torch import nn
+
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
 BF16_CAPABILITY = (8, 0)  # Ampere: the first GPUs with native bf16 tensor cores
 
@@ -60,3 +64,9 @@ def autocast(device: torch.device, precision: Precision) -> AbstractContextManag
     if precision.dtype is None:
         return nullcontext()
     return torch.autocast(device.type, dtype=precision.dtype)
+
+
+def place(module: ModuleT, device: torch.device, precision: Precision) -> ModuleT:
+    """``module.to(device, memory_format=...)``: a keyword torch documents but its type stubs lack."""
+    move: Any = module.to
+    return move(device, memory_format=precision.memory_format)

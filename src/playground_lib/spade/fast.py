@@ -120,6 +120,17 @@ def clear_workspace() -> None:
 class FoldedSPADE(nn.Module):
     """One SPADE layer with batch norm folded in: returns ``x * A + B`` from a plan."""
 
+    # Buffers (declared for the type checker; registered in __init__).
+    w_shared: Tensor
+    b_shared: Tensor
+    w_a: Tensor
+    w_b: Tensor
+    b_ab: Tensor
+    bag_table: Tensor
+    w_taps: Tensor
+    class_a: Tensor
+    class_b: Tensor
+
     def __init__(self, spade: SPADE, label_nc: int):
         super().__init__()
         shared = spade.mlp_shared[0]
@@ -173,6 +184,7 @@ class FoldedSPADE(nn.Module):
             # Hidden activations once per distinct 3x3 label window, pushed through every kernel
             # tap; then A/B once per distinct 5x5 neighbourhood as a sum of nine of those
             # products, copied to every pixel that has that neighbourhood.
+            assert plan.bag_index is not None and plan.inside is not None and plan.tap_index is not None
             hidden = F.embedding_bag(plan.bag_index, self.bag_table, mode="sum").add_(self.b_shared).relu_()
             hidden.mul_(plan.inside)  # the gamma/beta conv zero-pads outside the image
             per_tap = (hidden @ self.w_taps).view(-1, 2 * c)  # row window * 9 + t
@@ -187,6 +199,12 @@ class FoldedSPADE(nn.Module):
 
 
 class FoldedBlock(nn.Module):
+    w_0: Tensor
+    b_0: Tensor
+    w_1: Tensor
+    b_1: Tensor
+    w_s: Tensor
+
     def __init__(self, block: SPADEResnetBlock, label_nc: int):
         super().__init__()
         self.learned_shortcut = block.learned_shortcut

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from ..labels import NUM_ADE20K_CLASSES
 from ..paths import PACKAGE_DIR
-from ..precision import autocast, precision_for
+from ..precision import Precision, autocast, place, precision_for
 from .channels import FULL_NC, value_to_channel
 from .config import GeneratorConfig
 from .fast import FastSPADEGenerator, labels_to_image_array
@@ -78,7 +78,7 @@ class LoadedGenerator:
         if self.fast:
             self.network: torch.nn.Module = FastSPADEGenerator.from_plain(plain)
         else:
-            self.network = inference_network(plain, self.device, self.precision.memory_format)
+            self.network = inference_network(plain, self.device, self.precision)
         self._value_to_channel = _value_lookup(self.config.label_nc, classes, description).to(self.device)
 
     def __repr__(self) -> str:
@@ -133,9 +133,7 @@ class LoadedGenerator:
         return tuple(max(factor, int(round(v / factor)) * factor) for v in target)
 
 
-def inference_network(
-    plain: SPADEGenerator, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
-) -> SPADEGenerator:
+def inference_network(plain: SPADEGenerator, device: torch.device, precision: Precision) -> SPADEGenerator:
     """``plain`` made ready for repeated inference, in place: spectral norms folded, moved, laid out.
 
     In eval mode a spectral norm divides the same ``weight_orig`` by the same sigma on every call
@@ -147,7 +145,7 @@ def inference_network(
     for module in plain.modules():
         if hasattr(module, "weight_orig"):
             torch.nn.utils.remove_spectral_norm(module)
-    return plain.to(device, memory_format=memory_format).requires_grad_(False)
+    return place(plain, device, precision).requires_grad_(False)
 
 
 def _value_lookup(label_nc: int, classes: list[int] | None, source: str) -> torch.Tensor:

@@ -29,7 +29,7 @@ from torch import nn
 
 from ..figures.training import write_loss_curves
 from ..fileio import write_json
-from ..precision import autocast, precision_for
+from ..precision import autocast, place, precision_for
 from ..spade import SPADEGenerator, init_spade_weights
 from ..spade.channels import FULL_NC, compact_state_dict, expand_state_dict, is_label_input
 from ..spade.generator_file import read_generator, save_generator
@@ -74,8 +74,8 @@ class Trainer:
             self.load_pretrained_generator(cfg.finetune_from)
         self.discriminator = build_discriminator(cfg)
         init_spade_weights(self.discriminator)
-        self.generator.to(self.device, memory_format=self.precision.memory_format)
-        self.discriminator.to(self.device, memory_format=self.precision.memory_format)
+        place(self.generator, self.device, self.precision)
+        place(self.discriminator, self.device, self.precision)
         self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
 
         self.vgg = None
