@@ -77,9 +77,9 @@ def main() -> None:
     args = parser.parse_args()
     checkout = nvlabs_path(args.nvlabs)
     if checkout is None:
-        parser.exit(
-            2, "bench_generator_vs_nvlabs: give --nvlabs PATH (an NVlabs/SPADE checkout) or set $NVLABS_SPADE\n"
-        )
+        # `make bench` runs every benchmark without arguments: say what is missing, fail nothing.
+        print("NVlabs/SPADE checkout not given: not run (--nvlabs PATH or $NVLABS_SPADE; see the docstring)")
+        return
 
     if args.weights:
         state, config, _ = read_generator(args.weights)
