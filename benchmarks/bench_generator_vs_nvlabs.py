@@ -16,6 +16,9 @@ Runs are interleaved (NVlabs, plain, fast, NVlabs, ...) for each thread count, a
 each is reported, because other processes on a shared machine only ever make a run slower. Both
 wall-clock seconds and the process's CPU seconds are printed: on a crowded machine (load above
 the core count) wall times swing by 2x from run to run, while CPU seconds still measure the work.
+At 1 thread CPU seconds are the work itself; at more threads they also count OpenMP threads
+spin-waiting through the fast path's serial steps (lookups, sorting), so there wall time is the
+figure that matters, taken on an otherwise idle machine.
 """
 
 from __future__ import annotations
