@@ -158,3 +158,25 @@ def test_plain_path_for_gpus_gives_the_same_picture(official_like):
     assert np.abs(fast.generate(batch).astype(int) - plain.generate(batch)).max() <= 1
     with pytest.raises(ValueError, match="runs on the CPU"):
         loading.LoadedGenerator(loading.build_plain(state, config), "x", device="cuda", fast=True)
+
+
+def test_gpu_path_folds_spectral_norms_once_and_paints_the_same(official_like):
+    """The plain (GPU) path divides by sigma once at load time instead of on every call: same numbers."""
+    from playground_lib.precision import Precision
+    from playground_lib.spade import one_hot
+
+    state, config, _ = read_generator(official_like)
+    reference = loading.build_plain(state, config)
+    channels_last = Precision(None, False, torch.channels_last)  # the GPU layout, here on the CPU
+    folded = loading.inference_network(loading.build_plain(state, config), torch.device("cpu"), channels_last)
+    assert folded.fc.weight.is_contiguous(memory_format=torch.channels_last)
+    assert not any(hasattr(m, "weight_orig") for m in folded.modules())
+    assert any(hasattr(m, "weight_orig") for m in reference.modules())
+    labels = torch.from_numpy(_labels()).long()[None]
+    semantics = one_hot(labels, 151)
+    fast_layout = one_hot(labels, 151, check=False, memory_format=torch.channels_last)
+    assert fast_layout.is_contiguous(memory_format=torch.channels_last) and torch.equal(fast_layout, semantics)
+    with torch.inference_mode():
+        assert (folded(fast_layout) - reference(semantics)).abs().max() < 1e-5
+    with pytest.raises(ValueError, match="0..150"):
+        one_hot(torch.full((1, 4, 4), 151), 151)

@@ -25,9 +25,11 @@ How the one-hot structure pays:
 * Only pixels near a class boundary or the image border are computed exactly. Their A/B depend
   only on their 5x5 neighbourhood of labels, and a painted sketch has far fewer distinct
   neighbourhoods than boundary pixels (about 1.5k for 9-13k pixels at 256x256 on the bundled
-  sketches), so each distinct one is computed once and copied: its 3x3 hidden activations by an
-  embedding-bag sum of weight columns (a 3x3 conv on a one-hot map picks one column per
-  neighbour), then A/B by one matrix product.
+  sketches), so each distinct one is computed once and copied. Its 3x3 hidden activations each
+  depend on a 3x3 label window, and neighbourhoods share those windows (about 400 distinct ones
+  for 1.5k neighbourhoods): each distinct window's hidden activation is an embedding-bag sum of
+  weight columns (a 3x3 conv on a one-hot map picks one column per neighbour), multiplied once
+  by all nine taps of the gamma/beta conv; a neighbourhood's A/B is then a sum of nine rows.
 * Where distinct neighbourhoods are most of a small map, a dense conv is used instead.
 
 Everything runs under ``torch.inference_mode`` in channels-last layout (weights stored that way
@@ -57,8 +59,7 @@ DENSE_SHARE = 0.7
 DENSE_PIXELS = 256  # tiny maps: dense is simplest and as fast
 # 3x3 offsets in the (ky, kx) order of a conv kernel.
 _OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
-# In a 5x5 window (centre at 2, 2): the hidden pixels around the centre, and the labels each reads.
-_HIDDEN_CENTRES = torch.tensor([(2 + dy) * 5 + (2 + dx) for dy, dx in _OFFSETS])
+# In a 5x5 window (centre at 2, 2): for each hidden pixel around the centre, the labels it reads.
 _BAG_POSITIONS = torch.tensor([[(2 + dy + ey) * 5 + (2 + dx + ex) for ey, ex in _OFFSETS] for dy, dx in _OFFSETS])
 _KERNEL_INDEX = torch.arange(9)  # which kernel tap (row block of the bag table) each label goes through
 
@@ -88,8 +89,9 @@ class Plan:
     onehot: Tensor | None = None  # (B, L, h, w) channels-last, for the dense path
     exact_rows: Tensor | None = None  # (N,) flat pixel rows computed exactly
     config_of_row: Tensor | None = None  # (N,) which distinct 5x5 neighbourhood each exact row has
-    bag_index: Tensor | None = None  # (U*9, 9) embedding-bag indices: j * (L + 1) + label (L = outside)
-    inside: Tensor | None = None  # (U*9, 1) 1.0 where the hidden pixel lies inside the image
+    bag_index: Tensor | None = None  # (D, 9) per distinct 3x3 window: k * (L + 1) + label (L = outside)
+    inside: Tensor | None = None  # (D, 1) 1.0 where that window's centre (a hidden pixel) lies inside the image
+    tap_index: Tensor | None = None  # (U, 9) per 5x5 neighbourhood and kernel tap t: window * 9 + t
 
 
 _WORKSPACE: dict[tuple, Tensor] = {}
@@ -117,6 +119,17 @@ def clear_workspace() -> None:
 
 class FoldedSPADE(nn.Module):
     """One SPADE layer with batch norm folded in: returns ``x * A + B`` from a plan."""
+
+    # Buffers (declared for the type checker; registered in __init__).
+    w_shared: Tensor
+    b_shared: Tensor
+    w_a: Tensor
+    w_b: Tensor
+    b_ab: Tensor
+    bag_table: Tensor
+    w_taps: Tensor
+    class_a: Tensor
+    class_b: Tensor
 
     def __init__(self, spade: SPADE, label_nc: int):
         super().__init__()
@@ -147,8 +160,8 @@ class FoldedSPADE(nn.Module):
         table = torch.zeros(9, label_nc + 1, hidden)
         table[:, :label_nc] = w_shared.permute(2, 3, 1, 0).reshape(9, label_nc, hidden)
         self.register_buffer("bag_table", table.reshape(9 * (label_nc + 1), hidden).contiguous())
-        # (9*hidden, 2C) for patches gathered in (k, hidden) order.
-        self.register_buffer("w_patch", w_ab.permute(2, 3, 1, 0).reshape(9 * hidden, 2 * self.channels).contiguous())
+        # (hidden, 9*2C): column block t is kernel tap t of the folded gamma/beta conv.
+        self.register_buffer("w_taps", w_ab.permute(1, 2, 3, 0).reshape(hidden, 9 * 2 * self.channels).contiguous())
         # Per-class constants inside uniform regions.
         uniform_hidden = torch.relu(w_shared.sum(dim=(2, 3)).t() + b_shared)  # (L, hidden)
         class_ab = uniform_hidden @ w_ab.sum(dim=(2, 3)).t() + b_ab  # (L, 2C)
@@ -168,11 +181,14 @@ class FoldedSPADE(nn.Module):
         a_rows = torch.index_select(self.class_a, 0, plan.flat, out=workspace(("a", rows, c)))  # (B*h*w, C)
         b_rows = torch.index_select(self.class_b, 0, plan.flat, out=workspace(("b", rows, c)))
         if plan.exact_rows.numel():
-            # One exact A/B per distinct 5x5 neighbourhood, then copied to every pixel that has it.
+            # Hidden activations once per distinct 3x3 label window, pushed through every kernel
+            # tap; then A/B once per distinct 5x5 neighbourhood as a sum of nine of those
+            # products, copied to every pixel that has that neighbourhood.
+            assert plan.bag_index is not None and plan.inside is not None and plan.tap_index is not None
             hidden = F.embedding_bag(plan.bag_index, self.bag_table, mode="sum").add_(self.b_shared).relu_()
             hidden.mul_(plan.inside)  # the gamma/beta conv zero-pads outside the image
-            distinct = hidden.shape[0] // 9
-            exact = torch.addmm(self.b_ab, hidden.view(distinct, -1), self.w_patch)
+            per_tap = (hidden @ self.w_taps).view(-1, 2 * c)  # row window * 9 + t
+            exact = F.embedding_bag(plan.tap_index, per_tap, mode="sum").add_(self.b_ab)
             a_rows.index_copy_(0, plan.exact_rows, exact[:, :c].index_select(0, plan.config_of_row))
             b_rows.index_copy_(0, plan.exact_rows, exact[:, c:].index_select(0, plan.config_of_row))
         return a_rows.view(b, h, w, c).permute(0, 3, 1, 2), b_rows.view(b, h, w, c).permute(0, 3, 1, 2)
@@ -183,6 +199,12 @@ class FoldedSPADE(nn.Module):
 
 
 class FoldedBlock(nn.Module):
+    w_0: Tensor
+    b_0: Tensor
+    w_1: Tensor
+    b_1: Tensor
+    w_s: Tensor
+
     def __init__(self, block: SPADEResnetBlock, label_nc: int):
         super().__init__()
         self.learned_shortcut = block.learned_shortcut
@@ -253,12 +275,21 @@ class FastSPADEGenerator(nn.Module):
             return self._dense_plan(small, flat)
         distinct = configs.shape[0]
         # For each distinct neighbourhood, the 3x3 hidden pixels around its centre, and for each of
-        # those the 3x3 labels the shared conv reads: positions into the 5x5 window.
-        bag_labels = configs[:, _BAG_POSITIONS]  # (U, 9, 9)
-        bag_index = (bag_labels + _KERNEL_INDEX * (label_nc + 1)).reshape(distinct * 9, 9)
-        inside = (configs[:, _HIDDEN_CENTRES] != label_nc).float().reshape(distinct * 9, 1)
+        # those the 3x3 labels the shared conv reads (positions into the 5x5 window). Neighbourhoods
+        # share most of those 3x3 windows (about 4x fewer distinct ones at 256x256): deduplicated too.
+        windows_3x3, window_of = _distinct_rows(configs[:, _BAG_POSITIONS].reshape(distinct * 9, 9))
+        bag_index = windows_3x3 + _KERNEL_INDEX * (label_nc + 1)
+        inside = (windows_3x3[:, 4:5] != label_nc).float()
+        tap_index = window_of.view(distinct, 9) * 9 + _KERNEL_INDEX
         return Plan(
-            small, flat, False, exact_rows=exact_rows, config_of_row=config_of_row, bag_index=bag_index, inside=inside
+            small,
+            flat,
+            False,
+            exact_rows=exact_rows,
+            config_of_row=config_of_row,
+            bag_index=bag_index,
+            inside=inside,
+            tap_index=tap_index,
         )
 
     def _dense_plan(self, small: Tensor, flat: Tensor) -> Plan:
@@ -348,6 +379,9 @@ def _needs_exact(labels: Tensor) -> Tensor:
 
 
 def labels_to_image_array(images: Tensor) -> np.ndarray:
-    """(B, 3, H, W) in [-1, 1] -> (B, H, W, 3) uint8."""
-    scaled = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return scaled.permute(0, 2, 3, 1).contiguous().numpy()
+    """(B, 3, H, W) in [-1, 1], on any device -> (B, H, W, 3) uint8 on the host.
+
+    The rounding happens where the images are, so a GPU sends back bytes, not floats.
+    """
+    scaled = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return scaled.permute(0, 2, 3, 1).contiguous().cpu().numpy()

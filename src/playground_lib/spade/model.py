@@ -36,19 +36,28 @@ SPADE_HIDDEN = 128  # "The dimension of the intermediate embedding space. Yes, h
 LEAKY_SLOPE = 0.2
 
 
-def one_hot(labels: Tensor, label_nc: int) -> Tensor:
+def one_hot(
+    labels: Tensor,
+    label_nc: int,
+    check: bool = True,
+    memory_format: torch.memory_format = torch.contiguous_format,
+) -> Tensor:
     """(B, H, W) integer labels -> (B, label_nc, H, W) float one-hot, as SPADE's input.
 
     Values outside 0..label_nc-1 raise instead of silently wrapping to another class.
+    ``check=False`` skips that test for labels that are in range by construction: on a GPU it
+    reads the minimum and maximum back to the host, a wait on every call. ``memory_format``:
+    channels-last for GPU networks stored that way.
     """
     if labels.dim() != 3:
         raise ValueError(f"labels must be (B, H, W), got shape {tuple(labels.shape)}")
     labels = labels.long()
-    if labels.numel():
+    if check and labels.numel():
         low, high = int(labels.min()), int(labels.max())
         if low < 0 or high >= label_nc:
             raise ValueError(f"label values must lie in 0..{label_nc - 1}, got {low}..{high}")
-    out = torch.zeros(labels.shape[0], label_nc, *labels.shape[1:], dtype=torch.float32, device=labels.device)
+    shape = (labels.shape[0], label_nc, *labels.shape[1:])
+    out = torch.empty(shape, dtype=torch.float32, device=labels.device, memory_format=memory_format).zero_()
     return out.scatter_(1, labels.unsqueeze(1), 1.0)
 
 

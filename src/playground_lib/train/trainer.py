@@ -21,7 +21,6 @@ import math
 import random
 import time
 import warnings
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from torch import nn
 
 from ..figures.training import write_loss_curves
 from ..fileio import write_json
+from ..precision import autocast, place, precision_for
 from ..spade import SPADEGenerator, init_spade_weights
 from ..spade.channels import FULL_NC, compact_state_dict, expand_state_dict, is_label_input
 from ..spade.generator_file import read_generator, save_generator
@@ -80,7 +80,8 @@ class Trainer:
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         self.device = resolve_device(cfg.device, local_rank)
-        self.use_amp = bool(cfg.amp and self.device.type == "cuda")
+        self.precision = precision_for(self.device, cfg.amp)
+        self.use_amp = self.precision.dtype is not None
         seed_everything(cfg.seed)
 
         self.dataset = SpadeDataset(cfg)
@@ -90,8 +91,8 @@ class Trainer:
             self.load_pretrained_generator(cfg.finetune_from)
         self.discriminator = build_discriminator(cfg)
         init_spade_weights(self.discriminator)
-        self.generator.to(self.device)
-        self.discriminator.to(self.device)
+        place(self.generator, self.device, self.precision)
+        place(self.discriminator, self.device, self.precision)
         self.generator_ema = copy.deepcopy(self.generator).eval().requires_grad_(False)
 
         self.vgg = None
@@ -113,10 +114,16 @@ class Trainer:
             d_model = DDP(d_model, device_ids=ids)
         self.g_train, self.d_train = g_model, d_model
 
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
-        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
-        self.scaler_g = torch.amp.GradScaler("cuda", enabled=self.use_amp)
-        self.scaler_d = torch.amp.GradScaler("cuda", enabled=self.use_amp)
+        fused = self.device.type == "cuda"  # one kernel per step for all parameters, not several per tensor
+        self.opt_g = torch.optim.Adam(
+            self.generator.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2), fused=fused
+        )
+        self.opt_d = torch.optim.Adam(
+            self.discriminator.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2), fused=fused
+        )
+        # Only fp16 needs loss scaling; bf16 has fp32's range (see playground_lib.precision).
+        self.scaler_g = torch.amp.GradScaler("cuda", enabled=self.precision.scale_loss)
+        self.scaler_d = torch.amp.GradScaler("cuda", enabled=self.precision.scale_loss)
         self.step = 0
         self.history: list[dict[str, float]] = []
         self.seconds = 0.0
@@ -157,12 +164,14 @@ class Trainer:
 
     # ------------------------------------------------------------------ one step
     def _autocast(self):
-        return torch.autocast("cuda", dtype=torch.float16) if self.use_amp else nullcontext()
+        return autocast(self.device, self.precision)
 
     def train_step(self, batch: dict) -> dict[str, float]:
         cfg = self.cfg
         batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
         sem, real = semantics(batch, cfg), batch["image"]
+        sem = sem.contiguous(memory_format=self.precision.memory_format)
+        real = real.contiguous(memory_format=self.precision.memory_format)
 
         # Generator: fool the critics, match their inner features, (look like the photo to VGG).
         self.discriminator.requires_grad_(False)
@@ -193,7 +202,9 @@ class Trainer:
 
         self._update_ema()
         self.step += 1
-        record = {"step": self.step, **{k: float(v.detach()) for k, v in losses.items()}, "D": float(d_loss.detach())}
+        # One device-to-host copy for all the losses: each float() would wait for the GPU on its own.
+        values = torch.stack([v.detach().float() for v in (*losses.values(), d_loss)]).tolist()
+        record = {"step": self.step, **dict(zip([*losses, "D"], values))}
         self.history.append(record)
         return record
 
@@ -202,10 +213,11 @@ class Trainer:
         # Warm-up: early on the average follows the live weights closely, so that short runs
         # (a workshop's 20 minutes) are not dominated by the random weights they started from.
         decay = min(self.cfg.ema_decay, (1.0 + self.step) / (10.0 + self.step))
-        for ema, live in zip(self.generator_ema.parameters(), self.generator.parameters()):
-            ema.lerp_(live.detach(), 1.0 - decay)
-        for ema, live in zip(self.generator_ema.buffers(), self.generator.buffers()):
-            ema.copy_(live)  # batch-norm statistics and spectral-norm vectors follow the live model
+        # Multi-tensor ops: one launch for all ~200 tensors instead of one each (on a GPU the
+        # per-tensor launches cost more than the arithmetic).
+        torch._foreach_lerp_(list(self.generator_ema.parameters()), list(self.generator.parameters()), 1.0 - decay)
+        # batch-norm statistics and spectral-norm vectors follow the live model
+        torch._foreach_copy_(list(self.generator_ema.buffers()), list(self.generator.buffers()))
 
     # ------------------------------------------------------------------ the loop
     def batches(self, steps: int | None = None):
@@ -353,8 +365,11 @@ class Trainer:
                 ) from None
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
-        self.scaler_g.load_state_dict(state["scaler_g"])
-        self.scaler_d.load_state_dict(state["scaler_d"])
+        # A run saved in fp32 or bf16 has no loss scale to give (an empty state); resumed on a GPU
+        # that needs fp16 (a T4), its scaler starts fresh instead of refusing the checkpoint.
+        for scaler, key in ((self.scaler_g, "scaler_g"), (self.scaler_d, "scaler_d")):
+            if state.get(key):
+                scaler.load_state_dict(state[key])
         ckpt.set_rng_state(state["rng"])
         self.step = int(state["step"])
         hist = state.get("history") or {}
