@@ -95,12 +95,15 @@ def execute_notebook(
     workdir: str | os.PathLike,
     timeout: int = 900,
     workspace: str | os.PathLike | None = None,
+    setup: str | None = None,
 ):
     """Run a notebook headless in ``workdir`` (its cwd) with its quick parameters, as CI does.
 
     ``workspace``: the series' working folder (``PLAYGROUND_WORKSPACE``); several notebooks given
     the same one share annotations, training sets and weights as a participant's do. Default: a
     folder of the run's own in ``workdir``, so nothing the developer made leaks into the test.
+    ``setup``: code run in the kernel before the notebook's first cell, for what a test must arrange
+    inside the kernel's process (a monkeypatch cannot reach it).
     Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
     """
     import nbformat
@@ -108,6 +111,10 @@ def execute_notebook(
 
     nb = nbformat.read(str(path), as_version=4)
     inject_parameters(nb, QUICK_PARAMETERS.get(Path(path).stem, {}))
+    if setup:
+        cell = nbformat.v4.new_code_cell(setup, metadata={"tags": ["injected-setup"]})
+        cell.pop("id", None)
+        nb.cells.insert(0, cell)
     env_before = dict(os.environ)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     os.environ["PLAYGROUND_WORKSPACE"] = str(workspace if workspace is not None else Path(workdir) / "workspace")
