@@ -175,11 +175,9 @@ def _annotation_problem(
         return f"{where}: flags must be an object of name: true/false"
     if not isinstance(annotation.get("description", ""), str):
         return f"{where}: description must be text"
-    if not annotation.get("segmentation"):
-        return f"{where}: no segmentation (a box alone has no mask to convert)"
     image = images.get(image_id)
-    if image is None:
-        return None  # its image has a problem already
+    if image is None or not annotation.get("segmentation"):
+        return None  # its image has a problem already; a box alone is counted, converting it is refused
     found = segmentation_problem(annotation["segmentation"], image["height"], image["width"])
     return f"{where}: {found}" if found else None
 
@@ -226,6 +224,11 @@ def check_coco(coco: Any, images_dir: str | os.PathLike, name: str = "COCO") -> 
             continue
         images[entry["id"]] = CocoImage(entry, path, [])
     for annotation in entries.annotations:
+        if not annotation.get("segmentation"):
+            problems.append(
+                f"{name}: annotation {annotation.get('id')}: no segmentation (a box alone has no mask to convert)"
+            )
+            continue
         image = images.get(annotation["image_id"])
         if image is not None:
             image.annotations.append(annotation)
