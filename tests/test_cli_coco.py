@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from labelme_fixtures import write_labelme_set
+from memory_guard import memory_limit
 from pycocotools.coco import COCO
 
 from playground_lib.cli import main
@@ -297,7 +298,8 @@ def test_bad_coco_exit_2_one_line_per_problem_and_nothing_written(folder, tmp_pa
     change, message = BAD_COCO[case]
     coco.write_text(json.dumps(change(doc) or doc))
     capsys.readouterr()
-    assert main([command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]) == 2
+    with memory_limit():  # a coordinate of 1e12 once grew the process to 18.8 GB
+        assert main([command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert re.search(message, err), err
     assert not (tmp_path / "out").exists()
