@@ -117,7 +117,9 @@ def _coco_stats(path: Path, name: str, progress: bool) -> DatasetStats:
     by_image: dict[Any, list[dict]] = {}
     for ann in entries.annotations:
         by_image.setdefault(ann["image_id"], []).append(ann)
-    sizes, sources, splits = Counter(), Counter(), Counter()
+    sizes: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    splits: Counter[str] = Counter()
     for image in tqdm(coco["images"], desc="Counting", unit="image", disable=not progress):
         if image["id"] not in entries.images:
             continue

@@ -151,7 +151,7 @@ def _annotation_problem(
     annotation: Any,
     index: int,
     name: str,
-    images: Mapping[int, dict[str, Any]],
+    images: Mapping[Any, dict[str, Any]],
     known_images: set,
     categories: Mapping[int, dict[str, Any]],
 ) -> str | None:
