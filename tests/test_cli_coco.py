@@ -282,6 +282,34 @@ BAD_COCO = {
         _last_segmentation([[1, 1, 9, 9]]),
         r"coco\.json: annotation \d+: polygon 1 has 2 points; a polygon needs at least 3 \(6 numbers\)",
     ),
+    "image id that is text": (
+        lambda coco: coco["images"][0].update(id="1"),
+        r"coco\.json: image '1' \(img_0000\.png\): id must be a whole number, got '1'",
+    ),
+    "image width that is text": (
+        lambda coco: coco["images"][0].update(width="48"),
+        r"coco\.json: image 1 \(img_0000\.png\): width and height must be positive whole numbers, got '48' and 32",
+    ),
+    "category id used twice": (
+        lambda coco: coco["categories"].append({**coco["categories"][0], "name": "other"}),
+        r"coco\.json: category 1 \(other\): category id 1 is used twice",
+    ),
+    "category without a name": (
+        lambda coco: coco["categories"][0].update(name=["tree"]),
+        r"coco\.json: category 1 \(\['tree'\]\): name must be a non-empty text, got \['tree'\]",
+    ),
+    "iscrowd of 2": (
+        lambda coco: coco["annotations"][0].update(iscrowd=2),
+        r"coco\.json: annotation 1: iscrowd must be 0 or 1, got 2",
+    ),
+    "annotation flags that are a list": (
+        lambda coco: coco["annotations"][0].update(flags=["x"]),
+        r"coco\.json: annotation 1: flags must be an object of name: true/false",
+    ),
+    "segmentation that is a number": (
+        _last_segmentation(5),
+        r"coco\.json: annotation \d+: segmentation must be a list of polygons or an RLE object, got int",
+    ),
     "COCO file that is a list": (
         lambda coco: [coco],
         r'coco\.json: not a COCO file \(needs "images", "annotations" and "categories" lists\)',
@@ -362,5 +390,16 @@ def test_embedded_image_of_another_size_than_the_image_file_is_reported(folder, 
     assert re.search(
         r"img_0002\.json: the embedded imageData is 40x30 but the image file 'img_0002\.png' is 48x32",
         capsys.readouterr().err,
+    )
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_points_far_outside_are_refused_even_with_allow_outside(folder, tmp_path, capsys):
+    _edit(folder / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [1e12, 4], [5, 5]])))
+    with memory_limit():
+        code = main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet", "--allow-outside"])
+    assert code == 2
+    assert re.search(
+        r"img_0000\.json: shape 1 \(tree\): point 2 \(1e\+12, 4\) lies far outside", capsys.readouterr().err
     )
     assert not (tmp_path / "c.json").exists()
