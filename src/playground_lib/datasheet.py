@@ -14,7 +14,6 @@ plus ``class_balance.png`` and ``datasheet_stats.json``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import atomic_path, read_png, write_json, write_text
+from .fileio import atomic_path, read_json, read_png, write_json, write_text
 from .labels import OTHER, ade20k_value, class_name
 
 PERSON = "person"
@@ -173,9 +172,24 @@ def _spade_stats(folder: Path, name: str, progress: bool) -> DatasetStats:
         raise ValueError(f"{folder}: not a SPADE folder, no labels/*.png")
     meta = {}
     if (folder / "dataset.json").is_file():
-        meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
-    split_of = {stem: split for split, stems in (meta.get("splits") or {}).items() for stem in stems}
-    source_by_stem = meta.get("sources") or {}
+        try:
+            meta = read_json(folder / "dataset.json")
+        except ValueError as exc:
+            raise ValueError(f"{folder / 'dataset.json'}: {exc}") from None
+        if not isinstance(meta, dict):
+            raise ValueError(f"{folder / 'dataset.json'}: not a SPADE dataset.json (an object with classes and splits)")
+    splits_meta, source_by_stem = meta.get("splits") or {}, meta.get("sources") or {}
+    if not (
+        isinstance(splits_meta, dict)
+        and all(isinstance(stems, list) and all(isinstance(s, str) for s in stems) for stems in splits_meta.values())
+        and isinstance(source_by_stem, dict)
+        and all(isinstance(source, str) for source in source_by_stem.values())
+    ):
+        raise ValueError(
+            f'{folder / "dataset.json"}: "splits" must map each split to a list of names '
+            'and "sources" each name to text'
+        )
+    split_of = {stem: split for split, stems in splits_meta.items() for stem in stems}
     stats = DatasetStats(name, "SPADE folder", str(folder))
     pixels = np.zeros(256, dtype=np.int64)
     instances = np.zeros(256, dtype=np.int64)
