@@ -62,9 +62,9 @@ scene_count = 8  # scenes written to a folder at the end
 # Each box is one notebook. You can stop after any of them with something that works.
 
 # %%
-from playground_lib.overview import pipeline_diagram
+from playground_lib.figures.overview import show_pipeline
 
-pipeline_diagram();
+show_pipeline();
 
 # %% [markdown]
 # ## Your first synthetic playgrounds
@@ -74,11 +74,11 @@ pipeline_diagram();
 # below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes.
 
 # %%
-from playground_lib.overview import scene_grid
+from playground_lib.figures.synthetic import show_scenes
 from playground_lib.synthetic import generate_scene
 
 scenes = [generate_scene(seed, size) for seed in range(8)]
-scene_grid(scenes, columns=4);
+show_scenes(scenes, columns=4);
 
 # %% [markdown]
 # ## What a label map holds
@@ -114,3 +114,32 @@ print(len(files), "scenes written, for example", files[0])
 #
 # Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **03 · Sketch a
 # playground** if you can't wait to generate something.
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. What is a label map, and what does each of its pixels hold?
+# 2. The label maps are shown in colour. Who are the colours for, and what does the generator read instead?
+# 3. If you draw a scene with the same seed twice, do you get the same playground? Why is that useful when
+#    you want to repeat an experiment or share it with someone?
+# 4. Which four files are written for every scene? Which of them would a person annotating a photo by hand
+#    also produce?
+# 5. Why are the masks of a synthetic scene perfect, while masks traced around a photo are not?
+# 6. Besides perfect masks, what is the other reason this series makes pictures with code instead of
+#    photographing real playgrounds?
+# 7. What do you gain, and what do you lose, by making `size` in the parameters cell smaller?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **Other playgrounds.** In the cell that draws the scenes, change `range(8)` to `range(8, 16)` and run
+#    it. You should see eight new playgrounds. Change it back to `range(8)` and run it again: the first
+#    eight come back exactly as they were, because each scene is drawn from its seed.
+# 2. **A smaller picture.** In the parameters cell set `size = 128` and run the cells below it again. The
+#    playgrounds keep their layout but have half the pixels per side, so thin things such as railings look
+#    blockier. In the cell that counts the classes, the percentages stay close to what they were (a few
+#    points at most): a share of the picture does not depend on how many pixels the picture has.
+# 3. **Another scene's mix.** In the cell that counts the classes, change `scenes[0]` to `scenes[3]`. Each
+#    playground has its own mix of classes, but sky and the ground (grass, or earth in some scenes) nearly
+#    always take the biggest shares. Keep this in mind for notebook 02: a generator learns best what it
+#    sees most.

@@ -47,7 +47,8 @@ if "google.colab" in sys.modules:
 # into: a *label map*, where every pixel carries the number of its class. Each class has its own colour.
 
 # %%
-from playground_lib.annotator.figures import sample_images, show_annotation
+from playground_lib.annotator.figures import sample_images
+from playground_lib.figures.annotation import show_annotation
 
 example = sample_images(1)[0].with_suffix(".json")
 show_annotation(example, "a playground and its annotation");
@@ -136,9 +137,9 @@ for shape in data["shapes"]:
 # last (later shapes are painted over earlier ones); leave out what you are unsure about rather than guessing.
 
 # %%
-from playground_lib.annotator.figures import compare_polygon_quality
+from playground_lib.figures.annotation import show_polygon_quality
 
-figure, scores = compare_polygon_quality(example, "tree")
+figure, scores = show_polygon_quality(example, "tree")
 print({name: round(score, 2) for name, score in scores.items()})
 
 # %% [markdown]
@@ -146,3 +147,34 @@ print({name: round(score, 2) for name, score in scores.items()})
 #
 # Notebook **02** turns a folder of labelme files into a **COCO** dataset and checks every mask, then builds
 # the folder SPADE trains from.
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. What is the difference between the polygons in a labelme file and the label map made from them?
+# 2. Why does the series ask labelme to offer only its own list of names? What could go wrong if everyone
+#    at a workshop typed their own names for things?
+# 3. In "The same, from code" the corners are pixel positions such as `(40, 118)`. Where is (0, 0), and in
+#    which direction does *y* grow?
+# 4. Later shapes are painted over earlier ones. Why should you trace the object in front last? What would
+#    happen to a bench if you traced the grass (all around and under it) after the bench?
+# 5. The loose box scores much lower than the careful outline. What do the lost points of the score stand
+#    for in the label map?
+# 6. Where should you click many points, and where few? Why?
+# 7. Why is it better to leave out something you are unsure about than to guess its name?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **Too few corners.** In "The same, from code", delete two of the four points in `corners` and run the
+#    cell. The annotator refuses with "a polygon needs at least 3 points; this one has 2": two points make a
+#    line, which covers no area. Put the points back afterwards.
+# 2. **A name that is not on the list.** In the same cell, change `"sand"` to `"sandpit"` and run it. You get
+#    an error that lists the names you may use instead. The annotator takes only the exact names of this
+#    series (even "slide" is refused: here it is called `"plaything"`), so the generator later knows what
+#    every shape means.
+# 3. **Other objects, other scores.** In the last code cell, replace `"tree"` with `"plaything"`, run it,
+#    then try `"sky"`. For the plaything, *few points* scores as well as the careful outline (its edges
+#    are straight), but the loose box falls to about 0.2: a slide or a swing frame is thin, so a box around
+#    it is mostly air. For the sky all three score 1.0, because the sky in this picture is already a
+#    rectangle, and a box fits a rectangle perfectly.

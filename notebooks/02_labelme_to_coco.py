@@ -56,10 +56,10 @@ sample_count = 3
 # they are made). We copy some of them into `outputs/`, so that we can experiment freely.
 
 # %%
+from playground_lib.figures.annotation import show_labelme
 from playground_lib.labelme.check import read_labelme
 from playground_lib.labelme.folder import copy_labelme_files
 from playground_lib.paths import data_dir
-from playground_lib.viz import show_labelme
 
 folder = "outputs/labelme"
 files = copy_labelme_files(data_dir() / "synthetic", folder, count=annotation_count)
@@ -143,7 +143,7 @@ print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixe
 # SPADE uses) with a thin white outline.
 
 # %%
-from playground_lib.viz import show_coco_masks
+from playground_lib.figures.coco import show_coco_masks
 
 show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);
 
@@ -154,10 +154,10 @@ show_coco_masks(coco, folder, image_ids=[i["id"] for i in coco["images"][:3]]);
 # beautiful trees and strange benches. The chart counts the objects per class.
 
 # %%
-from playground_lib.viz import class_counts, coco_class_counts
+from playground_lib.figures.coco import coco_class_counts, show_class_counts
 
 counts = [c for c in coco_class_counts(coco) if c["instances"]]
-class_counts(counts, title="Objects per class in our pictures");
+show_class_counts(counts, title="Objects per class in our pictures");
 
 # %% [markdown]
 # ## Step 4: the SPADE folder
@@ -176,7 +176,7 @@ class_counts(counts, title="Objects per class in our pictures");
 
 # %%
 from playground_lib.coco.to_spade import coco_to_spade
-from playground_lib.viz import show_spade_samples
+from playground_lib.figures.coco import show_spade_samples
 
 summary = coco_to_spade(coco, folder, "outputs/spade")
 print(json.loads(summary.read_text())["counts"])
@@ -218,3 +218,38 @@ print(len(written), "labelme files written; same annotations after the round tri
 # want the rest converted anyway, `--skip-invalid` writes the problems to a report beside the output.
 #
 # **Next:** notebook 03, where you paint a sketch in these very colours.
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. Why does the library check every file before converting anything? Why does the command-line tool
+#    write nothing at all when a single file is broken?
+# 2. Each problem line names a file, a shape and what is wrong. Why do you need all three when a folder
+#    holds two hundred files?
+# 3. Why does a polygon need at least three points?
+# 4. labelme never places a point outside the picture. So what does such a point usually tell you?
+# 5. labelme and COCO disagree about which pixels an outline covers. What would go wrong if the converter
+#    simply copied the points across, and what does the library do instead?
+# 6. What does `split=0.8` do? Why is there a `seed` next to it?
+# 7. The chart counts objects per class. If a set had hundreds of trees and three benches, what would you
+#    expect a generator trained on it to paint well, and what badly?
+# 8. SPADE does not read COCO. Which two maps does it want for every picture, and what does a pixel in
+#    each of them hold?
+# 9. What does the round trip from COCO to labelme and back show?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **Break it some more.** In the cell that breaks a copy, add the line
+#    `doc["shapes"][3]["points"][0] = [5000, 10]` just before the last line (the one that writes the file).
+#    Run that cell and the check below it. A third problem appears, for shape 4: "point 1 (5000, 10) lies
+#    outside the 256x256 image". The first two problems are still listed: the checker reports every
+#    problem it finds, not only the first.
+# 2. **Another split.** In the Step 2 cell, change `split=0.8` to `split=0.5` and add the line
+#    `print([i["file_name"] for i in coco["images"] if i["split"] == "val"])` at the end. With 24 files you
+#    should see 12 names instead of 5. Then change `seed=0` to `seed=1`: the number of names stays the
+#    same, but different pictures are set aside. Run it twice with the same seed and you get the same list.
+# 3. **A smaller dataset.** In the parameters cell set `annotation_count = 6` and run the notebook again.
+#    The chart "Objects per class" gets much shorter bars, and a few rare classes (water and pole, for
+#    example) drop out entirely, because none of the six pictures has them. A generator cannot learn a
+#    class it never sees.

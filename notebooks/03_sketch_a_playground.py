@@ -46,8 +46,9 @@ if "google.colab" in sys.modules:
 # the generator reads the numbers. On the right you see a small square of a sketch, pixel by pixel.
 
 # %%
+from playground_lib.figures.sketch import show_label_map_up_close
 from playground_lib.painter import Sketchpad
-from playground_lib.painter.figures import bundled_sketches, show_label_map_up_close
+from playground_lib.sketch import bundled_sketches
 
 example = Sketchpad(256)
 example.load_png(bundled_sketches()[0])
@@ -60,7 +61,7 @@ show_label_map_up_close(example.labels, title=bundled_sketches()[0].name);
 # trained on, with their numbers. "other" (black) means *nothing in particular*.
 
 # %%
-from playground_lib.painter.figures import show_palette
+from playground_lib.figures.sketch import show_palette
 
 show_palette();
 
@@ -95,7 +96,7 @@ painter
 # pixels, counted from the top-left corner of the 256 × 256 sketch.
 
 # %%
-from playground_lib.painter.figures import show_sketch_and_result
+from playground_lib.figures.sketch import show_sketch_and_result
 
 demo = Painter(256, generate=generator.generate)
 demo.fill(10, 10, "sky")  # everything becomes sky
@@ -142,3 +143,34 @@ print([str(path) for path in bundled_sketches()])
 #
 # Notebook **04** downloads the official SPADE model trained on ADE20K and generates playgrounds from the
 # bundled sketches and from yours.
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. In a segmentation map, what does the colour of a pixel stand for? What does the generator actually
+#    read?
+# 2. What does "other" (black) mean? What does the eraser do to the numbers in a sketch?
+# 3. Why does it make sense to fill the big areas (sky, grass, sand) first and add trees, paths and
+#    playthings on top?
+# 4. In "Painting from code", positions are counted from the top-left corner. Where on the 256 x 256 sketch
+#    is the point `(255, 0)`?
+# 5. The demo tree is painted with two strokes. What is each stroke, and what does `size` change?
+# 6. In "Change one thing", why did the fill at `(20, 250)` stop at the path instead of turning all the
+#    grass into sand?
+# 7. After the grass became sand, the generator painted a different ground there, although you painted no
+#    texture at all. Where does the look of the sand come from?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **The other side of the path.** Run "Painting from code" again (so the grass is back), then in "Change
+#    one thing" change `demo.fill(20, 250, "sand")` to `demo.fill(240, 250, "sand")`. Now only the strip of
+#    grass to the right of the path turns into sand, and the left side stays grass. It is the smaller
+#    patch: add `print(demo.pad.class_counts())` to the cell and you will see about 7,200 sand pixels
+#    instead of about 18,700.
+# 2. **A bigger tree.** In "Painting from code", change the crown's stroke `size=60` to `size=100` and run
+#    the cell. The crown becomes a much larger round patch (more than twice as many tree pixels) that reaches
+#    higher into the sky, and the picture gets a bigger tree to match.
+# 3. **Start from a bundled sketch.** Copy one of the paths printed by the last code cell into the painter's
+#    *File* box and press **Load PNG**, then **Generate**. The sketch replaces what was on the canvas and
+#    you get its picture; change one area with **Fill** and generate again to compare.

@@ -91,10 +91,10 @@ if official is not None and official.suffix == ".pth":
 # %%
 import time
 
-from playground_lib.sketch import bundled_sketches
-from playground_lib.spade.pictures import show_results
+from playground_lib.figures.generation import show_results
+from playground_lib.sketch import bundled_sketches, read_sketch
 
-sketches = bundled_sketches()
+sketches = {path.stem: read_sketch(path).labels for path in bundled_sketches()}
 started = time.perf_counter()
 pictures = {name: generator.generate(labels, size=size) for name, labels in sketches.items()}
 print(f"{len(pictures)} pictures in {time.perf_counter() - started:.1f} s")
@@ -139,8 +139,9 @@ show_results({path.stem: mine.labels}, {path.stem: generator.generate(mine.label
 # for the official one, which learned from far more kinds of scenes.
 
 # %%
+from playground_lib.figures.generation import show_change
 from playground_lib.sketch import replace_class
-from playground_lib.spade.pictures import change_report, show_change
+from playground_lib.spade.change import change_report
 
 before = sketches["meadow_slide"]
 after = replace_class(before, "grass", "sand")
@@ -171,3 +172,35 @@ for name, picture in pictures.items():
     write_png(f"outputs/generated/{name}.png", picture)
 write_png("outputs/generated/grass_to_sand.png", picture_after)
 print(sorted(p.name for p in Path("outputs/generated").glob("*.png")))
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. What did NVIDIA's SPADE learn from? Why can it paint a playground it has never seen?
+# 2. A trained network is "its architecture plus its weights". What does each of the two hold?
+# 3. What does the licence of the official weights allow you to do with them, and what not?
+# 4. Why is the half-precision copy of the weights half the size? When would you want it?
+# 5. Where two colours of the sketch meet, the picture shows a transition that is not in the sketch. Where
+#    does it come from?
+# 6. A sketch from a paint program has soft brush edges. What does `read_sketch` do with them, and what does
+#    it do with a colour that matches no class? Why is reporting better than guessing here?
+# 7. In the grass-to-sand experiment, why can the picture change *outside* the repainted area at all?
+# 8. What happens when the official weights cannot be downloaded? How would you notice?
+# 9. Generating is quick on a CPU partly because a patch of one colour is treated the same everywhere. Which
+#    pixels still have to be computed exactly?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **Grass to water.** In the section 4 code cell, change `replace_class(before, "grass", "sand")` to
+#    `replace_class(before, "grass", "water")`. The *repainted share* stays the same (about half of
+#    `meadow_slide` is grass, so about 50%), because the same pixels change class; only the *change inside*
+#    and *change outside* numbers move. With the small bundled model the change outside stays at a percent
+#    or two; compare it with what your model gives.
+# 2. **Sky to building.** In the same cell, try `replace_class(before, "sky", "building")`. The repainted
+#    share drops to about 29%, the part of `meadow_slide` that is sky. Look at the last panel: does the
+#    brightness stay inside the old sky, or does the ground change too?
+# 3. **Another sketch.** Change `sketches["meadow_slide"]` to `sketches["park_path"]` (grass covers about
+#    36% of it) or `sketches["sandpit_swings"]` (about 34%). The repainted share follows the amount of grass
+#    in each sketch, and the heat map shows which other things (paths, trees, swings) sit next to the
+#    change.

@@ -120,8 +120,8 @@ cfg
 # players push against each other. **The pictures are the real measure.**
 
 # %%
+from playground_lib.figures.training import show_progress
 from playground_lib.train import Trainer
-from playground_lib.train.notebook import show_progress
 
 trainer = Trainer.start_or_resume(cfg)
 trainer.fit()
@@ -135,7 +135,7 @@ show_progress(cfg.out_dir);
 # sand gets grain. On a CPU this takes a few hundred steps for colours and thousands for textures.
 
 # %%
-from playground_lib.train.notebook import show_sample_history
+from playground_lib.figures.training import show_sample_history
 
 show_sample_history(cfg.out_dir, count=3);
 
@@ -169,12 +169,9 @@ from playground_lib.train.evaluate import evaluate_generator, load_folder
 
 path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
 write_scenes("outputs/held_out_scenes", n=held_out_count, size=size, seed=100_000)
+train_pairs, held_out_pairs = load_folder(data, size), load_folder("outputs/held_out_scenes", size)
 report = evaluate_generator(
-    load_plain_generator(path),
-    *load_folder(data, size),
-    *load_folder("outputs/held_out_scenes", size),
-    segmenter_steps=segmenter_steps,
-    judge_size=judge_size,
+    load_plain_generator(path), *train_pairs, *held_out_pairs, segmenter_steps=segmenter_steps, judge_size=judge_size
 )
 print(report.summary())
 
@@ -226,3 +223,39 @@ else:
 #
 # or, on one machine, `playground train --data ... --out ... --resume` (`playground train --help` lists
 # every setting; a JSON or YAML file of settings works too).
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. What are the two networks of a GAN, and what is each of them trying to do?
+# 2. What makes SPADE different from other generators, according to this notebook?
+# 3. What is a training set made of here, and what is checked before training starts?
+# 4. Why does training only on the classes that are in your set make training cheaper?
+# 5. Why should you not expect the losses to go steadily down? What is "the real measure" instead?
+# 6. In which order do colours, edges and textures appear in the sample grids as training goes on?
+# 7. What happens if Colab disconnects while a checkpoint is being saved? And what happens when you then
+#    run the cells again?
+# 8. The held-out scenes are drawn with `seed=100_000`, far from the seeds of the training scenes. Why must
+#    they not be drawn with the same seeds?
+# 9. The judge learns the classes from real pictures and then looks for them in generated ones. What does a
+#    high score mean? Why is the judge's score on real held-out pictures called the ceiling?
+# 10. Why does fine-tuning NVIDIA's model need far fewer of your own pictures than training from nothing?
+
+# %% [markdown]
+# ## Try this
+#
+# A warning first: the training cells pick up the last checkpoint in `out_dir` *with the settings it was
+# saved with*; only the number of steps is taken from your cell. To try other settings, give the run a new
+# folder: in the settings cell change `output_folder("my_gaugan")` to, say, `output_folder("short_run")`.
+#
+# 1. **Run the training cell again.** After the whole notebook has run, run the section 3 cell once more
+#    without changing anything. It finishes at once with no training bar: the checkpoint is already at step
+#    900 (600 plus the 300 of section 5), past the goal of 600, so there is nothing left to do.
+# 2. **A short run.** In the parameters cell set `steps = 100` and `save_every = 25`, give the run a new
+#    folder (see above) and run sections 1 to 4. The sample history shows what a very young generator makes:
+#    at best soft patches of roughly the right colours in roughly the right places, with no edges or
+#    textures yet. Compare it with the samples of the 600-step run.
+# 3. **A wider generator.** Set `ngf, ndf = 32, 32` in the parameters cell, with a new folder again, and run
+#    the training cell. Each step takes longer, roughly two to three times as long on a CPU (the progress
+#    bar shows the speed). Whether the pictures are better after the same number of steps is for you to
+#    judge: compare the sample grids, and the scores of section 6.

@@ -55,11 +55,11 @@ mixed_count = 8  # procedural scenes in the mixed dataset
 # gives the same one.
 
 # %%
-from playground_lib.overview import scene_grid
+from playground_lib.figures.synthetic import show_scenes
 from playground_lib.synthetic import generate_scene
 
 scenes = [generate_scene(seed, size) for seed in range(4)]
-scene_grid(scenes, columns=4);
+show_scenes(scenes, columns=4);
 
 # %% [markdown]
 # ## 2. Why pixel-perfect masks matter
@@ -72,10 +72,11 @@ scene_grid(scenes, columns=4);
 # wrong. Look at which classes suffer most.
 
 # %%
+from playground_lib.figures.synthetic import show_hand_tracing
 from playground_lib.synthetic import blender
 
 scene = scenes[0]
-blender.show_hand_tracing(scene.image, scene.labels, click_every=click_every)
+show_hand_tracing(scene.image, scene.labels, click_every=click_every)
 errors = blender.tracing_errors(scene.labels, blender.hurried_tracing(scene.labels, click_every))
 for name, share in errors.items():
     print(f"{name:<10} {100 * share:5.1f}% of its pixels wrong")
@@ -97,12 +98,14 @@ for name, share in errors.items():
 # laptop with the environment, it renders. If Blender is there but fails, you will see the error.
 
 # %%
+from playground_lib.figures.synthetic import show_renders
+
 print(blender.availability_message())
 if blender.blender_available():
     renders = blender.render_scenes(
         "outputs/blender", n=blender_count, size=blender_size, samples=blender_samples, seed=0
     )
-    blender.show_renders(renders)
+    show_renders(renders)
     for render in renders:
         print(render.name, "labelme paints it back exactly:", blender.annotation_matches_labels(render))
 
@@ -153,3 +156,31 @@ print(f"{stats.synthetic} synthetic of {stats.images} images")
 #
 # **07 · The sketch party** merges everyone's sketches into one playground and makes it the background
 # of an online event. **08 · Dataset ethics** asks who is in your photos and writes the datasheet.
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. Why does a procedural scene need no tracing at all?
+# 2. The same seed always gives the same scene. Why does that matter for a dataset you share with others?
+# 3. In the hurried tracing, which classes suffer most, and which hardly at all? Why?
+# 4. What would a model trained on hurried tracings learn about the edges of things?
+# 5. What is Blender's object-index pass, and why are labels made from it exact "by construction"?
+# 6. Raising `samples` makes a Blender picture less grainy. Why does the label map not change with it?
+# 7. Synthetic scenes and photos each have a weakness. What are they, and how does mixing the two help?
+# 8. Why do synthetic scenes and your own annotated photos go through the very same conversion?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **A tracer in a greater hurry.** In the parameters cell set `click_every = 16` and run section 2
+#    again. The thinnest classes are lost completely: in the first scene, the railing and the plant come out
+#    100% wrong and people about a third, while the sky stays almost perfect (about 3% wrong). Now try
+#    `click_every = 2`: most classes are nearly right, but the railing is still about a third wrong, because
+#    a rail one or two pixels wide is hard to trace even with many clicks.
+# 2. **Another scene.** In the section 2 code cell, change `scenes[0]` to `scenes[1]`, then `scenes[3]`. The
+#    list changes, since every scene holds different things, but the top of it is always small or thin
+#    things (rocks, benches, fences, people, railings) and sky is always near the bottom.
+# 3. **A bigger mix.** In the parameters cell set `mixed_count = 20` and run section 4 again. The COCO line
+#    counts 20 images (plus any Blender renders), and the datasheet's sources say 20 procedural scenes.
+#    Going down again is different: with `mixed_count = 4` the folder still holds the eight scenes written
+#    before, and all of them are counted. Empty `outputs/mixed` first if you want a smaller mix.

@@ -56,12 +56,13 @@ model_size = 256
 
 # %%
 from playground_lib import event
+from playground_lib.figures.event import show_background, show_label_maps
 from playground_lib.paths import data_dir
 
 files = sorted((data_dir() / "sketches").glob("*.png"))
 files += sorted((data_dir() / "synthetic").glob("*_label.png"))[:extra_sketch_count]
-sketches = [event.load_sketch(path) for path in files]
-event.show_label_maps(sketches, [path.stem for path in files]);
+sketches = [event.as_label_map(path) for path in files]
+show_label_maps(sketches, [path.stem for path in files]);
 
 # %% [markdown]
 # ## 2. One playground from many: vote or panels
@@ -78,7 +79,7 @@ event.show_label_maps(sketches, [path.stem for path in files]);
 # %%
 vote = event.merge_sketches(sketches, tiles, mode="vote")
 panels = event.merge_sketches(sketches, tiles, mode="panels")
-event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);
+show_label_maps([vote, panels], ["vote", "panels"], columns=2);
 
 # %% [markdown]
 # ## 3. Painting it, at the generator's size
@@ -94,7 +95,7 @@ event.show_label_maps([vote, panels], ["vote", "panels"], columns=2);
 result = event.make_background(
     files, "outputs/event/stand_in.png", tiles, mode="vote", generate=event.palette_generator, model_size=model_size
 )
-event.show_background(result)
+show_background(result)
 print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")
 
 # %% [markdown]
@@ -109,7 +110,7 @@ spade = choose_generator()
 result = event.make_background(
     files, "outputs/event/background.png", tiles, mode="vote", generate=spade.generate, model_size=model_size
 )
-event.show_background(result);
+show_background(result);
 
 # %% [markdown]
 # ## 4. Into Gather
@@ -145,3 +146,36 @@ for row in guide["impassable"][:8]:
 # generator file of your own (for example one you trained in notebook 05).
 #
 # **Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so.
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. Why does the notebook ask for a number of tiles instead of a number of pixels? How many pixels wide and
+#    high is a map of 40 x 30 tiles?
+# 2. In a vote, empty ("other") pixels do not vote. What would happen to someone's slide if they did?
+# 3. When a vote is tied, small things such as people and benches win over the ground. Why is that a
+#    sensible rule?
+# 4. With twelve sketches, the vote layout keeps almost no people or benches, while the panels layout keeps
+#    all of them. Why?
+# 5. For an event, when would you choose panels, and when a vote?
+# 6. SPADE paints 256 x 256 pictures. How does the notebook make a 1280 x 960 background without visible
+#    seams?
+# 7. Why is there a stand-in painter, when the real generator is at hand?
+# 8. What does the collision guide suggest, and what would avatars do without it?
+# 9. Gather takes files under 3 MB. What does the library do if the picture would be bigger?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **Panels instead of a vote.** In the cell that paints with SPADE, change `mode="vote"` to
+#    `mode="panels"`. The background becomes a gallery of twelve small playgrounds (4 columns by 3 rows),
+#    whose borders fall on tile edges, and every sketch keeps its own people, benches and playthings
+#    (only smaller).
+# 2. **Only the three sketches.** In the parameters cell set `extra_sketch_count = 0` and run the notebook
+#    again. With three voters, a person, a bench or a fence now survives the vote in places, because three
+#    sketches tie more often than twelve, and ties go to small things. With twelve, the most common classes
+#    (grass and sky) win almost everywhere.
+# 3. **A smaller map.** Set `tiles = (20, 15)`. The background is now 640 x 480 pixels, but painting it takes
+#    about as long as before: the generator paints at the same working size either way (256 pixels high),
+#    and only the last step, the enlargement, differs. So a map with more tiles has more pixels, not more
+#    detail. Now try `tiles = (3, 2)` with `mode="panels"`: twelve sketches do not fit, and the error says so.

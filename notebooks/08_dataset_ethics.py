@@ -104,7 +104,8 @@ print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objec
 # it cannot know is left as a question marked ✍️ for you to answer.
 
 # %%
-from playground_lib.datasheet import show_datasheet, write_datasheet
+from playground_lib.datasheet import write_datasheet
+from playground_lib.figures.datasheet import show_datasheet
 
 sheet = write_datasheet(
     "outputs/playgrounds.json", "outputs/datasheet", name="Bundled synthetic playgrounds", progress=False
@@ -144,3 +145,35 @@ print("rarest classes:", ", ".join(c.name for c in stats.classes[-3:]))
 # ```
 # playground datasheet outputs/playgrounds.json --out outputs/datasheet --name "Our playgrounds"
 # ```
+
+# %% [markdown]
+# ## Check your understanding
+#
+# 1. Why is "being in a public place" not the same as agreeing to be in a dataset?
+# 2. Name two ways to take or prepare playground photos so that nobody in them can be recognised.
+# 3. Besides the photographer, whose choices shape what a model believes? Give an example from labelling.
+# 4. "Found online" is not a licence. What should you check before training on photos or a dataset that you
+#    did not make?
+# 5. Which answers of a datasheet can be counted from the files, and which can only the makers give? Name
+#    one of each.
+# 6. Why is "how many images show people" the line to read first in a set of photos?
+# 7. The class balance shows a lot of grass and few fences. What does that predict about a model trained on
+#    this set?
+# 8. Why is "we don't know" an acceptable, even a valuable, answer in a datasheet?
+
+# %% [markdown]
+# ## Try this
+#
+# 1. **The commonest classes.** In the last code cell, change `stats.classes[-3:]` to `stats.classes[:3]`
+#    (and "rarest" to "commonest"). You should see grass, sky and path: the classes are sorted by how many
+#    pixels they cover, largest first.
+# 2. **How the datasheet knows "synthetic".** In the cell that builds the COCO dataset, add the line
+#    `coco["images"][0]["file_name"] = "holiday_" + coco["images"][0]["file_name"]` just before `write_json`,
+#    and run that cell and the ones after it. The counts now say 23 synthetic and 1 photographed. The
+#    datasheet goes by the file name (`scene_` for procedural scenes, `blender_` for renders), so a renamed
+#    scene counts as a photo, and a photo named `scene_...` would count as synthetic. That is why you check
+#    the count against what you know. Remove the line and run the cells again afterwards.
+# 3. **Answer the questions.** Copy `outputs/datasheet/DATASHEET.md` to a file of your own first (running
+#    the datasheet cell again writes a fresh one over it), then answer three of the questions it leaves
+#    for you, for a dataset you made. Notice which answers you know, which you could find out, and which
+#    nobody wrote down.

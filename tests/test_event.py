@@ -144,16 +144,16 @@ def test_sketch_files_in_colour_grey_and_soft_edges(tmp_path):
     soft[0, :10] += 3  # a brush's soft edge: a few pixels off the palette
     Image.fromarray(soft).save(tmp_path / "soft.png")
     for name in ("colour", "grey", "soft"):
-        assert np.array_equal(event.load_sketch(tmp_path / f"{name}.png"), labels), name
+        assert np.array_equal(event.as_label_map(tmp_path / f"{name}.png"), labels), name
     indexed = Image.fromarray(labels_to_colors(labels)).quantize(colors=8, method=Image.Quantize.MEDIANCUT)
     indexed.save(tmp_path / "indexed.png")  # "P" mode: palette indices are not class values
-    assert np.array_equal(event.load_sketch(tmp_path / "indexed.png"), labels)
+    assert np.array_equal(event.as_label_map(tmp_path / "indexed.png"), labels)
     (tmp_path / "broken.png").write_bytes(b"not a png")
     with pytest.raises(ValueError, match="broken.png"):
-        event.load_sketch(tmp_path / "broken.png")
+        event.as_label_map(tmp_path / "broken.png")
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (20, 20, 3), dtype=np.uint8)).save(tmp_path / "photo.png")
     with pytest.raises(ValueError, match="photo.png"):
-        event.load_sketch(tmp_path / "photo.png")
+        event.as_label_map(tmp_path / "photo.png")
 
 
 @pytest.mark.parametrize("tiles, n", [((7, 5), 1), ((40, 30), 3), ((9, 13), 30)])

@@ -135,7 +135,7 @@ def test_random_generator_is_seeded():
 
 
 def test_change_report_separates_inside_from_outside():
-    from playground_lib.spade.pictures import change_report
+    from playground_lib.spade.change import change_report
 
     before_labels = _labels(32)
     after_labels = np.where(before_labels == GRASS, SAND, before_labels)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import atomic_path, read_json, read_png, write_json, write_text
+from .fileio import read_json, read_png, write_json, write_text
 from .labels import OTHER, ade20k_value, class_name
 
 PERSON = "person"
@@ -259,30 +259,6 @@ def _finish(stats: DatasetStats, classes: list[ClassStats]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def plot_class_balance(stats: DatasetStats, destination: str | os.PathLike) -> Path:
-    """Two bar charts side by side: share of pixels and number of objects per class."""
-    from matplotlib.figure import Figure
-
-    from .labels import palette
-
-    classes = stats.classes[::-1]  # largest at the top
-    names = [c.name for c in classes]
-    colours = [tuple(palette()[c.value] / 255) if c.value is not None else (0.5, 0.5, 0.5) for c in classes]
-    figure = Figure(figsize=(10, max(2.5, 0.35 * len(classes) + 1.2)), layout="constrained")
-    left, right = figure.subplots(1, 2, sharey=True)
-    left.barh(names, [100 * c.share for c in classes], color=colours, edgecolor="black", linewidth=0.5)
-    left.set_xlabel("% of all pixels")
-    left.set_title("Which classes cover the pictures")
-    right.barh(names, [c.instances for c in classes], color=colours, edgecolor="black", linewidth=0.5)
-    right.set_xlabel("objects (instances)")
-    right.set_title("How many separate things")
-    figure.suptitle(f"Class balance of {stats.name} ({stats.images} images)")
-    destination = Path(destination)
-    with atomic_path(destination) as tmp:
-        figure.savefig(tmp, format="png", dpi=100)
-    return destination
-
-
 def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance.png") -> str:
     """The DATASHEET.md text: counted facts filled in, the rest as prompts for the dataset's makers."""
     s = stats
@@ -398,23 +374,10 @@ def write_datasheet(
     source: str | os.PathLike, out_dir: str | os.PathLike, name: str | None = None, progress: bool = True
 ) -> Path:
     """Count ``source`` and write ``DATASHEET.md``, ``class_balance.png`` and ``datasheet_stats.json`` into ``out_dir``."""
+    from .figures.datasheet import write_class_balance
+
     stats = collect_stats(source, name, progress)
     out_dir = Path(out_dir)
-    plot_class_balance(stats, out_dir / "class_balance.png")
+    write_class_balance(stats, out_dir / "class_balance.png")
     write_json(out_dir / "datasheet_stats.json", stats.to_json())
     return write_text(out_dir / "DATASHEET.md", render_datasheet(stats))
-
-
-def show_datasheet(markdown_path: str | os.PathLike):
-    """The datasheet for reading in a notebook, its class-balance plot embedded (relative links break there)."""
-    import base64
-
-    from IPython.display import Markdown
-
-    path = Path(markdown_path)
-    text = path.read_text(encoding="utf-8")
-    plot = path.parent / "class_balance.png"
-    if plot.is_file():
-        data = base64.b64encode(plot.read_bytes()).decode("ascii")
-        text = text.replace("(class_balance.png)", f"(data:image/png;base64,{data})")
-    return Markdown(text)

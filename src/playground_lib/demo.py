@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .fileio import write_json, write_png, write_text
 from .labels_to_image import LabelsToImage
-from .paths import data_dir
+
+PICTURE = {"dpi": 80, "bbox_inches": "tight"}  # small files: the demo's pictures are for a quick look
 
 
 @dataclass
@@ -56,19 +57,9 @@ class DemoReport:
         return write_text(self.out_dir / "index.md", body)
 
 
-def _save_figure(fig, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    from .fileio import atomic_path
-
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=80, bbox_inches="tight")
-    plt.close(fig)
-    return path
-
-
 def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
-    from .overview import scene_grid
+    from .figures.common import save_figure
+    from .figures.synthetic import show_scenes
     from .synthetic import write_scenes
 
     folder = report.out_dir / "scenes"
@@ -80,7 +71,7 @@ def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
         seed=0,
         on_scene=lambda i, scene: shown.append(scene) if i < 4 else None,
     )
-    picture = _save_figure(scene_grid(shown, columns=len(shown)), report.out_dir / "1_synthetic_scenes.png")
+    picture = save_figure(show_scenes(shown, columns=len(shown)), report.out_dir / "1_synthetic_scenes.png", **PICTURE)
     report.add(f"**1. Synthetic playgrounds**: {sizes.scenes} scenes with labelme annotations in `scenes/`.", picture)
     return folder
 
@@ -88,11 +79,12 @@ def stage_scenes(report: DemoReport, sizes: DemoSizes) -> Path:
 def stage_coco(report: DemoReport, scenes: Path) -> Path:
     from .coco.from_labelme import labelme_to_coco
     from .coco.to_spade import coco_to_spade
-    from .viz import show_coco_masks
+    from .figures.coco import show_coco_masks
+    from .figures.common import save_figure
 
     coco = labelme_to_coco(scenes, split=0.75, seed=0)
     coco_path = write_json(report.out_dir / "coco.json", coco, indent=None)
-    picture = _save_figure(show_coco_masks(coco, scenes), report.out_dir / "2_coco_masks.png")
+    picture = save_figure(show_coco_masks(coco, scenes), report.out_dir / "2_coco_masks.png", **PICTURE)
     report.add(
         f"**2. labelme → COCO**: {len(coco['images'])} images, {len(coco['annotations'])} objects "
         f"in `coco.json`, masks drawn by pycocotools over the pictures.",
@@ -137,35 +129,28 @@ def stage_train(report: DemoReport, spade_dir: Path, sizes: DemoSizes) -> Path:
 def stage_generate(report: DemoReport, sizes: DemoSizes, weights: str | None, quick: bool):
     """Paint the bundled sketches. A quick run paints with the small bundled model (unless given
     ``weights``): the official one would take longer than the rest of the quick demo together."""
-    import matplotlib.pyplot as plt
-
+    from .figures.common import save_figure
+    from .figures.generation import show_results
     from .generator_choice import choose_generator
-    from .labels import labels_to_colors
-    from .sketch import read_sketch
+    from .sketch import bundled_sketches, read_sketch
     from .spade import load_generator
 
     generator = load_generator(None) if quick and weights is None else choose_generator(weights)
-    sketches = sorted((data_dir() / "sketches").glob("*.png"))
-    fig, axes = plt.subplots(2, len(sketches), figsize=(4 * len(sketches), 8), squeeze=False)
-    for col, path in enumerate(sketches):
-        labels = read_sketch(path).labels
-        picture = generator.generate(labels, size=sizes.model_size)
-        write_png(report.out_dir / "generated" / f"{path.stem}.png", picture)
-        axes[0, col].imshow(labels_to_colors(labels))
-        axes[0, col].set_title(path.stem, fontsize=9)
-        axes[1, col].imshow(picture)
-        for ax in axes[:, col]:
-            ax.axis("off")
-    fig.tight_layout()
-    picture = _save_figure(fig, report.out_dir / "5_sketch_to_playground.png")
+    sketches = {path.stem: read_sketch(path).labels for path in bundled_sketches()}
+    pictures = {name: generator.generate(labels, size=sizes.model_size) for name, labels in sketches.items()}
+    for name, picture in pictures.items():
+        write_png(report.out_dir / "generated" / f"{name}.png", picture)
+    figure = show_results(sketches, pictures)
+    picture = save_figure(figure, report.out_dir / "5_sketch_to_playground.png", **PICTURE)
     report.add(f"**5. Sketch → playground** with {generator.description}.", picture)
     return generator
 
 
 def stage_background(report: DemoReport, sizes: DemoSizes, generate: LabelsToImage) -> Path:
     from .event import make_background
+    from .sketch import bundled_sketches
 
-    sketches = sorted((data_dir() / "sketches").glob("*.png"))
+    sketches = bundled_sketches()
     result = make_background(
         sketches,
         report.out_dir / "6_event_background.png",

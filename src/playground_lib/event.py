@@ -30,9 +30,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .fileio import read_png, write_bytes, write_json, write_png
-from .labels import OTHER, ade20k_value, class_name, colors_to_labels, labels_to_colors, palette
+from .fileio import write_bytes, write_json, write_png
+from .labels import OTHER, ade20k_value, class_name, labels_to_colors
 from .labels_to_image import LabelsToImage
+from .sketch import read_sketch
 
 TILE = 32  # Gather's tile, in pixels
 GATHER_MAX_PIXELS = 3200  # per side
@@ -118,49 +119,6 @@ def window_starts(length: int, window: int, min_overlap: int) -> list[int]:
 # --------------------------------------------------------------------------------------------
 # Reading and merging sketches
 # --------------------------------------------------------------------------------------------
-
-
-def load_sketch(path: str | os.PathLike) -> np.ndarray:
-    """A sketch file as a label map: a grey/palette PNG of ADE20K values, or colours of the ADE20K palette.
-
-    Painted colours from a paint program may have soft edges; those few pixels take the nearest
-    palette colour. A picture that is mostly off-palette is not a sketch: that raises, naming it.
-    """
-    path = Path(path)
-    try:
-        with Image.open(path) as image:
-            if image.mode == "P":  # indexed colours from a paint program: go by the colours themselves
-                image = image.convert("RGB")
-            array = np.asarray(image) if image.mode in ("L", "RGB") else read_png(path)
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise ValueError(f"{path}: not a readable image ({exc})") from None
-    if array.ndim == 2:
-        if array.dtype != np.uint8 or array.max() > 150:
-            raise ValueError(f"{path}: a grey sketch must hold ADE20K values 0..150, found up to {array.max()}")
-        return array.astype(np.uint8)
-    rgb = array[..., :3]
-    try:
-        return colors_to_labels(rgb)
-    except ValueError:
-        return _snap_to_palette(rgb, path)
-
-
-def _snap_to_palette(rgb: np.ndarray, path: Path) -> np.ndarray:
-    table = palette().astype(np.int32)
-    flat = rgb.reshape(-1, 3).astype(np.int32)
-    colours, inverse = np.unique(flat, axis=0, return_inverse=True)
-    distance = ((colours[:, None, :] - table[None, :, :]) ** 2).sum(-1)
-    nearest = distance.argmin(1)
-    exact = distance[np.arange(len(colours)), nearest] == 0
-    off = (~exact[inverse.ravel()]).mean()
-    if off > OFF_PALETTE_LIMIT:
-        raise ValueError(
-            f"{path}: {off:.0%} of the pixels are not ADE20K palette colours; "
-            "paint with the palette (playground_lib.labels.palette) or save a label map"
-        )
-    return nearest[inverse.ravel()].reshape(rgb.shape[:2]).astype(np.uint8)
 
 
 def resize_labels(labels: np.ndarray, size_wh: Sequence[int], fit: str = "cover") -> np.ndarray:
@@ -285,7 +243,8 @@ def generate_tiled(
         rgb = np.asarray(generate(crop))
         if rgb.shape != (model_size, model_size, 3):
             raise ValueError(
-                f"generator returned shape {rgb.shape} for a {model_size}x{model_size} label map; expected ({model_size}, {model_size}, 3)"
+                f"generator returned shape {rgb.shape} for a {model_size}x{model_size} label map; "
+                f"expected ({model_size}, {model_size}, 3)"
             )
         total[y : y + model_size, x : x + model_size] += rgb.astype(np.float64) * weights[..., None]
         weight_sum[y : y + model_size, x : x + model_size] += weights[..., None]
@@ -387,7 +346,7 @@ class Background:
 def as_label_map(sketch) -> np.ndarray:
     """A sketch file, a label map, or anything with a ``labels`` map (a painter, a synthetic scene)."""
     if isinstance(sketch, (str, os.PathLike)):
-        return load_sketch(sketch)
+        return read_sketch(sketch, max_off_palette=OFF_PALETTE_LIMIT).labels
     labels = np.asarray(getattr(sketch, "labels", sketch))
     if labels.ndim != 2 or labels.size == 0 or labels.min() < 0 or labels.max() > 150:
         raise ValueError(f"a sketch must be an HxW map of ADE20K values 0..150, got shape {labels.shape}")
@@ -397,7 +356,10 @@ def as_label_map(sketch) -> np.ndarray:
 def merge_sketches(
     sketches: Sequence[np.ndarray], tiles: Sequence[int], mode: str = "vote", priority: Sequence[str] = DEFAULT_PRIORITY
 ) -> np.ndarray:
-    """One label map at the map's size from many sketches (files, label maps, painters), by ``"vote"`` or ``"panels"``."""
+    """One label map at the map's size from many sketches (files, label maps, painters).
+
+    ``mode``: ``"vote"`` or ``"panels"``.
+    """
     if not sketches:
         raise ValueError("no sketches to merge")
     sketches = [as_label_map(s) for s in sketches]
@@ -443,36 +405,3 @@ def make_background(
     guide_json = write_json(f"{stem}_tiles.json", guide, indent=None)
     guide_png = write_png(f"{stem}_tiles.png", guide_picture(background, guide))
     return Background(out_png, labels_png, guide_json, guide_png, (width, height), tiles, len(data), encoding, layout)
-
-
-# --------------------------------------------------------------------------------------------
-# Pictures for the notebook
-# --------------------------------------------------------------------------------------------
-
-
-def show_label_maps(maps: Sequence[np.ndarray], titles: Sequence[str] | None = None, columns: int = 4):
-    """Label maps in ADE20K colours, in a grid. Returns the matplotlib figure."""
-    import matplotlib.pyplot as plt
-
-    rows = math.ceil(len(maps) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for k, labels in enumerate(maps):
-        ax = axes.ravel()[k]
-        ax.imshow(labels_to_colors(labels), interpolation="nearest")
-        ax.set_title(titles[k] if titles else f"sketch {k + 1}", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def show_background(result: Background):
-    """The background, its layout and the collision guide, side by side. Returns the figure."""
-    from .viz import show_row
-
-    pictures = [
-        (read_png(result.png), f"background {result.size[0]}x{result.size[1]} px, {result.bytes / 1e6:.2f} MB"),
-        (read_png(result.labels_png), "merged layout"),
-        (read_png(result.guide_png), f"{result.tiles[0]}x{result.tiles[1]} tiles, red = impassable"),
-    ]
-    return show_row(pictures, panel_size=5.0, title_size=10)

@@ -14,7 +14,8 @@ unpainted. We read it in three steps:
    they raise ``SketchError`` naming the file, the colours, their size and the nearest class;
    ``on_unknown="other"`` paints them as "other" (0) and still lists them.
 
-Transparent pixels (alpha below 128) are "other": nothing was painted there.
+Transparent pixels (alpha below 128) are "other": nothing was painted there. A grey (one-channel)
+picture is a label map already and is read as it is.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
 
-from .labels import OTHER, _color_lookup, class_name, palette, playground_classes
+from .labels import NUM_ADE20K_CLASSES, OTHER, _color_lookup, class_name, palette, playground_classes
 
 UNRESOLVED = -1
+GREY_MODES = ("L", "I;16", "I;16B", "I")  # one channel: the pixel values are the classes
 
 
 class SketchError(ValueError):
@@ -44,7 +47,8 @@ class UnknownColor:
 
     def describe(self) -> str:
         r, g, b = self.color
-        return f"#{r:02x}{g:02x}{b:02x} ({self.pixels} px, nearest class {self.nearest_class!r} at distance {self.distance:.0f})"
+        nearest = f"nearest class {self.nearest_class!r} at distance {self.distance:.0f}"
+        return f"#{r:02x}{g:02x}{b:02x} ({self.pixels} px, {nearest})"
 
 
 @dataclass
@@ -73,26 +77,43 @@ def candidate_values(classes: str = "schema") -> np.ndarray:
 
 
 def read_sketch(
-    path: str | os.PathLike,
+    source: str | os.PathLike | BinaryIO,
     classes: str = "schema",
     max_distance: float = 40.0,
     edge_width: int = 2,
     on_unknown: str = "error",
+    max_off_palette: float | None = None,
+    name: str | None = None,
 ) -> SketchReading:
-    """Read a colour PNG (or any image PIL opens) as a label map; see the module docstring."""
-    path = Path(path)
+    """Read a sketch file (a path, or an open file such as an upload) as a label map.
+
+    A colour picture goes through :func:`sketch_to_labels`; a grey one is taken as the label map
+    it already is (ADE20K values 0..150), which is what label-map PNGs are. Errors name the file
+    (``name``, else the path), so a participant among thirty knows which sketch to fix.
+    """
+    name = name or str(getattr(source, "name", source))
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             image.load()
+            if image.mode in GREY_MODES:
+                return SketchReading(_grey_label_map(np.asarray(image), name))
             rgba = np.asarray(image.convert("RGBA"))
     except FileNotFoundError:
         raise
-    except Exception as exc:
-        raise SketchError(f"{path}: not a readable image ({exc})") from exc
+    except SketchError:
+        raise
+    except Exception as exc:  # PIL raises many kinds of errors for broken files
+        raise SketchError(f"{name}: not a readable image ({exc})") from exc
     try:
-        return sketch_to_labels(rgba, classes, max_distance, edge_width, on_unknown)
+        return sketch_to_labels(rgba, classes, max_distance, edge_width, on_unknown, max_off_palette)
     except SketchError as exc:
-        raise SketchError(f"{path}: {exc}") from None
+        raise SketchError(f"{name}: {exc}") from None
+
+
+def _grey_label_map(values: np.ndarray, name: str) -> np.ndarray:
+    if values.size and values.max() > NUM_ADE20K_CLASSES:
+        raise SketchError(f"{name}: a grey sketch must hold ADE20K values 0..150, found up to {values.max()}")
+    return values.astype(np.uint8)
 
 
 def sketch_to_labels(
@@ -101,8 +122,14 @@ def sketch_to_labels(
     max_distance: float = 40.0,
     edge_width: int = 2,
     on_unknown: str = "error",
+    max_off_palette: float | None = None,
 ) -> SketchReading:
-    """An H x W x 3 (or x 4 with alpha) uint8 sketch -> ``SketchReading``."""
+    """An H x W x 3 (or x 4 with alpha) uint8 sketch -> ``SketchReading``.
+
+    ``max_off_palette`` (a share, 0..1) refuses pictures that are mostly not palette colours:
+    where many sketches are read unattended (the event background), a photo passed by mistake
+    should stop the run rather than be snapped into a plausible-looking layout.
+    """
     if on_unknown not in ("error", "other"):
         raise ValueError(f"on_unknown must be 'error' or 'other', got {on_unknown!r}")
     rgb = np.asarray(rgb)
@@ -116,6 +143,12 @@ def sketch_to_labels(
     key_rgb = np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=1)
     candidates = candidate_values(classes)
     key_values, key_exact = _snap_colors(keys, key_rgb, candidates, max_distance)
+    off_palette = float((~key_exact[inverse] & ~transparent).mean())
+    if max_off_palette is not None and off_palette > max_off_palette:
+        raise SketchError(
+            f"{off_palette:.0%} of the pixels are not ADE20K palette colours; "
+            "paint with the palette (playground_lib.labels.palette) or save a label map"
+        )
     # Only exact colours of the candidate classes are sure to be meant; a noisy pixel can hit
     # another class's exact colour by chance, so those are cleaned like snapped ones when isolated.
     key_sure = key_exact & np.isin(key_values, candidates)
@@ -240,11 +273,19 @@ def _describe_unknown(ids: np.ndarray, inverse: np.ndarray, key_rgb: np.ndarray)
     return out
 
 
-def bundled_sketches() -> dict[str, np.ndarray]:
-    """The sketches shipped with the library (``data/sketches``), by name, as label maps."""
+def bundled_sketches() -> list[Path]:
+    """The colour sketches shipped with the library (``data/sketches``, ADE20K palette), as files.
+
+    Files rather than label maps: the painter loads them, a paint program opens them, and
+    :func:`read_sketch` turns any of them into labels.
+    """
     from .paths import data_dir
 
-    return {path.stem: read_sketch(path).labels for path in sorted((data_dir() / "sketches").glob("*.png"))}
+    folder = data_dir() / "sketches"
+    found = sorted(folder.glob("*.png"))
+    if not found:
+        raise FileNotFoundError(f"{folder}: no bundled sketches found")
+    return found
 
 
 def replace_class(labels: np.ndarray, old: str, new: str) -> np.ndarray:

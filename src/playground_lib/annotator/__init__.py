@@ -2,7 +2,7 @@
 
 ``AnnotationSession`` is the logic (events -> polygons -> labelme JSON through
 :mod:`playground_lib.labelme`) and needs no browser;
-``Annotator`` is the widget around it. ``figures`` holds the pictures notebook 01 shows.
+``Annotator`` is the widget around it. ``figures`` holds the sample photos and polygon helpers of notebook 01.
 The widget module is imported on first use, so the logic works where ipycanvas is missing.
 """
 

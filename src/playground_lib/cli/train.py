@@ -11,105 +11,25 @@ import argparse
 
 from . import UserError
 
-# flag -> TrainConfig field (None default = "not given": the config file or the default wins)
-FLAGS = {
-    "--data": ("data_dir", str),
-    "--split": ("split", str),
-    "--out": ("out_dir", str),
-    "--steps": ("steps", int),
-    "--batch-size": ("batch_size", int),
-    "--load-size": ("load_size", int),
-    "--crop-size": ("crop_size", int),
-    "--ngf": ("ngf", int),
-    "--ndf": ("ndf", int),
-    "--num-d": ("num_D", int),
-    "--lr-g": ("lr_g", float),
-    "--lr-d": ("lr_d", float),
-    "--lambda-feat": ("lambda_feat", float),
-    "--ema-decay": ("ema_decay", float),
-    "--seed": ("seed", int),
-    "--device": ("device", str),
-    "--threads": ("threads", int),
-    "--workers": ("num_workers", int),
-    "--sample-every": ("sample_every", int),
-    "--checkpoint-every": ("checkpoint_every", int),
-    "--finetune-from": ("finetune_from", str),
-    "--dontcare": ("dontcare_value", int),
-}
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", nargs="?", help="a JSON or YAML file of TrainConfig settings (flags override it)")
-    for flag, (field, kind) in FLAGS.items():
-        parser.add_argument(flag, dest=field, type=kind, default=None, help=f"TrainConfig.{field}")
-    parser.add_argument(
-        "--classes",
-        default=None,
-        help="'all' (151 ADE20K channels, the default), 'auto' (a compact model of the classes in the data) "
-        "or ADE20K values like 0,3,10,47",
-    )
-    parser.add_argument("--instance-edges", dest="instance_edges", action="store_const", const=True, default=None)
-    parser.add_argument("--no-flip", dest="flip", action="store_const", const=False, default=None)
-    parser.add_argument("--no-vgg", dest="use_vgg", action="store_const", const=False, default=None)
-    parser.add_argument("--no-amp", dest="amp", action="store_const", const=False, default=None)
-    parser.add_argument("--quiet", dest="progress", action="store_const", const=False, default=None)
-    parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --out")
-    parser.add_argument("--export", metavar="FILE.safetensors", help="also save the EMA generator (fp16) when done")
-
-
-def config_from_args(args: argparse.Namespace):
-    """A TrainConfig from the config file (if any) and the flags that were given."""
-    from ..train.config import TrainConfig
-    from ..train.dataset import DatasetError, classes_in
-
-    try:
-        cfg = TrainConfig.from_file(args.config) if args.config else TrainConfig()
-        changes = {field: getattr(args, field) for field, _ in FLAGS.values() if getattr(args, field) is not None}
-        for field in ("instance_edges", "flip", "use_vgg", "amp", "progress"):
-            if getattr(args, field) is not None:
-                changes[field] = getattr(args, field)
-        if args.classes == "all":
-            changes["classes"] = None
-        elif args.classes == "auto":
-            changes["classes"] = classes_in(changes.get("data_dir", cfg.data_dir), changes.get("split", cfg.split))
-        elif args.classes:
-            try:
-                values = sorted({int(v) for v in args.classes.split(",")} | {0})
-            except ValueError:
-                raise UserError(
-                    f"--classes: expected 'all', 'auto' or numbers like 0,3,10, got {args.classes!r}"
-                ) from None
-            changes["classes"] = values
-        return cfg.replace(**changes)
-    except (ValueError, FileNotFoundError, DatasetError) as exc:
-        raise UserError(str(exc)) from None
-
-
-def make_trainer(args, rank: int = 0, world_size: int = 1, local_rank: int = 0):
-    from ..train import Trainer
-    from ..train.checkpoint import latest_checkpoint
-
-    cfg = config_from_args(args)
-    try:
-        if args.resume and latest_checkpoint(cfg.out_dir) is not None:
-            return Trainer.resume(cfg.out_dir, rank, world_size, local_rank, steps=cfg.steps)
-        return Trainer(cfg, rank, world_size, local_rank)
-    except (ValueError, FileNotFoundError) as exc:
-        raise UserError(str(exc)) from None
-
 
 def run(args: argparse.Namespace) -> int:
-    trainer = make_trainer(args)
+    from ..train.launch import LaunchError, make_trainer
+
+    try:
+        trainer = make_trainer(args)
+    except LaunchError as exc:
+        raise UserError(str(exc)) from None
     trainer.fit()
-    print(
-        f"trained to step {trainer.step}: samples in {trainer.cfg.out_dir}/samples, checkpoints in {trainer.cfg.out_dir}/checkpoints"
-    )
+    out = trainer.cfg.out_dir
+    print(f"trained to step {trainer.step}: samples in {out}/samples, checkpoints in {out}/checkpoints")
     if args.export:
         print(f"generator saved to {trainer.export_generator(args.export)}")
     return 0
 
 
 def register(subparsers) -> None:
+    from ..train.launch import add_arguments
+
     parser = subparsers.add_parser(
         "train",
         help="train a SPADE (GauGAN) generator on your own playground set",

@@ -72,7 +72,7 @@ def read_labels_txt(path: str | os.PathLike) -> list[str]:
 def make_categories(labels: str | os.PathLike | Sequence[str] | None = None) -> Categories:
     """The schema's classes (``labels=None``), a ``labels.txt`` path, or a list of names."""
     if labels is None:
-        entries = [
+        entries: list[dict[str, Any]] = [
             {"id": i, "name": c.name, "supercategory": "playground", "ade20k_value": c.ade20k_value}
             for i, c in enumerate(schema.playground_classes(), start=1)
         ]

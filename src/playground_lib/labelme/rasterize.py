@@ -84,7 +84,7 @@ def shape_to_mask(
     module, major = labelme_utils()
     pts = [[float(x), float(y)] for x, y in points]
     if module is None:
-        return _draw_like_labelme(tuple(img_shape[:2]), pts, shape_type)
+        return _draw_like_labelme((int(img_shape[0]), int(img_shape[1])), pts, shape_type)
     if major >= 7:
         return module.shape_to_mask(tuple(img_shape[:2]), pts, shape_type=shape_type)
     return module.shape_to_mask(tuple(img_shape[:2]), pts, shape_type)

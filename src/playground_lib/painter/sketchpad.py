@@ -41,7 +41,8 @@ def sketch_palette(include_other: bool = True) -> list[PaletteEntry]:
     """The schema's classes in ADE20K colours, in the painter's order; "other" last."""
     entries = [PaletteEntry(c.name, c.ade20k_value, c.color) for c in playground_classes()]
     if include_other:
-        entries.append(PaletteEntry("other", OTHER, tuple(int(v) for v in palette()[OTHER])))
+        r, g, b = (int(v) for v in palette()[OTHER])
+        entries.append(PaletteEntry("other", OTHER, (r, g, b)))
     return entries
 
 
@@ -263,7 +264,7 @@ class Sketchpad:
         if result.shape[0] != sketch.shape[0]:
             h = sketch.shape[0]
             w = max(1, round(result.shape[1] * h / result.shape[0]))
-            result = np.asarray(Image.fromarray(result).resize((w, h), Image.BILINEAR))
+            result = np.asarray(Image.fromarray(result).resize((w, h), Image.Resampling.BILINEAR))
         spacer = np.full((sketch.shape[0], gap, 3), 255, dtype=np.uint8)
         return np.concatenate([sketch, spacer, result], axis=1)
 
@@ -294,17 +295,9 @@ class Sketchpad:
         """The same as :meth:`load_png` for the bytes of an uploaded file."""
         import io
 
-        from ..sketch import SketchError, sketch_to_labels
+        from ..sketch import read_sketch
 
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                rgba = np.asarray(image.convert("RGBA"))
-        except Exception as exc:
-            raise ValueError(f"{name}: not a readable image ({exc})") from exc
-        try:
-            reading = sketch_to_labels(rgba)
-        except SketchError as exc:
-            raise SketchError(f"{name}: {exc}") from None
+        reading = read_sketch(io.BytesIO(data), name=name)
         self.load_labels(reading.labels)
         return reading.summary()
 
@@ -318,7 +311,7 @@ class Sketchpad:
         labels = labels.astype(np.uint8)
         if labels.shape != self.labels.shape:
             h, w = self.labels.shape
-            labels = np.asarray(Image.fromarray(labels).resize((w, h), Image.NEAREST))
+            labels = np.asarray(Image.fromarray(labels).resize((w, h), Image.Resampling.NEAREST))
         self._remember()
         self.labels = labels.copy()
 

@@ -163,6 +163,15 @@ def spade_blocks(generator: SPADEGenerator) -> list[tuple[str, SPADEResnetBlock]
     return [(name, getattr(generator, name)) for name in names]
 
 
+def tensor_attribute(module: nn.Module, name: str) -> Tensor:
+    """A tensor that a hook or an optional buffer put on a module (spectral norm's ``weight_orig``,
+    batch norm's running statistics): typed as a tensor, and a clear error if it is missing."""
+    value = getattr(module, name, None)
+    if not isinstance(value, Tensor):
+        raise AttributeError(f"{type(module).__name__} has no tensor {name!r}")
+    return value
+
+
 @torch.no_grad()
 def settle_spectral_norms(module: nn.Module, iterations: int = 15) -> None:
     """Run power iterations so every spectral norm's stored (u, v) match its weight.
@@ -175,8 +184,8 @@ def settle_spectral_norms(module: nn.Module, iterations: int = 15) -> None:
     for sub in module.modules():
         if not hasattr(sub, "weight_orig"):
             continue
-        weight = sub.weight_orig.flatten(1)
-        u, v = sub.weight_u, sub.weight_v
+        weight = tensor_attribute(sub, "weight_orig").flatten(1)
+        u, v = tensor_attribute(sub, "weight_u"), tensor_attribute(sub, "weight_v")
         for _ in range(iterations):
             v.copy_(F.normalize(weight.t() @ u, dim=0, eps=1e-12))
             u.copy_(F.normalize(weight @ v, dim=0, eps=1e-12))
@@ -189,7 +198,7 @@ def init_spade_weights(generator: nn.Module, gain: float = 0.02) -> None:
     normed convolutions are initialised through their ``weight_orig``."""
     for sub in generator.modules():
         if isinstance(sub, nn.Conv2d):
-            target = sub.weight_orig if hasattr(sub, "weight_orig") else sub.weight
+            target = tensor_attribute(sub, "weight_orig") if hasattr(sub, "weight_orig") else sub.weight
             nn.init.xavier_normal_(target.data, gain=gain)
             if sub.bias is not None:
                 nn.init.zeros_(sub.bias.data)
@@ -211,9 +220,9 @@ def random_official_state_dict(config: GeneratorConfig | None = None, seed: int 
     generator = SPADEGenerator(config or GeneratorConfig())
     for sub in generator.modules():
         if isinstance(sub, nn.BatchNorm2d):
-            sub.running_mean.normal_(0.0, 0.5)
-            sub.running_var.uniform_(0.5, 2.0)
-            sub.num_batches_tracked.fill_(1000)
+            tensor_attribute(sub, "running_mean").normal_(0.0, 0.5)
+            tensor_attribute(sub, "running_var").uniform_(0.5, 2.0)
+            tensor_attribute(sub, "num_batches_tracked").fill_(1000)
     return dict(generator.state_dict())  # detached tensors that outlive the module; no copy needed
 
 

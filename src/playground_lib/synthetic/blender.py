@@ -142,6 +142,7 @@ def _run_blender(interpreter: Path, job_path: Path, n: int, bar) -> None:
     command = [str(interpreter), str(Path(__file__).resolve()), str(job_path)]
     tail: list[str] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        assert proc.stdout is not None  # stdout=PIPE above
         for line in proc.stdout:
             if line.startswith(DONE_MARK):
                 bar.update(1)
@@ -242,28 +243,6 @@ def availability_message(python: str | os.PathLike | None = None) -> str:
         return f"{exc}{note}"
 
 
-def show_renders(json_paths, columns: int = 2):
-    """Each render beside its label map (ADE20K colours). Returns the matplotlib figure."""
-    import matplotlib.pyplot as plt
-
-    from ..fileio import read_png
-    from ..labels import labels_to_colors
-
-    paths = [Path(p) for p in json_paths]
-    rows = math.ceil(len(paths) / columns)
-    fig, axes = plt.subplots(rows, 2 * columns, figsize=(4 * columns, 1.6 * rows + 0.4), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for k, path in enumerate(paths):
-        r, c = divmod(k, columns)
-        axes[r, 2 * c].imshow(read_png(path.with_suffix(".png")))
-        axes[r, 2 * c].set_title(path.stem, fontsize=8)
-        axes[r, 2 * c + 1].imshow(labels_to_colors(read_png(path.with_name(path.stem + "_label.png"))))
-        axes[r, 2 * c + 1].set_title("label map (from the index pass)", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
 def hurried_tracing(labels, click_every: int = 8):
     """A label map as a hurried annotator would trace it: one click every ``click_every`` pixels.
 
@@ -292,25 +271,6 @@ def tracing_errors(exact, traced) -> dict[str, float]:
         mask = exact == value
         errors[class_name(int(value))] = float((traced[mask] != value).mean())
     return dict(sorted(errors.items(), key=lambda kv: -kv[1]))
-
-
-def show_hand_tracing(image, labels, click_every: int = 8):
-    """Picture, exact mask, hurried tracing and the pixels it gets wrong (red). Returns the figure."""
-    import numpy as np
-
-    from ..labels import labels_to_colors
-    from ..viz import show_row
-
-    traced = hurried_tracing(labels, click_every)
-    wrong = np.asarray(image, dtype=np.float64) * 0.35
-    wrong[traced != labels] = (230, 30, 30)
-    panels = [
-        (image, "picture"),
-        (labels_to_colors(labels), "exact (drawn by code)"),
-        (labels_to_colors(traced), f"traced: a click every {click_every} px"),
-        (wrong.astype(np.uint8), f"wrong pixels: {100 * (traced != labels).mean():.1f}%"),
-    ]
-    return show_row(panels, panel_size=3.5)
 
 
 # --------------------------------------------------------------------------------------------

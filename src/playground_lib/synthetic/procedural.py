@@ -13,7 +13,7 @@ Same seed and size -> the same bytes, on any machine: all randomness comes from 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -326,7 +326,7 @@ def _value_noise(shape: tuple[int, int], cell: float, rng: np.random.Generator) 
     h, w = shape
     gh, gw = max(2, int(h / cell) + 2), max(2, int(w / cell) + 2)
     grid = rng.uniform(0, 255, (gh, gw)).astype(np.uint8)
-    big = Image.fromarray(grid).resize((int(gw * cell), int(gh * cell)), Image.BICUBIC)
+    big = Image.fromarray(grid).resize((int(gw * cell), int(gh * cell)), Image.Resampling.BICUBIC)
     return np.asarray(big, dtype=np.float32)[:h, :w] / 127.5 - 1.0
 
 
@@ -582,7 +582,8 @@ def generate_scene(seed: int, size: int | tuple[int, int] = 256) -> Scene:
             mask = shape_to_mask((h, w), points, "polygon")
             if not mask.any():
                 continue
-            shapes.append(LabelmeShape(obj.label, points, "polygon", group_id=group_id))
+            outline: list[Sequence[float]] = list(points)
+            shapes.append(LabelmeShape(obj.label, outline, "polygon", group_id=group_id))
             labels[mask] = value
             instances[mask] = group_id
             if obj.label == "sky":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -116,11 +117,9 @@ def _scene_folder(root: Path) -> list[Sample]:
     samples = []
     for label in sorted(root.glob("*_label.png")):
         stem = label.name[: -len("_label.png")]
-        image = root / f"{stem}.png"
-        if not image.exists():
-            image = next((root / f"{stem}{s}" for s in IMAGE_SUFFIXES if (root / f"{stem}{s}").exists()), None)
-            if image is None:
-                raise DatasetError(f"{label}: no matching image {stem}.png beside it")
+        image = next((root / f"{stem}{s}" for s in IMAGE_SUFFIXES if (root / f"{stem}{s}").exists()), None)
+        if image is None:
+            raise DatasetError(f"{label}: no matching image {stem}.png beside it")
         instance = root / f"{stem}_instance.png"
         samples.append(Sample(stem, image, label, instance if instance.exists() else None))
     return samples
@@ -221,9 +220,9 @@ class SpadeDataset(torch.utils.data.Dataset):
         scale = cfg.load_size / min(w, h)
         size = (max(cfg.crop_size, round(w * scale)), max(cfg.crop_size, round(h * scale)))
         if size != (w, h):
-            image = image.resize(size, Image.BICUBIC)
-            labels = labels.resize(size, Image.NEAREST)  # nearest: a label is a class, never a blend
-            instance = instance.resize(size, Image.NEAREST) if instance is not None else None
+            image = image.resize(size, Image.Resampling.BICUBIC)
+            labels = labels.resize(size, Image.Resampling.NEAREST)  # nearest: a label is a class, never a blend
+            instance = instance.resize(size, Image.Resampling.NEAREST) if instance is not None else None
         W, H = size
         if rng is None:
             x, y, flip = (W - cfg.crop_size) // 2, (H - cfg.crop_size) // 2, False
@@ -234,7 +233,7 @@ class SpadeDataset(torch.utils.data.Dataset):
         box = (x, y, x + cfg.crop_size, y + cfg.crop_size)
         maps = [m.crop(box) if m is not None else None for m in (image, labels, instance)]
         if flip:
-            maps = [m.transpose(Image.FLIP_LEFT_RIGHT) if m is not None else None for m in maps]
+            maps = [m.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if m is not None else None for m in maps]
         return maps
 
 
@@ -290,8 +289,10 @@ class StepBatches(torch.utils.data.Sampler):
         rank: int = 0,
         total_steps: int | None = None,
     ):
-        self.sampler = torch.utils.data.DistributedSampler(
-            range(dataset_len), num_replicas=num_replicas, rank=rank, shuffle=True, seed=seed, drop_last=False
+        # The sampler only ever asks the "dataset" for its length: a range of indices is enough.
+        indices = cast("torch.utils.data.Dataset[int]", range(dataset_len))
+        self.sampler: torch.utils.data.DistributedSampler = torch.utils.data.DistributedSampler(
+            indices, num_replicas=num_replicas, rank=rank, shuffle=True, seed=seed, drop_last=False
         )
         per_rank = len(self.sampler)
         if per_rank < batch_size:

@@ -20,8 +20,7 @@ import torch.distributed as dist
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..cli import UserError
-    from ..cli.train import add_arguments, make_trainer
+    from .launch import LaunchError, add_arguments, make_trainer
 
     parser = argparse.ArgumentParser(
         prog="python -m playground_lib.train.ddp",
@@ -42,12 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         trainer = make_trainer(args, rank, world_size, local_rank)
         trainer.fit()
         if rank == 0:
-            print(
-                f"rank 0 of {world_size}: trained to step {trainer.step}; checkpoints in {trainer.cfg.out_dir}/checkpoints"
-            )
+            out = trainer.cfg.out_dir
+            print(f"rank 0 of {world_size}: trained to step {trainer.step}; checkpoints in {out}/checkpoints")
             if args.export:
                 trainer.export_generator(args.export)
-    except UserError as exc:
+    except LaunchError as exc:
         print(f"playground_lib.train.ddp: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..spade.model import SPADEGenerator
 from .segmenter import mean_iou, train_segmenter
 
 
@@ -141,7 +142,7 @@ def shrink(x: torch.Tensor, size: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def generate_from_labels(generator: torch.nn.Module, labels: torch.Tensor, batch_size: int = 8) -> torch.Tensor:
+def generate_from_labels(generator: SPADEGenerator, labels: torch.Tensor, batch_size: int = 8) -> torch.Tensor:
     """Run a full-channel generator (channel = ADE20K value) on raw label maps."""
     from ..spade import one_hot
 
@@ -152,7 +153,7 @@ def generate_from_labels(generator: torch.nn.Module, labels: torch.Tensor, batch
 
 
 def evaluate_generator(
-    generator: torch.nn.Module,
+    generator: SPADEGenerator,
     train_images,
     train_labels,
     eval_images,

@@ -21,24 +21,23 @@ from torch.nn import functional as F
 
 def d_hinge_loss(real_scores: list[list[torch.Tensor]], fake_scores: list[list[torch.Tensor]]) -> torch.Tensor:
     """Critic loss, averaged over scales: mean(relu(1 - D(real))) + mean(relu(1 + D(fake)))."""
-    loss = 0.0
-    for real, fake in zip(real_scores, fake_scores):
-        loss = loss + F.relu(1.0 - real[-1]).mean() + F.relu(1.0 + fake[-1]).mean()
-    return loss / len(real_scores)
+    per_scale = [
+        F.relu(1.0 - real[-1]).mean() + F.relu(1.0 + fake[-1]).mean() for real, fake in zip(real_scores, fake_scores)
+    ]
+    return torch.stack(per_scale).mean()
 
 
 def g_hinge_loss(fake_scores: list[list[torch.Tensor]]) -> torch.Tensor:
     """Generator's adversarial loss, averaged over scales: -mean(D(fake))."""
-    return sum(-fake[-1].mean() for fake in fake_scores) / len(fake_scores)
+    return torch.stack([-fake[-1].mean() for fake in fake_scores]).mean()
 
 
 def feature_matching_loss(real_scores, fake_scores, weight: float = 10.0) -> torch.Tensor:
     """L1 between the critic's inner features on real and generated pairs (score maps excluded)."""
-    loss = 0.0
-    for real, fake in zip(real_scores, fake_scores):
-        for r, f in zip(real[:-1], fake[:-1]):
-            loss = loss + F.l1_loss(f, r.detach()) * weight / len(real_scores)
-    return loss
+    distances = [
+        F.l1_loss(f, r.detach()) for real, fake in zip(real_scores, fake_scores) for r, f in zip(real[:-1], fake[:-1])
+    ]
+    return torch.stack(distances).sum() * weight / len(real_scores)
 
 
 # ----------------------------------------------------------------------------- VGG (optional)
@@ -63,6 +62,8 @@ class VGGLoss(nn.Module):
     """SPADE's perceptual loss: weighted L1 over five VGG19 relu layers (needs cached weights)."""
 
     LAYER_ENDS = (2, 7, 12, 21, 30)
+    mean: torch.Tensor
+    std: torch.Tensor
     WEIGHTS = (1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0)
 
     def __init__(self):
@@ -83,8 +84,8 @@ class VGGLoss(nn.Module):
     def forward(self, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
         x = ((fake + 1) / 2 - self.mean) / self.std
         y = ((real + 1) / 2 - self.mean) / self.std
-        loss = 0.0
+        distances = []
         for weight, block in zip(self.WEIGHTS, self.slices):
             x, y = block(x), block(y)
-            loss = loss + weight * F.l1_loss(x, y.detach())
-        return loss
+            distances.append(weight * F.l1_loss(x, y.detach()))
+        return torch.stack(distances).sum()

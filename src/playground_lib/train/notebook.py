@@ -1,10 +1,11 @@
-"""Small helpers that keep notebook 05 short: where to save, and pictures of a run."""
+"""Small helpers that keep notebook 05 short: where to save, and what the hardware means.
+
+The pictures of a run are in ``playground_lib.figures.training``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
 
 from ..workspace import COLAB_DRIVE, DRIVE_FOLDER_NAME, in_colab
 
@@ -32,43 +33,3 @@ def where_am_i() -> str:
         f"CPU only ({torch.get_num_threads()} threads). Training works, slowly: about 1–2 s per step at "
         "128×128 with a small model. In Colab: Runtime → Change runtime type → T4 GPU."
     )
-
-
-def _show(images: list[np.ndarray], titles: list[str], width: float = 5.0):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(images), figsize=(width * len(images), width * 1.1), squeeze=False)
-    for ax, image, title in zip(axes[0], images, titles):
-        ax.imshow(image)
-        ax.set_title(title)
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
-
-
-def show_progress(out_dir: str | Path):
-    """The latest sample grid (label | real | generated) beside the loss curves."""
-    from ..fileio import read_png
-
-    out = Path(out_dir)
-    images, titles = [], []
-    if (out / "samples" / "latest.png").exists():
-        images.append(read_png(out / "samples" / "latest.png"))
-        titles.append("label map | real | generated")
-    if (out / "loss_curves.png").exists():
-        images.append(read_png(out / "loss_curves.png"))
-        titles.append("losses")
-    if not images:
-        raise FileNotFoundError(f"{out}: no samples yet: train for at least sample_every steps")
-    return _show(images, titles)
-
-
-def show_sample_history(out_dir: str | Path, count: int = 3):
-    """A few saved grids from first to last: watch the generated column sharpen."""
-    from ..fileio import read_png
-
-    grids = sorted((Path(out_dir) / "samples").glob("step_*.png"))
-    if not grids:
-        raise FileNotFoundError(f"{out_dir}/samples: no sample grids yet")
-    picks = [grids[int(i)] for i in np.unique(np.linspace(0, len(grids) - 1, count).round())]
-    return _show([read_png(p) for p in picks], [f"after {int(p.stem.split('_')[1])} steps" for p in picks], width=3.5)

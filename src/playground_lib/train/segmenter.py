@@ -100,9 +100,9 @@ def train_segmenter(
 
 def mean_iou(predicted: torch.Tensor, target: torch.Tensor) -> tuple[float, dict[int, float]]:
     """Mean intersection-over-union over the classes present in the target; also per class."""
-    predicted, target = np.asarray(predicted).ravel(), np.asarray(target).ravel()
+    predicted_values, target_values = np.asarray(predicted).ravel(), np.asarray(target).ravel()
     per_class = {}
-    for value in np.unique(target):
-        p, t = predicted == value, target == value
+    for value in np.unique(target_values):
+        p, t = predicted_values == value, target_values == value
         per_class[int(value)] = float((p & t).sum() / (p | t).sum())
     return (float(np.mean(list(per_class.values()))) if per_class else float("nan")), per_class

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..figures.training import write_loss_curves
 from ..fileio import write_json
 from ..spade import SPADEGenerator, init_spade_weights
 from ..spade.channels import FULL_NC, compact_state_dict, expand_state_dict, is_label_input
@@ -37,7 +38,7 @@ from .config import TrainConfig, generator_config
 from .dataset import SpadeDataset, StepBatches, collate, semantics
 from .discriminator import build_discriminator
 from .losses import VGGLoss, d_hinge_loss, feature_matching_loss, g_hinge_loss, vgg_unavailable_reason
-from .visuals import write_loss_curves, write_sample_grid
+from .visuals import write_sample_grid
 
 
 def resolve_device(name: str, local_rank: int = 0) -> torch.device:

@@ -1,8 +1,8 @@
-"""The pictures a training run leaves behind: sample grids and loss curves.
+"""The sample grids a training run leaves behind (label map | real | generated), as arrays and PNGs.
 
-A GAN's losses go up and down without telling much on their own; the sample grid (label map |
-real photo | generated) is how people actually judge progress, so the trainer writes one every
-``sample_every`` steps and the notebook shows the latest.
+A GAN's losses go up and down without telling much on their own; the sample grid is how people
+actually judge progress, so the trainer writes one every ``sample_every`` steps and the notebook
+shows the latest (``figures.training``, which also draws the loss curves).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..fileio import atomic_path, write_png
+from ..fileio import write_png
 from ..labels import labels_to_colors
 
 
@@ -37,33 +37,3 @@ def sample_grid(label_values: np.ndarray, real: torch.Tensor, fake: torch.Tensor
 
 def write_sample_grid(path: str | Path, label_values, real, fake) -> Path:
     return write_png(path, sample_grid(np.asarray(label_values), real, fake))
-
-
-def write_loss_curves(path: str | Path, history: list[dict[str, float]]) -> Path | None:
-    """Plot every loss against the step (smoothed over a window), saved atomically as PNG."""
-    if not history:
-        return None
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
-    steps = np.array([h["step"] for h in history])
-    keys = [k for k in history[0] if k != "step"]
-    fig = Figure(figsize=(7, 3.5), dpi=100)
-    ax = fig.add_subplot(1, 1, 1)
-    window = max(1, len(history) // 50)
-    for key in keys:
-        values = np.array([h.get(key, np.nan) for h in history], dtype=float)
-        if window > 1:
-            values = np.convolve(values, np.ones(window) / window, mode="valid")
-        ax.plot(steps[len(steps) - len(values) :], values, label=key)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.legend(loc="upper right", fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
-    return path

@@ -1,12 +1,8 @@
-"""Pictures that give the big picture: the series as a pipeline, synthetic scenes with their masks."""
+"""The picture of notebook 00 (welcome): the series as a pipeline, one box a notebook."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import numpy as np
-
-from .labels import labels_to_colors
 
 STAGES = (
     ("01", "Annotate", "draw polygons on\nplayground photos"),
@@ -20,7 +16,7 @@ STAGES = (
 )
 
 
-def pipeline_diagram(stages: Sequence[tuple[str, str, str]] = STAGES):
+def show_pipeline(stages: Sequence[tuple[str, str, str]] = STAGES):
     """The series as boxes and arrows, one box a notebook. Returns the matplotlib figure."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -53,31 +49,3 @@ def pipeline_diagram(stages: Sequence[tuple[str, str, str]] = STAGES):
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=18, color="0.25"))
     fig.tight_layout()
     return fig
-
-
-def scene_grid(scenes, columns: int = 4, titles: Sequence[str] | None = None):
-    """Each scene's picture above its label map, in a grid. Accepts Scene objects."""
-    import matplotlib.pyplot as plt
-
-    scenes = list(scenes)
-    rows = (len(scenes) + columns - 1) // columns
-    fig, axes = plt.subplots(rows * 2, columns, figsize=(3 * columns, 6 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, scene in enumerate(scenes):
-        row, col = divmod(i, columns)
-        axes[row * 2, col].imshow(scene.image)
-        axes[row * 2, col].set_title(titles[i] if titles else f"scene {i}", fontsize=10)
-        axes[row * 2 + 1, col].imshow(labels_to_colors(scene.labels))
-    fig.tight_layout()
-    return fig
-
-
-def legend_for(labels: np.ndarray):
-    """matplotlib legend handles for the classes present in a label map, in palette colours."""
-    from matplotlib.patches import Patch
-
-    from .labels import class_name, palette
-
-    values = [int(v) for v in np.unique(labels)]
-    return [Patch(color=palette()[v] / 255.0, label=class_name(v)) for v in values]

@@ -1,10 +1,7 @@
-"""Pictures for the notebooks: masks over photos, class counts, dataset samples.
+"""Pictures for notebook 02 (labelme -> COCO -> SPADE): masks over photos, class counts, SPADE samples.
 
-A small collection of independent plotting functions (matplotlib only, imported when called).
-Each takes plain data (arrays, COCO dicts, folders), draws into a new figure or the ``ax`` it is
-given, and returns the figure, so a notebook cell stays one call long. Colours are always the
-ADE20K palette of :mod:`playground_lib.labels`, the colours SPADE sketches use, so a tree is the
-same green in every picture of the series.
+Each takes plain data (COCO dicts, folders), draws into a new figure (or the ``ax`` it is given)
+and returns the figure, so a notebook cell stays one call long.
 """
 
 from __future__ import annotations
@@ -16,11 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from . import labels as schema
-
-
-def _color(value: int) -> np.ndarray:
-    return schema.palette()[int(value)].astype(float) / 255
+from .. import labels as schema
+from .common import axes_grid, class_colour, show_panels
 
 
 def _category_values(coco: Mapping[str, Any]) -> dict[int, int]:
@@ -36,37 +30,13 @@ def _category_values(coco: Mapping[str, Any]) -> dict[int, int]:
     return values
 
 
-def _axes_grid(count: int, columns: int, size: float = 3.2):
-    import matplotlib.pyplot as plt
-
-    columns = max(1, min(columns, count))
-    rows = (count + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    return fig, axes.ravel()
-
-
-def show_row(panels: Sequence[tuple[np.ndarray, str]], panel_size: float = 3.6, title_size: int = 9):
-    """Pictures side by side, each with a title: the before/after and picture/labels rows of the series."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(panels), figsize=(panel_size * len(panels), panel_size), squeeze=False)
-    for ax, (picture, title) in zip(axes[0], panels):
-        ax.imshow(picture, interpolation="nearest")
-        ax.set_title(title, fontsize=title_size)
-        ax.axis("off")
-    fig.tight_layout()
-    return fig
-
-
 def overlay_masks(
     image: np.ndarray, masks: Sequence[np.ndarray], values: Sequence[int], alpha: float = 0.55
 ) -> np.ndarray:
     """The photo with each mask tinted in its class colour (later masks on top), HxWx3 uint8."""
     out = np.asarray(image, dtype=float)[..., :3].copy()
     for mask, value in zip(masks, values):
-        out[mask] = (1 - alpha) * out[mask] + alpha * 255 * _color(value)
+        out[mask] = (1 - alpha) * out[mask] + alpha * 255 * class_colour(value)
     return out.clip(0, 255).astype(np.uint8)
 
 
@@ -78,14 +48,14 @@ def show_coco_masks(
     outlines: bool = True,
 ):
     """Draw the masks of a COCO dict (decoded by pycocotools) over their images."""
-    from .coco.masks import annotation_mask
-    from .labelme.image import read_upright_rgb
+    from ..coco.masks import annotation_mask
+    from ..labelme.image import read_upright_rgb
 
     images = {image["id"]: image for image in coco["images"]}
     image_ids = list(image_ids if image_ids is not None else list(images)[:columns])
     values = _category_values(coco)
     names = {c["id"]: c["name"] for c in coco["categories"]}
-    fig, axes = _axes_grid(len(image_ids), columns, size=4.2)
+    fig, axes = axes_grid(len(image_ids), columns, panel_size=4.2)
     for ax, image_id in zip(axes, image_ids):
         entry = images[image_id]
         photo = read_upright_rgb(Path(images_dir) / entry["file_name"])
@@ -101,7 +71,7 @@ def show_coco_masks(
     return fig
 
 
-def class_counts(classes: Sequence[Mapping[str, Any]], key: str = "instances", ax=None, title: str | None = None):
+def show_class_counts(classes: Sequence[Mapping[str, Any]], key: str = "instances", ax=None, title: str | None = None):
     """Horizontal bars of how many objects (or pixels) each class has, in the class colours.
 
     ``classes``: ``[{"name", "value", key: count}, ...]`` as in a SPADE ``dataset.json``; see
@@ -115,7 +85,7 @@ def class_counts(classes: Sequence[Mapping[str, Any]], key: str = "instances", a
     ax.barh(
         [c["name"] for c in rows],
         [c[key] for c in rows],
-        color=[_color(c["value"]) for c in rows],
+        color=[class_colour(c["value"]) for c in rows],
         edgecolor="black",
         linewidth=0.4,
     )
@@ -145,54 +115,23 @@ def show_spade_samples(spade_dir: str | os.PathLike, stems: Sequence[str] | None
     """Rows of photo | label map (ADE20K colours) | instance map from a SPADE folder."""
     import json
 
-    from .fileio import read_png
+    from ..fileio import read_png
 
     spade_dir = Path(spade_dir)
     if stems is None:
         splits = json.loads((spade_dir / "dataset.json").read_text(encoding="utf-8"))["splits"]
         stems = sorted(splits["train"] + splits["val"])[:count]
-    fig, axes = _axes_grid(3 * len(stems), 3, size=2.6)
+    panels = []
     rng = np.random.default_rng(0)
-    for row, stem in enumerate(stems):
+    for stem in stems:
         photo = next(p for p in (spade_dir / "images" / f"{stem}{s}" for s in (".png", ".jpg")) if p.exists())
         label_map = read_png(spade_dir / "labels" / f"{stem}.png")
         instances = read_png(spade_dir / "instances" / f"{stem}.png")
         colours = rng.integers(60, 256, (int(instances.max()) + 1, 3)).astype(np.uint8)
         colours[0] = 0
-        for column, (picture, title) in enumerate(
-            (
-                (read_png(photo), f"{stem}"),
-                (schema.labels_to_colors(label_map), "labels/"),
-                (colours[instances], "instances/"),
-            )
-        ):
-            axes[3 * row + column].imshow(picture)
-            axes[3 * row + column].set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-def show_labelme(item, ax=None, title: str | None = None):
-    """A labelme file (``annotate.LabelmeFile``) drawn as labelme shows it: photo + outlined shapes."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Polygon
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
-    ax.imshow(item.load_image())
-    for shape in item.shapes:
-        try:
-            value = schema.ade20k_value(shape.label)
-        except KeyError:
-            value = 0
-        colour = _color(value)
-        if shape.shape_type == "polygon":
-            ax.add_patch(Polygon(shape.points, closed=True, facecolor=(*colour, 0.35), edgecolor=colour, linewidth=1))
-        else:
-            mask = item.shape_mask(shape)
-            ax.contour(mask, levels=[0.5], colors=[colour], linewidths=1)
-    ax.set_xlim(0, item.width)
-    ax.set_ylim(item.height, 0)
-    ax.axis("off")
-    ax.set_title(title or f"{item.path.name}: {len(item.shapes)} shapes", fontsize=9)
-    return ax.figure
+        panels += [
+            (read_png(photo), f"{stem}"),
+            (schema.labels_to_colors(label_map), "labels/"),
+            (colours[instances], "instances/"),
+        ]
+    return show_panels(panels, columns=3, panel_size=2.6)

@@ -1,26 +1,12 @@
-"""Pictures for notebook 03 (sketch a playground): the palette, a label map up close, results.
-
-Kept out of the widget so that painting never imports matplotlib.
-"""
+"""Pictures for notebook 03 (sketch a playground): the palette, a label map up close, results."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 
 from ..labels import class_name, labels_to_colors
-from ..paths import data_dir
-from .sketchpad import Sketchpad, sketch_palette
-
-
-def bundled_sketches() -> list[Path]:
-    """The colour sketches shipped with the library (ADE20K palette)."""
-    folder = data_dir() / "sketches"
-    found = sorted(folder.glob("*.png"))
-    if not found:
-        raise FileNotFoundError(f"{folder}: no bundled sketches found")
-    return found
+from ..painter.sketchpad import Sketchpad, sketch_palette
+from .common import axes_grid, show_panels
 
 
 def show_palette(columns: int = 4):
@@ -62,7 +48,7 @@ def show_label_map_up_close(labels: np.ndarray, window: int = 10, title: str = "
     window = min(window, *labels.shape)
     y, x = _interesting_window(labels, window)
     crop = labels[y : y + window, x : x + window]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.2))
+    fig, (left, right) = axes_grid(2, 2, panel_size=(5.5, 5.2))
     left.imshow(labels_to_colors(labels))
     left.add_patch(plt.Rectangle((x - 0.5, y - 0.5), window, window, fill=False, ec="white", lw=2))
     left.set_title(f"{title}: colours for our eyes")
@@ -71,21 +57,13 @@ def show_label_map_up_close(labels: np.ndarray, window: int = 10, title: str = "
         right.text(c, r, str(v), ha="center", va="center", fontsize=8, color="white" if v else "#ccc")
     names = ", ".join(f"{v} = {class_name(int(v))}" for v in np.unique(crop))
     right.set_title(f"the white square as numbers\n{names}", fontsize=10)
-    for ax in (left, right):
-        ax.axis("off")
     fig.tight_layout()
     return fig
 
 
 def show_sketch_and_result(pad: Sketchpad, title: str = ""):
     """Sketch and generated picture side by side, with the classes the sketch uses."""
-    import matplotlib.pyplot as plt
-
     counts = pad.class_counts()
-    fig, ax = plt.subplots(figsize=(10, 5))
-    ax.imshow(pad.side_by_side())
     share = ", ".join(f"{name} {100 * n / pad.labels.size:.0f}%" for name, n in list(counts.items())[:5])
-    ax.set_title((title + "\n" if title else "") + share, fontsize=10)
-    ax.axis("off")
-    fig.tight_layout()
-    return fig
+    heading = (title + "\n" if title else "") + share
+    return show_panels([(pad.side_by_side(), heading)], panel_size=(10, 5), title_size=10)
