@@ -124,9 +124,7 @@ def convert_labelme_dir(
         raise LabelmeError(problems)
     converted = []
     drawn = map_on_all_cores(_convert_one, [(item, categories) for item in good])
-    for item, (made, empty) in tqdm(
-        zip(good, drawn), total=len(good), desc="labelme -> COCO", disable=not progress
-    ):
+    for item, (made, empty) in tqdm(zip(good, drawn), total=len(good), desc="labelme -> COCO", disable=not progress):
         problems.extend(empty)  # found only by drawing: shapes that cover no pixel
         if not empty:
             converted.append((item, made))
