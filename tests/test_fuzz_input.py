@@ -33,7 +33,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 
-EXAMPLES = 250
+EXAMPLES = 200
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
