@@ -289,7 +289,7 @@ def test_conversion_on_two_cores_equals_one_core_and_keeps_no_image_bytes(tmp_pa
     write_labelme_set(tmp_path, 2 * parallel.ITEMS_PER_WORKER + 3, size=(24, 32), seed=8)
     results = {}
     for cores in (1, 2):
-        monkeypatch.setattr(parallel, "usable_cores", lambda cores=cores: cores)
+        monkeypatch.setattr(parallel, "free_cores", lambda cores=cores: cores)
         results[cores] = from_labelme.labelme_to_coco(tmp_path, progress=False)
         good, problems, _ = from_labelme.check_labelme_dir(tmp_path)
         assert not problems and len(good) == 2 * parallel.ITEMS_PER_WORKER + 3
