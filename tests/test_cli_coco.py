@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from labelme_fixtures import write_labelme_set
+from memory_guard import memory_limit
 from pycocotools.coco import COCO
 
 from playground_lib.cli import main
@@ -233,3 +234,202 @@ def test_whole_shapes_option_and_a_fully_hidden_object(folder, tmp_path):
     kept = [a for a in whole["annotations"] if a["image_id"] == image]
     assert len(shown) == 1 and shown[0]["area"] == 48 * 32  # the sky drawn last covers everything
     assert len(kept) > 2 and sum(a["area"] for a in kept) > 48 * 32
+
+
+# --- Bad COCO input: every case is found before anything is written -------------------------------------
+
+
+def _rle(mask: np.ndarray) -> dict:
+    from pycocotools import mask as mask_utils
+
+    encoded = mask_utils.encode(np.asfortranarray(mask, dtype=np.uint8))
+    return {"size": [int(v) for v in encoded["size"]], "counts": encoded["counts"].decode("ascii")}
+
+
+def _last_segmentation(segmentation):
+    return lambda coco: coco["annotations"][-1].update(segmentation=segmentation)
+
+
+def _string_category_ids(coco):
+    coco["categories"][0]["id"] = str(coco["categories"][0]["id"])
+    coco["annotations"][-1]["category_id"] = coco["categories"][0]["id"]
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+
+
+BAD_COCO = {
+    "garbage compressed RLE": (
+        _last_segmentation({"size": [32, 48], "counts": "!!garbage~~"}),
+        r"coco\.json: annotation \d+: RLE counts are not compressed COCO RLE",
+    ),
+    "RLE of the wrong size": (
+        _last_segmentation(_rle(np.ones((10, 10), bool))),
+        r"coco\.json: annotation \d+: the RLE is 10x10 \(width x height\) but its image is 48x32",
+    ),
+    "RLE counts that do not add up": (
+        _last_segmentation({"size": [32, 48], "counts": [5, 5]}),
+        r"coco\.json: annotation \d+: the RLE counts cover 10 pixels, its 48x32 image has 1536",
+    ),
+    "string category id": (
+        _string_category_ids,
+        r"coco\.json: category '\d+' \(\w+\): id must be a whole number, got '\d+'",
+    ),
+    "annotation that is not an object": (
+        lambda coco: coco["annotations"].insert(1, 5),
+        r"coco\.json: annotation #2 in the list: must be an object, got int",
+    ),
+    "image that is not an object": (
+        lambda coco: coco["images"].append("img_0009.png"),
+        r"coco\.json: image #7 in the list: must be an object, got str",
+    ),
+    "NaN polygon coordinate": (
+        _last_segmentation([[1, 1, float("nan"), 4, 5, 5]]),
+        r"coco\.json: annotation \d+: polygon 1, point 2 \(nan, 4\) is not a finite number",
+    ),
+    "infinite polygon coordinate": (
+        _last_segmentation([[1, 1, float("inf"), 4, 5, 5]]),
+        r"coco\.json: annotation \d+: polygon 1, point 2 \(inf, 4\) is not a finite number",
+    ),
+    "polygon coordinate 1e12": (
+        _last_segmentation([[1, 1, 1e12, 4, 5, 5]]),
+        r"coco\.json: annotation \d+: polygon 1, point 2 \(1e\+12, 4\) lies far outside the 48x32 image",
+    ),
+    "polygon of two points": (
+        _last_segmentation([[1, 1, 9, 9]]),
+        r"coco\.json: annotation \d+: polygon 1 has 2 points; a polygon needs at least 3 \(6 numbers\)",
+    ),
+    "image id that is text": (
+        lambda coco: coco["images"][0].update(id="1"),
+        r"coco\.json: image '1' \(img_0000\.png\): id must be a whole number, got '1'",
+    ),
+    "image width that is text": (
+        lambda coco: coco["images"][0].update(width="48"),
+        r"coco\.json: image 1 \(img_0000\.png\): width and height must be positive whole numbers, got '48' and 32",
+    ),
+    "category id used twice": (
+        lambda coco: coco["categories"].append({**coco["categories"][0], "name": "other"}),
+        r"coco\.json: category 1 \(other\): category id 1 is used twice",
+    ),
+    "category without a name": (
+        lambda coco: coco["categories"][0].update(name=["tree"]),
+        r"coco\.json: category 1 \(\['tree'\]\): name must be a non-empty text, got \['tree'\]",
+    ),
+    "iscrowd of 2": (
+        lambda coco: coco["annotations"][0].update(iscrowd=2),
+        r"coco\.json: annotation 1: iscrowd must be 0 or 1, got 2",
+    ),
+    "annotation flags that are a list": (
+        lambda coco: coco["annotations"][0].update(flags=["x"]),
+        r"coco\.json: annotation 1: flags must be an object of name: true/false",
+    ),
+    "segmentation that is a number": (
+        _last_segmentation(5),
+        r"coco\.json: annotation \d+: segmentation must be a list of polygons or an RLE object, got int",
+    ),
+    "box without a segmentation": (
+        lambda coco: coco["annotations"][3].update(segmentation=[]),
+        r"coco\.json: annotation 4: no segmentation \(a box alone has no mask to convert\)",
+    ),
+    "COCO file that is a list": (
+        lambda coco: [coco],
+        r'coco\.json: not a COCO file \(needs "images", "annotations" and "categories" lists\)',
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["coco2spade", "coco2labelme", "datasheet"])
+@pytest.mark.parametrize("case", sorted(BAD_COCO))
+def test_bad_coco_exit_2_one_line_per_problem_and_nothing_written(folder, tmp_path, capsys, command, case):
+    coco = tmp_path / "coco.json"
+    assert main(["labelme2coco", str(folder), str(coco), "--quiet"]) == 0
+    doc = json.loads(coco.read_text())
+    change, message = BAD_COCO[case]
+    coco.write_text(json.dumps(change(doc) or doc))
+    capsys.readouterr()
+    if command == "datasheet":
+        argv = [command, str(coco), "--out", str(tmp_path / "out")]
+        if case == "box without a segmentation":  # counted as an empty mask: boxes are common in COCO sets
+            assert main(argv) == 0
+            return
+    else:
+        argv = [command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]
+    with memory_limit():  # a coordinate of 1e12 once grew the process to 18.8 GB
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_truncated_image_is_reported_by_every_converter(folder, tmp_path, capsys):
+    coco = tmp_path / "coco.json"
+    assert main(["labelme2coco", str(folder), str(coco), "--quiet"]) == 0
+    _truncate(folder / "img_0004.png")
+    for command in ("coco2spade", "coco2labelme"):
+        assert main([command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert re.search(r"coco\.json: image 5 \(img_0004\.png\): not a readable image \(.*truncated", err), err
+        assert not (tmp_path / "out").exists()
+    assert main(["labelme2coco", str(folder), str(tmp_path / "again.json"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"img_0004\.json: 'img_0004\.png' is not a readable image \(.*truncated", err), err
+    assert not (tmp_path / "again.json").exists()
+
+
+def test_deeply_nested_json_is_a_message_not_a_traceback(folder, tmp_path, capsys):
+    deep = "[" * 100_000 + "]" * 100_000
+    coco = tmp_path / "coco.json"
+    coco.write_text(deep)
+    for command in ("coco2spade", "coco2labelme"):
+        assert main([command, str(coco), str(folder), str(tmp_path / "out"), "--quiet"]) == 2
+        assert "coco.json: not valid JSON (nested too deeply)" in capsys.readouterr().err
+    assert main(["datasheet", str(coco), "--out", str(tmp_path / "out")]) == 2
+    assert "coco.json: not valid JSON (nested too deeply)" in capsys.readouterr().err
+    (folder / "img_0001.json").write_text(deep)
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet"]) == 2
+    assert "img_0001.json: not valid JSON (nested too deeply)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c.json").exists()
+
+
+def test_datasheet_of_a_coco_file_that_is_a_list(tmp_path, capsys):
+    (tmp_path / "coco.json").write_text("[]")
+    assert main(["datasheet", str(tmp_path / "coco.json"), "--out", str(tmp_path / "out")]) == 2
+    assert re.search(r"coco\.json: not a COCO file", capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_labelme_shape_type_given_as_a_list(folder, tmp_path, capsys):
+    _edit(folder / "img_0001.json", lambda doc: doc["shapes"][0].update(shape_type=["polygon"]))
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet"]) == 2
+    assert re.search(r"img_0001\.json: shape 1 \(\w+\): unknown shape_type \['polygon'\]", capsys.readouterr().err)
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_embedded_image_of_another_size_than_the_image_file_is_reported(folder, tmp_path, capsys):
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(buffer, format="PNG")
+    _edit(folder / "img_0002.json", lambda doc: doc.update(imageData=base64.b64encode(buffer.getvalue()).decode()))
+    assert main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet"]) == 2
+    assert re.search(
+        r"img_0002\.json: the embedded imageData is 40x30 but the image file 'img_0002\.png' is 48x32",
+        capsys.readouterr().err,
+    )
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_points_far_outside_are_refused_even_with_allow_outside(folder, tmp_path, capsys):
+    _edit(folder / "img_0000.json", lambda doc: doc["shapes"].insert(0, _polygon([[1, 1], [1e12, 4], [5, 5]])))
+    with memory_limit():
+        code = main(["labelme2coco", str(folder), str(tmp_path / "c.json"), "--quiet", "--allow-outside"])
+    assert code == 2
+    assert re.search(
+        r"img_0000\.json: shape 1 \(tree\): point 2 \(1e\+12, 4\) lies far outside", capsys.readouterr().err
+    )
+    assert not (tmp_path / "c.json").exists()

@@ -332,3 +332,17 @@ def test_same_coco_without_labelme_installed(labelme_set, converted, monkeypatch
     """A fresh Colab runtime may lack labelme: the fallback rasterizer must give the same dataset."""
     monkeypatch.setattr(rasterize, "labelme_utils", lambda: (None, 0))
     assert from_labelme.labelme_to_coco(labelme_set, progress=False) == converted
+
+
+def test_conversion_on_two_cores_equals_one_core_and_keeps_no_image_bytes(tmp_path, monkeypatch):
+    from playground_lib import parallel
+
+    write_labelme_set(tmp_path, 2 * parallel.ITEMS_PER_WORKER + 3, size=(24, 32), seed=8)
+    results = {}
+    for cores in (1, 2):
+        monkeypatch.setattr(parallel, "free_cores", lambda cores=cores: cores)
+        results[cores] = from_labelme.labelme_to_coco(tmp_path, progress=False)
+        good, problems, _ = from_labelme.check_labelme_dir(tmp_path)
+        assert not problems and len(good) == 2 * parallel.ITEMS_PER_WORKER + 3
+        assert all(item.image_data is None for item in good)
+    assert results[1] == results[2]

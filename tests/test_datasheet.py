@@ -159,3 +159,19 @@ def test_coco_and_its_spade_folder_give_the_same_pixels(tmp_path):
     assert from_coco.images_with_people == from_spade.images_with_people
     assert from_coco.sources == from_spade.sources == {"synthetic (procedural)": 3}
     assert sum(from_spade.splits.values()) == 3
+
+
+@pytest.mark.parametrize(
+    "dataset_json, message",
+    [
+        ("[" * 100_000, r"dataset\.json: not valid JSON \(nested too deeply\)"),
+        ('{"splits": [1]}', r'dataset\.json: "splits" must map each split to a list of names'),
+        ("[]", r"dataset\.json: not a SPADE dataset\.json"),
+    ],
+)
+def test_spade_folder_with_a_broken_dataset_json_is_named(tmp_path, capsys, dataset_json, message):
+    write_png(tmp_path / "set" / "labels" / "a.png", np.zeros((4, 4), np.uint8))
+    (tmp_path / "set" / "dataset.json").write_text(dataset_json)
+    assert main(["datasheet", str(tmp_path / "set"), "--out", str(tmp_path / "out")]) == 2
+    assert re.search(message, capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()

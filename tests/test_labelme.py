@@ -209,6 +209,11 @@ BAD_FILES = {
         r"shape 1 \(rock\): mask is 3x3 pixels but its corners span 8x8",
     ),
     "not labelme": (lambda d: (d / "photo.json").write_text("[1, 2]"), r"photo\.json: not a labelme file"),
+    "not UTF-8": (
+        lambda d: (d / "photo.json").write_bytes(b'{"shapes": "\xe9t\xe9"}'),
+        r"photo\.json: not a UTF-8 text file",
+    ),
+    "a directory named .json": (lambda d: (d / "photo.json").mkdir(), r"photo\.json: cannot be read"),
 }
 
 

@@ -14,7 +14,6 @@ plus ``class_balance.png`` and ``datasheet_stats.json``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import read_png, write_json, write_text
+from .fileio import read_json, read_png, write_json, write_text
 from .labels import OTHER, ade20k_value, class_name
 
 PERSON = "person"
@@ -105,60 +104,64 @@ def collect_stats(source: str | os.PathLike, name: str | None = None, progress: 
 def _coco_stats(path: Path, name: str, progress: bool) -> DatasetStats:
     from tqdm.auto import tqdm
 
-    from .coco.read import load_coco
+    from .coco.read import CocoError, coco_entries, load_coco
 
-    coco, _ = load_coco(path)
-    missing = [key for key in ("images", "annotations", "categories") if not isinstance(coco.get(key), list)]
-    if missing:
-        raise ValueError(f"{path}: not a COCO file, no list under {', '.join(missing)}")
-    categories = {c["id"]: c["name"] for c in coco["categories"]}
+    coco, where = load_coco(path)
+    entries, problems = coco_entries(coco, where)
+    if problems:
+        raise CocoError(problems)
+    classes = [ClassStats(c["name"], _ade_value(c["name"])) for c in entries.categories.values()]
+    index_of = {category_id: index for index, category_id in enumerate(entries.categories)}
     stats = DatasetStats(name, "COCO", str(path))
-    by_class = {cid: ClassStats(n, _ade_value(n)) for cid, n in categories.items()}
     by_image: dict[Any, list[dict]] = {}
-    for ann in coco["annotations"]:
-        by_image.setdefault(ann.get("image_id"), []).append(ann)
-    sizes, sources, splits = Counter(), Counter(), Counter()
+    for ann in entries.annotations:
+        by_image.setdefault(ann["image_id"], []).append(ann)
+    sizes: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    splits: Counter[str] = Counter()
     for image in tqdm(coco["images"], desc="Counting", unit="image", disable=not progress):
-        h, w = int(image["height"]), int(image["width"])
+        if image["id"] not in entries.images:
+            continue
+        h, w = image["height"], image["width"]
         sizes[f"{w}x{h}"] += 1
         sources[source_of(image.get("file_name", ""), image)] += 1
-        if image.get("split"):
+        if isinstance(image.get("split"), str) and image["split"]:
             splits[image["split"]] += 1
-        painted = np.full((h, w), -1, dtype=np.int64)  # category id per pixel, later annotations on top
+        painted = np.full((h, w), UNLABELLED, dtype=np.int32)  # class index per pixel, later annotations on top
         for ann in by_image.get(image["id"], []):
-            mask = _decode(ann, h, w, f"{path}: annotation {ann.get('id')}")
-            cid = ann.get("category_id", 0)
-            if ann.get("iscrowd") or cid not in by_class:
-                painted[mask] = -2  # crowd / ignore regions: "don't care"
+            mask = _decode(ann, h, w)
+            index = index_of.get(ann["category_id"])
+            if ann.get("iscrowd") or index is None:
+                painted[mask] = IGNORED  # crowd / ignore regions: "don't care"
                 continue
-            painted[mask] = cid
-            by_class[cid].instances += 1
+            painted[mask] = index
+            classes[index].instances += 1
         ids, counts = np.unique(painted, return_counts=True)
-        for cid, count in zip(ids.tolist(), counts.tolist()):
-            if cid == -1:
+        for index, count in zip(ids.tolist(), counts.tolist()):
+            if index == UNLABELLED:
                 stats.unlabelled_pixels += count
-            elif cid == -2:
+            elif index == IGNORED:
                 stats.ignored_pixels += count
             else:
-                by_class[cid].pixels += count
-                by_class[cid].images += 1
+                classes[index].pixels += count
+                classes[index].images += 1
         stats.total_pixels += h * w
-    stats.images = len(coco["images"])
+    stats.images = len(entries.images)
     stats.sizes, stats.sources, stats.splits = dict(sizes), dict(sources), dict(splits)
-    _finish(stats, list(by_class.values()))
+    _finish(stats, classes)
     return stats
 
 
-def _decode(annotation: dict, h: int, w: int, where: str) -> np.ndarray:
-    """The annotation's mask; an empty polygon list is an empty mask (a box-only annotation)."""
+UNLABELLED, IGNORED = -1, -2  # painted values of pixels no class owns
+
+
+def _decode(annotation: dict, h: int, w: int) -> np.ndarray:
+    """The annotation's mask (checked by :func:`.coco.read.coco_entries`); a box alone is an empty mask."""
     from .coco.masks import annotation_mask
 
-    if annotation["segmentation"] == []:
+    if not annotation.get("segmentation"):
         return np.zeros((h, w), dtype=bool)
-    try:
-        return annotation_mask(annotation, h, w)
-    except Exception as exc:  # pycocotools raises bare TypeErrors/ValueErrors
-        raise ValueError(f"{where}: unreadable segmentation ({exc})") from None
+    return annotation_mask(annotation, h, w)
 
 
 def _spade_stats(folder: Path, name: str, progress: bool) -> DatasetStats:
@@ -169,9 +172,24 @@ def _spade_stats(folder: Path, name: str, progress: bool) -> DatasetStats:
         raise ValueError(f"{folder}: not a SPADE folder, no labels/*.png")
     meta = {}
     if (folder / "dataset.json").is_file():
-        meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
-    split_of = {stem: split for split, stems in (meta.get("splits") or {}).items() for stem in stems}
-    source_by_stem = meta.get("sources") or {}
+        try:
+            meta = read_json(folder / "dataset.json")
+        except ValueError as exc:
+            raise ValueError(f"{folder / 'dataset.json'}: {exc}") from None
+        if not isinstance(meta, dict):
+            raise ValueError(f"{folder / 'dataset.json'}: not a SPADE dataset.json (an object with classes and splits)")
+    splits_meta, source_by_stem = meta.get("splits") or {}, meta.get("sources") or {}
+    if not (
+        isinstance(splits_meta, dict)
+        and all(isinstance(stems, list) and all(isinstance(s, str) for s in stems) for stems in splits_meta.values())
+        and isinstance(source_by_stem, dict)
+        and all(isinstance(source, str) for source in source_by_stem.values())
+    ):
+        raise ValueError(
+            f'{folder / "dataset.json"}: "splits" must map each split to a list of names '
+            'and "sources" each name to text'
+        )
+    split_of = {stem: split for split, stems in splits_meta.items() for stem in stems}
     stats = DatasetStats(name, "SPADE folder", str(folder))
     pixels = np.zeros(256, dtype=np.int64)
     instances = np.zeros(256, dtype=np.int64)

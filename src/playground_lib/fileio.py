@@ -188,3 +188,29 @@ def read_png(path: str | os.PathLike) -> np.ndarray:
         raise
     except Exception as exc:  # PIL raises many kinds of errors for broken files
         raise ValueError(f"{path}: not a readable image ({exc})") from exc
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """A JSON file's content; ValueError with a one-line reason for anything that is not JSON.
+
+    Files from other tools and other people can be anything: not UTF-8, cut short, nested a
+    hundred thousand levels deep (Python's parser then runs out of recursion), a number of
+    thousands of digits. Each becomes a message instead of a traceback. FileNotFoundError passes.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (some Windows editors) is fine
+    except FileNotFoundError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ValueError(f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise ValueError(f"not valid JSON ({exc})") from None

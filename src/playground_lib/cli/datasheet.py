@@ -18,11 +18,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..coco.read import CocoError
     from ..datasheet import write_datasheet
     from . import UserError
+    from ._problems import refuse
 
     try:
         path = write_datasheet(args.source, args.out, args.name)
+    except CocoError as exc:
+        raise refuse(exc.problems) from None
     except (FileNotFoundError, ValueError) as exc:
         raise UserError(str(exc)) from None
     print(f"wrote {path}: fill in the ✍️ questions before sharing the dataset")

@@ -31,6 +31,7 @@ from ..labelme.check import check_labelme, read_labelme
 from ..labelme.folder import labelme_files
 from ..labelme.format import LabelmeError, LabelmeFile, LabelmeShape
 from ..labelme.write import write_embedded_image
+from ..parallel import map_on_all_cores
 from .categories import IGNORE_CATEGORY_ID, Categories, make_categories
 from .masks import DrawnObject, area_and_box, cut_out, segmentations
 from .split import split_images
@@ -52,7 +53,12 @@ def check_labelme_dir(
     progress: bool = False,
     allow_outside: bool = False,
 ) -> tuple[list[LabelmeFile], list[str], Categories]:
-    """Check every file in the folder: (good files, every problem, categories). Writes nothing."""
+    """Check every file in the folder: (good files, every problem, categories). Writes nothing.
+
+    Files are checked on every core, each image decoded in full once. Embedded images
+    (``imageData``) are dropped once checked, so memory follows the largest file, not the
+    folder; :meth:`LabelmeFile.embedded_image` reads one again when it is needed.
+    """
     from tqdm.auto import tqdm
 
     categories = make_categories(labels)
@@ -63,8 +69,11 @@ def check_labelme_dir(
     good: list[LabelmeFile] = []
     problems: list[str] = []
     owners: dict[str, Path] = {}
-    for path in tqdm(paths, desc="checking labelme files", disable=not progress, leave=False):
-        item, found = check_labelme(path, labels=categories.complaint, root=folder, allow_outside=allow_outside)
+    jobs = [(path, folder, categories, allow_outside) for path in paths]
+    checked = map_on_all_cores(_check_one, jobs)
+    for path, (item, found) in tqdm(
+        zip(paths, checked), total=len(paths), desc="checking labelme files", disable=not progress, leave=False
+    ):
         if item is not None:
             key = _image_key(folder, item)
             if key in owners:
@@ -78,6 +87,20 @@ def check_labelme_dir(
         if item is not None and not found:
             good.append(item)
     return good, problems, categories
+
+
+def _check_one(job: tuple[Path, Path, Categories, bool]) -> tuple[LabelmeFile | None, list[str]]:
+    """One file checked (in a worker process): its image bytes stay in the file, not in memory."""
+    path, folder, categories, allow_outside = job
+    item, found = check_labelme(path, labels=categories.complaint, root=folder, allow_outside=allow_outside)
+    if item is not None:
+        item.image_data = None
+    return item, found
+
+
+def _convert_one(job: tuple[LabelmeFile, Categories, bool]) -> tuple[list[dict[str, Any]], list[str]]:
+    """One checked file's annotations (in a worker process)."""
+    return _annotations_of(*job)
 
 
 def _image_key(folder: Path, item: LabelmeFile) -> str:
@@ -109,11 +132,11 @@ def convert_labelme_dir(
     if problems and not skip_invalid:
         raise LabelmeError(problems)
     converted = []
-    for item in tqdm(good, desc="labelme -> COCO", disable=not progress):
-        annotations, empty = _annotations_of(item, categories, whole_shapes)
+    drawn = map_on_all_cores(_convert_one, [(item, categories, whole_shapes) for item in good])
+    for item, (made, empty) in tqdm(zip(good, drawn), total=len(good), desc="labelme -> COCO", disable=not progress):
         problems.extend(empty)  # found only by drawing: shapes that cover no pixel
         if not empty:
-            converted.append((item, annotations))
+            converted.append((item, made))
     if problems and not skip_invalid:
         raise LabelmeError(problems)
     if not converted:
@@ -129,7 +152,7 @@ def convert_labelme_dir(
         "annotations": [],
         "categories": [dict(e) for e in categories.entries],
     }
-    for item, annotations in converted:
+    for item, made in converted:
         if extract_images:
             write_embedded_image(item)
         image_id = len(coco["images"]) + 1
@@ -145,7 +168,7 @@ def convert_labelme_dir(
         if item.flags:
             image["flags"] = dict(item.flags)
         coco["images"].append(image)
-        for annotation in annotations:
+        for annotation in made:
             annotation.update(id=len(coco["annotations"]) + 1, image_id=image_id)
             coco["annotations"].append(annotation)
     if split is not None:

@@ -16,6 +16,114 @@ from pycocotools import mask as mask_utils
 
 from .. import outlines
 
+POLYGON_MARGIN = 1.0  # polygon points may lie this many image widths/heights beyond the edges (tools round outward)
+
+
+def rle_counts(counts: str) -> list[int]:
+    """The run lengths of a compressed COCO RLE string; ValueError when it is not one.
+
+    The format (from the COCO API's ``maskApi``): each count is written in 5-bit groups, low
+    bits first, one character ``chr(48 + group)`` per group with bit 0x20 set while more
+    follow and bit 0x10 of the last group the sign; from the third count on, the value is
+    the difference to the count two places before. Decoded here in Python so that a broken
+    string is a message, not undefined behaviour in C.
+    """
+    values: list[int] = []
+    position = 0
+    while position < len(counts):
+        value = shift = 0
+        more = True
+        while more:
+            if position >= len(counts):
+                raise ValueError("it ends in the middle of a number")
+            code = ord(counts[position]) - 48
+            if not 0 <= code < 64:
+                raise ValueError(f"character {counts[position]!r} at {position} is not part of the alphabet")
+            value |= (code & 0x1F) << shift
+            more = bool(code & 0x20)
+            position += 1
+            shift += 5
+            if not more and code & 0x10:
+                value |= -1 << shift
+        if len(values) > 2:
+            value += values[-2]
+        values.append(value)
+    return values
+
+
+def segmentation_problem(segmentation: Any, height: int, width: int) -> str | None:
+    """What is wrong with a COCO segmentation for a ``height`` x ``width`` image, or None.
+
+    Everything pycocotools would crash on, loop on or misread: polygons whose numbers are not
+    finite or lie far outside the image (pycocotools walks every pixel of the way there), and
+    RLEs whose counts are garbage or do not add up to the image.
+    """
+    if isinstance(segmentation, list):
+        return _polygons_problem(segmentation, height, width)
+    if isinstance(segmentation, dict):
+        return _rle_problem(segmentation, height, width)
+    return f"segmentation must be a list of polygons or an RLE object, got {type(segmentation).__name__}"
+
+
+def _polygons_problem(polygons: list, height: int, width: int) -> str | None:
+    longest = height * width + 16 * (height + width)  # an outline of pixels is never longer
+    for number, polygon in enumerate(polygons, start=1):
+        if not isinstance(polygon, list) or not all(_is_number(v) for v in polygon):
+            return f"polygon {number} must be a list of numbers x1, y1, x2, y2, ..."
+        if len(polygon) % 2:
+            return f"polygon {number} has an odd count of numbers ({len(polygon)}); it needs x, y pairs"
+        if len(polygon) < 6:
+            return f"polygon {number} has {len(polygon) // 2} points; a polygon needs at least 3 (6 numbers)"
+        try:
+            points = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+        except OverflowError:  # a whole number of hundreds of digits
+            return f"polygon {number} holds a number too large for a coordinate"
+        finite = np.isfinite(points).all(axis=1)
+        near = (
+            np.abs(points - np.array([width, height]) / 2) <= (0.5 + POLYGON_MARGIN) * np.array([width, height])
+        ).all(axis=1)
+        for what, good in (("is not a finite number", finite), (f"lies far outside the {width}x{height} image", near)):
+            if not good.all():
+                index = int(np.argmin(good))
+                x, y = polygon[2 * index], polygon[2 * index + 1]
+                return f"polygon {number}, point {index + 1} ({x:g}, {y:g}) {what}"
+        steps = np.abs(np.diff(points, axis=0, append=points[:1])).max(axis=1).sum()
+        if steps > longest:
+            return (
+                f"polygon {number} is {steps:.0f} pixels long, more than an outline in a {width}x{height} image can be"
+            )
+    return None
+
+
+def _rle_problem(rle: dict, height: int, width: int) -> str | None:
+    size, counts = rle.get("size"), rle.get("counts")
+    if not (isinstance(size, list) and len(size) == 2 and all(_is_whole(v) for v in size)):
+        return f"the RLE needs a size [height, width], got {size!r}"
+    if size != [height, width]:
+        return f"the RLE is {size[1]}x{size[0]} (width x height) but its image is {width}x{height}"
+    if isinstance(counts, str):
+        try:
+            runs = rle_counts(counts)
+        except ValueError as exc:
+            return f"RLE counts are not compressed COCO RLE ({exc})"
+    elif isinstance(counts, list) and all(_is_whole(v) for v in counts):
+        runs = counts
+    else:
+        return "RLE counts must be a compressed string or a list of whole numbers"
+    if any(run < 0 for run in runs):
+        return "the RLE counts hold a negative run length"
+    if sum(runs) != height * width:
+        return f"the RLE counts cover {sum(runs)} pixels, its {width}x{height} image has {height * width}"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 def annotation_rle(annotation: Mapping[str, Any], height: int, width: int) -> dict:
     """The annotation's mask as compressed RLE (what ``COCO.annToRLE`` does, without a COCO object)."""
@@ -32,7 +140,8 @@ def _as_bytes(counts) -> bytes:
 
 
 def annotation_mask(annotation: Mapping[str, Any], height: int, width: int) -> np.ndarray:
-    return mask_utils.decode(annotation_rle(annotation, height, width)).astype(bool)
+    """The annotation's mask, HxW bool (a view of pycocotools' 0/1 bytes: no second copy of a large image)."""
+    return mask_utils.decode(annotation_rle(annotation, height, width)).view(bool)
 
 
 class ShiftedRle(dict):

@@ -53,7 +53,7 @@ def category_values(coco: Mapping[str, Any], name: str = "COCO") -> tuple[dict[i
                     'name it after an ADE20K class or alias, or add "ade20k_value"'
                 )
                 continue
-        if not isinstance(value, int) or not 0 <= value <= schema.NUM_ADE20K_CLASSES:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= schema.NUM_ADE20K_CLASSES:
             problems.append(
                 f"{name}: category {category.get('id')} ({category.get('name')}): ade20k_value {value!r} "
                 f"is not in 0..{schema.NUM_ADE20K_CLASSES}"
@@ -120,30 +120,15 @@ def check_spade_destination(out_dir: str | os.PathLike, overwrite: bool) -> Path
 
 def _write_sample(image: CocoImage, values, build: Path, pixels: dict, instances: dict) -> int:
     """Write one sample's photo, label map and instance map; count its pixels and objects; return its "other" pixels."""
-    height, width = image.entry["height"], image.entry["width"]
-    label_map = np.zeros((height, width), dtype=np.uint8)
-    instance_map = np.zeros((height, width), dtype=np.uint16)
-    owner = np.full((height, width), -1, dtype=np.int64)  # which category each pixel ended up with
-    count = 0
-    for annotation in image.annotations:
-        mask = annotation_mask(annotation, height, width)
-        if annotation.get("category_id") == IGNORE_CATEGORY_ID or annotation.get("ignore"):
-            label_map[mask], instance_map[mask], owner[mask] = 0, 0, -1
-            continue
-        count += 1
-        label_map[mask] = values[annotation["category_id"]]
-        instance_map[mask] = count
-        owner[mask] = annotation["category_id"]
-        instances[annotation["category_id"]] += 1
-    ids, totals = np.unique(owner, return_counts=True)
-    for category_id, total in zip(ids.tolist(), totals.tolist()):
-        if category_id >= 0:
-            pixels[category_id] += total
+    label_map, instance_map, owners = _paint(image, values)
+    for category_id, total in zip(owners, _pixels_per_value(instance_map, len(owners) + 1)[1:].tolist()):
+        pixels[category_id] += total
+        instances[category_id] += 1
     stem = image.path.stem
     _write_spade_image(image.path, build / "images", stem)
     write_png(build / "labels" / f"{stem}.png", label_map)
     write_png(build / "instances" / f"{stem}.png", instance_map)
-    return int((label_map == 0).sum())
+    return int(_pixels_per_value(label_map, 1)[0])
 
 
 def _summary(coco, images, values, pixels, instances, other_pixels, split_of) -> dict[str, Any]:
@@ -171,6 +156,36 @@ def _summary(coco, images, values, pixels, instances, other_pixels, split_of) ->
         "instances/STEM.png (uint16, 0 = none)",
     }
     return dataset
+
+
+def _paint(image: CocoImage, values: Mapping[int, int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """(label map, instance map, category id of each instance 1..n); later annotations on top.
+
+    Two maps of the image's size and one mask at a time: memory follows the largest image.
+    """
+    height, width = image.entry["height"], image.entry["width"]
+    label_map = np.zeros((height, width), dtype=np.uint8)
+    instance_map = np.zeros((height, width), dtype=np.uint16)
+    owners: list[int] = []
+    for annotation in image.annotations:
+        mask = annotation_mask(annotation, height, width)
+        if annotation.get("category_id") == IGNORE_CATEGORY_ID or annotation.get("ignore"):
+            label_map[mask], instance_map[mask] = 0, 0
+            continue
+        owners.append(annotation["category_id"])
+        label_map[mask] = values[annotation["category_id"]]
+        instance_map[mask] = len(owners)
+    return label_map, instance_map, owners
+
+
+def _pixels_per_value(array: np.ndarray, length: int) -> np.ndarray:
+    """How many pixels hold each value 0..length-1 (and beyond), counted in strips to spare memory."""
+    totals = np.zeros(length, dtype=np.int64)
+    rows = max(1, 2**20 // max(array.shape[1], 1))
+    for top in range(0, array.shape[0], rows):
+        counted = np.bincount(array[top : top + rows].ravel(), minlength=length)
+        totals[: min(length, len(counted))] += counted[:length]
+    return totals
 
 
 def _splits(coco, images: list[CocoImage], val_fraction: float, seed: int) -> dict[str, str]:

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
+from ..fileio import read_json
 from ..paths import resolve_inside
 from .format import POINT_COUNTS, SHAPE_KEYS, TOP_LEVEL_KEYS, LabelmeError, LabelmeFile, LabelmeShape, mask_from_base64
-from .image import upright_size
+from .image import decoded_upright_size
 
 
 def read_labelme(
@@ -62,15 +62,11 @@ def check_labelme(
     path = Path(path)
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_json(path)
     except FileNotFoundError:
         return None, [f"{name}: file not found"]
-    except UnicodeDecodeError as exc:
-        return None, [f"{name}: not a UTF-8 text file ({exc.reason} at byte {exc.start})"]
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [f"{name}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"]
+    except ValueError as exc:
+        return None, [f"{name}: {exc}"]
     if not isinstance(raw, dict) or "shapes" not in raw:
         return None, [f'{name}: not a labelme file (no "shapes" list at the top)']
     problems: list[str] = []
@@ -161,6 +157,14 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
         actual = _measure_upright(name, io.BytesIO(image_data), "embedded imageData", problems)
         if resolved is not None and not resolved.is_file():
             resolved = None  # labelme itself uses the embedded copy then
+        if resolved is not None and actual is not None:
+            on_disk = _measure_upright(name, resolved, repr(image_name), problems)
+            if on_disk is not None and on_disk != actual:
+                problems.append(
+                    f"{name}: the embedded imageData is {actual[1]}x{actual[0]} but the image file {image_name!r} is "
+                    f"{on_disk[1]}x{on_disk[0]} (width x height); labelme shows the embedded one, the conversions "
+                    "use the file: remove imageData or replace the file"
+                )
         return resolved, image_name or f"{path.stem}.png", image_data, actual
     if image_name is None:
         if image_path_raw is None:
@@ -175,7 +179,7 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
 def _measure_upright(name: str, source, what: str, problems: list[str]) -> tuple[int, int] | None:
     """(height, width) as labelme shows the image, or None with the reason added to ``problems``."""
     try:
-        return upright_size(source)
+        return decoded_upright_size(source)
     except (OSError, ValueError) as exc:
         reason = str(exc) if isinstance(exc, ValueError) else f"not a readable image ({exc})"
         problems.append(f"{name}: {what} is {reason}")
@@ -204,7 +208,7 @@ def check_shape(
     elif allowed is not None and label not in allowed:
         problems.append(f"{where}: unknown label {label!r}; allowed labels: {', '.join(sorted(allowed))}")
     shape_type = raw.get("shape_type") or "polygon"  # labelme 3.x had no shape_type: polygons only
-    if shape_type not in POINT_COUNTS:
+    if not isinstance(shape_type, str) or shape_type not in POINT_COUNTS:
         problems.append(f"{where}: unknown shape_type {shape_type!r} (expected one of {', '.join(POINT_COUNTS)})")
         return None
     points = _check_points(where, raw.get("points"), shape_type, height, width, problems, allow_outside)
@@ -220,7 +224,7 @@ def check_shape(
         problems.append(f"{where}: description must be text")
         description = str(description)
     mask = None
-    if shape_type == "mask" and points is not None:
+    if shape_type == "mask" and points is not None and len(problems) == before:
         mask = _check_mask(where, raw.get("mask"), points, height, width, problems)
     if len(problems) > before:
         return None
@@ -255,12 +259,23 @@ def _check_points(
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x, y)):
             problems.append(f"{where}: point {number} ({x!r}, {y!r}) is not a pair of numbers")
             return None
+        try:
+            x, y = float(x), float(y)
+        except OverflowError:  # a whole number of hundreds of digits
+            problems.append(f"{where}: point {number} holds a number too large for a coordinate")
+            return None
         if not (math.isfinite(x) and math.isfinite(y)):
-            problems.append(f"{where}: point {number} ({x}, {y}) is not a finite number (NaN or infinity)")
+            problems.append(f"{where}: point {number} ({x:g}, {y:g}) is not a finite number (NaN or infinity)")
             return None
         if x < 0 or y < 0 or x > width or y > height:
             outside.append(f"point {number} ({x:g}, {y:g})")
-        clean.append([float(x), float(y)])
+            if not (-width <= x <= 2 * width and -height <= y <= 2 * height):
+                problems.append(
+                    f"{where}: point {number} ({x:g}, {y:g}) lies far outside the {width}x{height} image "
+                    "(more than its own size beyond an edge: drawing it would take forever)"
+                )
+                return None
+        clean.append([x, y])
     if outside and not allow_outside:
         bounds = f"the {width}x{height} image (x from 0 to {width}, y from 0 to {height})"
         if len(outside) == 1:

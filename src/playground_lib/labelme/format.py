@@ -111,8 +111,25 @@ class LabelmeFile:
 
     def load_image(self) -> np.ndarray:
         """The image as labelme shows it (EXIF orientation applied), HxWx3 uint8."""
-        source = io.BytesIO(self.image_data) if self.image_data is not None else self.image_path
-        return read_upright_rgb(source)
+        if self.image_path is not None and self.image_data is None:
+            return read_upright_rgb(self.image_path)
+        return read_upright_rgb(io.BytesIO(self.embedded_image()))
+
+    def embedded_image(self) -> bytes:
+        """The image file's bytes stored inside the labelme file (``imageData``).
+
+        A folder check drops them from memory once checked (a thousand embedded photos would
+        need gigabytes), so they are read again from the file here.
+        """
+        if self.image_data is not None:
+            return self.image_data
+        from ..fileio import read_json
+
+        raw = read_json(self.path)
+        encoded = raw.get("imageData") if isinstance(raw, dict) else None
+        if not isinstance(encoded, str):
+            raise LabelmeError([f"{self.path}: imageData is gone (the file changed since it was checked)"])
+        return base64.b64decode(encoded)
 
     def objects(self) -> list[tuple[str, list[LabelmeShape]]]:
         """(label, its shapes) per object, in order of first appearance.

@@ -84,11 +84,11 @@ def write_embedded_image(item: LabelmeFile) -> Path | None:
     and then moved may carry the only copy inside. Returns the path written, or None when the
     image file exists already.
     """
-    if item.image_path is not None or item.image_data is None:
+    if item.image_path is not None:
         return None
     target = resolve_inside(item.path.parent, item.image_name)
     if target is None:
         raise LabelmeError([f"{item.path}: imagePath {item.image_name!r} points outside the folder"])
-    write_bytes(target, item.image_data)
+    write_bytes(target, item.embedded_image())
     item.image_path = target
     return target
