@@ -50,11 +50,19 @@ bench: $(STAMP)
 	$(BIN)/pip install -c constraints-cpu.txt -e ".[dev,bench]"
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
-## Real-browser checks of the widgets (JupyterLab in Debian's headless Chromium).
-browser-check: $(STAMP)
+## Real-browser checks of the widgets in Debian's headless Chromium: JupyterLab 4 + ipywidgets 8 (.venv)
+## and classic Notebook 6.5 + ipywidgets 7.7.1 (.venv-classic), the widget stack Colab ships.
+## Screenshots of each state land in outputs/browser/.
+CLASSIC_STAMP := .venv-classic/.installed
+
+$(CLASSIC_STAMP): scripts/setup_classic_venv.sh pyproject.toml
+	bash scripts/setup_classic_venv.sh .venv-classic
+	touch $(CLASSIC_STAMP)
+
+browser-check: $(STAMP) $(CLASSIC_STAMP)
 	bash scripts/install_browser.sh
 	$(BIN)/pip install -c constraints-cpu.txt -e ".[dev,browser]"
 	$(BIN)/python -m pytest -m browser -q -p no:xdist
 
 clean:
-	rm -rf $(VENV) .venv-blender outputs .pytest_cache
+	rm -rf $(VENV) .venv-blender .venv-classic outputs .pytest_cache

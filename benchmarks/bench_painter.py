@@ -3,7 +3,9 @@
 - one mouse-move segment painted into the label map (budget: a 60 Hz frame, 16.7 ms);
 - a bucket fill of a whole 256x256 / 1024x1024 sketch with our run-based flood fill, next to
   Pillow's ``ImageDraw.floodfill`` (the obvious library alternative, pixel by pixel in Python);
-- the colour image the canvas is redrawn from after each stroke.
+- the colour image the canvas is redrawn from after each stroke, and the message ipycanvas sends
+  for it: RGBA as PNG (lossless, what the painter sends) next to RGB as JPEG (ipycanvas's lossy
+  default for RGB, which smeared the class colours).
 
 Run: python benchmarks/bench_painter.py
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from ipycanvas.utils import binary_image
 from PIL import Image, ImageDraw
 
 from playground_lib.painter import Sketchpad, flood_region
+from playground_lib.painter.widget import opaque_rgba
 
 
 def best_of(fn, repeat=5, number=1) -> float:
@@ -67,6 +71,14 @@ def main() -> None:
         )
         redraw = best_of(pad.colors, repeat=5)
         print(f"{f'colour image for the canvas, {size}x{size}':<44}{redraw * 1e3:>10.2f}ms")
+        colors = pad.colors()
+        png = best_of(lambda c=colors: binary_image(opaque_rgba(c)), repeat=3)
+        jpeg = best_of(lambda c=colors: binary_image(c), repeat=3)
+        png_kb, jpeg_kb = len(binary_image(opaque_rgba(colors))) / 1024, len(binary_image(colors)) / 1024
+        print(
+            f"{f'canvas message, RGBA->PNG, {size}x{size}':<44}{png * 1e3:>10.2f}ms{jpeg * 1e3:>12.2f}ms"
+            f"  (RGB->JPEG; {png_kb:.0f} KB vs {jpeg_kb:.0f} KB)"
+        )
 
 
 if __name__ == "__main__":

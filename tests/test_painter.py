@@ -265,3 +265,109 @@ def test_uploaded_bytes_load_like_files_and_bad_ones_are_named(tmp_path):
     assert (painter.labels == SAND).all() and "loaded mine.png" in painter.status.value
     painter._on_upload({"new": {"junk.png": {"metadata": {}, "content": b"not a png"}}})
     assert "junk.png: not a readable image" in painter.status.value and (painter.labels == SAND).all()
+
+
+def test_the_canvas_gets_lossless_rgba_in_exactly_the_shown_colours(monkeypatch):
+    from ipycanvas.utils import binary_image
+
+    painter = Painter(32)
+    painter.paint_stroke([(2, 16), (30, 16)], "path", size=6)
+    painter.paint_stroke([(16, 2), (16, 30)], "rock", size=6)  # 14 RGB units from path in ADE20K
+    sent = []
+    monkeypatch.setattr(painter.sketch_layer, "put_image_data", lambda array, x, y: sent.append(array))
+    painter.refresh()
+    (array,) = sent
+    assert array.shape == (32, 32, 4) and (array[..., 3] == 255).all()
+    assert np.array_equal(array[..., :3], painter.shown_colors())
+    encoded = binary_image(array)  # what ipycanvas sends: PNG for RGBA, never JPEG
+    assert encoded[:4] == b"\x89PNG"
+    decoded = np.asarray(Image.open(__import__("io").BytesIO(encoded)).convert("RGB"))
+    assert np.array_equal(decoded, L.labels_to_colors(painter.labels))
+
+
+def test_moves_without_a_press_never_paint_and_every_exit_ends_the_stroke():
+    painter = Painter(64)
+    drawn = []
+    painter.sketch_layer.stroke_line = lambda *a: drawn.append(a)
+    painter._on_move(10, 10)
+    painter._on_move(50, 50)
+    assert painter.pad.is_blank() and not drawn  # the outline moved on its own layer only
+    painter._on_down(10, 32)
+    painter._on_move(30, 32)
+    assert painter.pad.drawing and len(drawn) == 1
+    painter._on_out(63, 32)  # left the canvas, or a cancelled pointer reported as mouse-out
+    assert not painter.pad.drawing
+    painted = painter.labels.copy()
+    painter._on_move(40, 10)
+    painter._on_up(40, 60)
+    assert np.array_equal(painter.labels, painted)
+
+
+def test_ctrl_z_undoes_and_ctrl_shift_z_or_ctrl_y_redo():
+    painter = Painter(32)
+    painter.paint_stroke([(2, 16), (30, 16)], "grass", size=4)
+    painter._on_key("z", False, True)
+    assert painter.pad.is_blank()
+    painter._on_key("Z", True, True)
+    assert not painter.pad.is_blank()
+    painter._on_key("z", False, True)
+    painter._on_key("y", False, True)
+    assert not painter.pad.is_blank()
+    painter._on_key("z", False, False)  # a plain z is not a command
+    assert not painter.pad.is_blank()
+
+
+def test_the_result_panel_shows_placeholder_progress_staleness_and_empty_sketch_hint():
+    seen_while_running = []
+
+    def generate(labels):
+        seen_while_running.append((painter.generate_button.disabled, painter.generate_button.description))
+        return L.labels_to_colors(labels)
+
+    painter = Painter(32, generate=generate)
+    placeholder = Image.open(__import__("io").BytesIO(painter.result_view.value))
+    assert placeholder.size == (32, 32) and "no picture yet" in painter.result_note.value
+    assert painter.generate() is None and not seen_while_running  # blank: a hint, no purple smear
+    assert "empty" in painter.result_note.value
+    painter.paint_stroke([(2, 16), (30, 16)], "grass", size=4)
+    painter.generate()
+    assert seen_while_running == [(True, "Generating…")]
+    assert not painter.generate_button.disabled and painter.generate_button.description == "Generate"
+    assert "up to date" in painter.result_note.value
+    painter.paint_stroke([(16, 2), (16, 30)], "tree", size=4)
+    assert "out of date" in painter.result_note.value
+    assert "playground-painter-stale" in painter.result_column._dom_classes
+    painter._safely(painter.load_png, "no/such.png")
+    assert "not found" in painter.status.value and "generated" not in painter.status.value
+
+
+def test_a_distinct_display_palette_changes_the_screen_only(tmp_path):
+    from playground_lib.painter.display import DISTINCT_COLORS, contrast_ratio, display_palette, text_color_on
+
+    painter = Painter(32)
+    painter.paint_stroke([(2, 10), (30, 10)], "path", size=6)
+    painter.paint_stroke([(2, 24), (30, 24)], "rock", size=6)
+    labels = painter.labels.copy()
+    painter.distinct_box.value = True
+    assert np.array_equal(painter.labels, labels)
+    shown = painter.shown_colors()
+    path, rock = shown[10, 16].astype(int), shown[24, 16].astype(int)
+    assert np.abs(path - rock).sum() > 100
+    saved = np.asarray(Image.open(painter.save_png(tmp_path / "s.png")).convert("RGB"))
+    assert np.array_equal(saved, L.labels_to_colors(labels))
+    for distinct in (False, True):
+        table = display_palette(distinct)
+        for entry in sketch_palette():
+            assert contrast_ratio(table[entry.value], text_color_on(table[entry.value])) >= 4.5, entry.name
+    assert set(DISTINCT_COLORS) == {e.name for e in sketch_palette()}
+    assert "in the sketch:" in painter.legend.value and "rock" in painter.legend.value
+
+
+def test_the_page_side_guard_handles_cancel_drag_and_selection():
+    from playground_lib.canvas_guard import guard_html
+
+    html = guard_html("playground-painter")
+    assert 'onerror="' in html and "<script" not in html  # scripts in widget HTML never run
+    for event in ("pointercancel", "lostpointercapture", "dragstart", "selectstart", "removeAllRanges"):
+        assert event in html
+    assert "user-select: none" in html

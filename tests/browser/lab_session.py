@@ -1,10 +1,14 @@
-"""JupyterLab in Debian's headless Chromium, for the widget checks (``make browser-check``).
+"""JupyterLab or classic Notebook in Debian's headless Chromium, for the widget checks (``make browser-check``).
 
 A participant meets the annotator and the painter in a browser, so these checks do too: start a
-private JupyterLab on 127.0.0.1 over a temporary copy of a notebook, open it in
+private Jupyter server on 127.0.0.1 over a temporary copy of a notebook, open it in
 ``/usr/bin/chromium`` (driven by playwright's Python package, never a downloaded browser), run
 all cells, and let the test click. What the Python side holds afterwards is asked from the very
 kernel the page uses, through its connection file.
+
+Two front ends: ``"lab"`` (JupyterLab 4 + ipywidgets 8, from the project's .venv) and
+``"classic"`` (Notebook 6.5 + ipywidgets 7.7.1 from .venv-classic, made by
+scripts/setup_classic_venv.sh): the widget stack Colab ships, which no CI machine can open.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "outputs" / "browser"
+CLASSIC_VENV = ROOT / ".venv-classic"
+FRONT_ENDS = ("lab", "classic")
 
 
 def _free_port() -> int:
@@ -44,6 +50,8 @@ def _free_port() -> int:
 
 class Lab:
     """A JupyterLab server over ``root`` with its own config, runtime and settings folders."""
+
+    front_end = "lab"
 
     def __init__(self, root: Path, home: Path):
         self.root, self.home = root, home
@@ -68,26 +76,31 @@ class Lab:
         )
         self.log = open(home / "jupyter.log", "w")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "lab",
-                "--no-browser",
-                "--ServerApp.ip=127.0.0.1",
-                f"--port={self.port}",
-                f"--IdentityProvider.token={self.token}",
-                f"--ServerApp.root_dir={root}",
-                "--ServerApp.port_retries=0",
-                "--LabApp.extension_manager=readonly",
-            ]
-            + (["--allow-root"] if os.geteuid() == 0 else []),
+            self.command() + (["--allow-root"] if os.geteuid() == 0 else []),
             cwd=root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         self._wait_until_up()
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            "--ServerApp.port_retries=0",
+            "--LabApp.extension_manager=readonly",
+        ]
+
+    def notebook_url(self, notebook: str) -> str:
+        return self.url(f"lab/tree/{notebook}")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
@@ -121,7 +134,12 @@ class Lab:
                     client = BlockingKernelClient(connection_file=str(connection))
                     client.load_connection_file()
                     client.start_channels()
-                    client.wait_for_ready(timeout=30)
+                    try:
+                        client.wait_for_ready(timeout=30)
+                    except RuntimeError:  # heartbeat not beating yet on a busy machine: ask again
+                        client.stop_channels()
+                        time.sleep(1)
+                        continue
                     return client
             time.sleep(0.5)
         raise TimeoutError("no kernel session appeared")
@@ -133,6 +151,31 @@ class Lab:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+class ClassicNotebook(Lab):
+    """Notebook 6.5 with ipywidgets 7.7.1 from .venv-classic: the widget stack Colab ships."""
+
+    front_end = "classic"
+
+    def command(self) -> list[str]:
+        python = CLASSIC_VENV / "bin" / "python"
+        if not python.exists():
+            raise FileNotFoundError(f"{python} is missing: run scripts/setup_classic_venv.sh")
+        return [
+            str(python),
+            "-m",
+            "notebook",
+            "--no-browser",
+            "--NotebookApp.ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--NotebookApp.token={self.token}",
+            f"--NotebookApp.notebook_dir={self.root}",
+            "--NotebookApp.port_retries=0",
+        ]
+
+    def notebook_url(self, notebook: str) -> str:
+        return self.url(f"notebooks/{notebook}")
 
 
 def run_in_kernel(client, code: str, timeout: float = 120) -> str:
@@ -152,16 +195,21 @@ def run_in_kernel(client, code: str, timeout: float = 120) -> str:
 
 
 @contextlib.contextmanager
-def notebook_in_chromium(notebook: str, tmp_path: Path):
-    """Yield (page, kernel client, workdir) with ``notebooks/<notebook>`` open in headless Chromium and all cells run."""
+def notebook_in_chromium(notebook: str | Path, tmp_path: Path, front_end: str = "lab", viewport=(1400, 1000)):
+    """Yield (page, kernel client, workdir) with a notebook open in headless Chromium and all cells run.
+
+    ``notebook``: a name under notebooks/ or a path to any .ipynb (a test may write its own).
+    """
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} is missing: run scripts/install_browser.sh")
+    source = Path(notebook) if Path(notebook).is_absolute() else ROOT / "notebooks" / notebook
+    notebook = source.name
     workdir = tmp_path / "work"
-    workdir.mkdir()
-    shutil.copy(ROOT / "notebooks" / notebook, workdir / notebook)
-    lab = Lab(workdir, tmp_path / "jupyter")
+    workdir.mkdir(parents=True)
+    shutil.copy(source, workdir / notebook)
+    lab = {"lab": Lab, "classic": ClassicNotebook}[front_end](workdir, tmp_path / "jupyter")
     try:
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
@@ -169,15 +217,18 @@ def notebook_in_chromium(notebook: str, tmp_path: Path):
                 executable_path=str(CHROMIUM),
                 headless=True,
                 args=CHROMIUM_FLAGS,
-                viewport={"width": 1400, "height": 1000},
+                viewport={"width": viewport[0], "height": viewport[1]},
             )
             try:
                 page = context.pages[0] if context.pages else context.new_page()
                 page.set_default_timeout(60_000)
-                page.goto(lab.url(f"lab/tree/{notebook}"))
-                page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+                page.goto(lab.notebook_url(notebook))
                 kernel = lab.kernel_client(timeout=120)  # the page's kernel is up and answering
-                run_all_cells(page)
+                if front_end == "lab":
+                    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+                    run_all_cells(page)
+                else:
+                    run_all_cells_classic(page, kernel)
                 try:
                     yield page, kernel, workdir
                 finally:
@@ -218,6 +269,29 @@ def run_all_cells(page, timeout: float = 300) -> None:
             )
         time.sleep(0.5)
     raise TimeoutError("the notebook did not finish running")
+
+
+def run_all_cells_classic(page, kernel, timeout: float = 300) -> None:
+    """Cell > Run All in classic Notebook; a cell that failed there fails the check with its traceback."""
+    page.wait_for_function(
+        "() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()",
+        timeout=120_000,
+    )
+    page.evaluate("() => Jupyter.notebook.execute_all_cells()")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        prompts = page.locator(".code_cell .input_prompt").all_inner_texts()
+        if prompts and all(any(ch.isdigit() for ch in p) for p in prompts):
+            break
+        errors = page.locator(".output_error").all_inner_texts()
+        if errors:
+            raise AssertionError("a notebook cell failed in the browser:\n" + "\n".join(errors)[-3000:])
+        time.sleep(0.5)
+    else:
+        raise TimeoutError("the notebook did not finish running")
+    errors = page.locator(".output_error").all_inner_texts()
+    if errors:
+        raise AssertionError("a notebook cell failed in the browser:\n" + "\n".join(errors)[-3000:])
 
 
 def screenshot(page, name: str, locator=None) -> Path:
