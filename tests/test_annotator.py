@@ -354,3 +354,15 @@ def test_an_empty_folder_opens_and_uploaded_photos_appear_with_bad_files_named(t
     annotator.folder_path.value = str(tmp_path / "nowhere")
     annotator.add_folder_button.click()
     assert "nowhere: no such file or folder" in annotator.status.value
+
+
+def test_a_caution_is_amber_and_a_call_from_code_starts_a_new_message(tmp_path):
+    make_images(tmp_path)
+    annotator = Annotator(tmp_path, display=80)
+    annotator.add_polygon([(1, 1), (20, 1), (20, 20)], "bench")
+    annotator.save()
+    assert "saved photo_0.json" in annotator.status.value
+    annotator.click(40, 40)
+    annotator.next_image()
+    status = annotator.status.value
+    assert "saved photo_0.json" not in status and "#b35900'>1 point of an unfinished polygon is not saved" in status

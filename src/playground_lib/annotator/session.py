@@ -98,6 +98,10 @@ def _load_annotation(image_path: Path) -> ImageAnnotation:
     return state
 
 
+class Caution(str):
+    """A note about something that was *not* done (points not saved, no next photo): the widget shows it in amber."""
+
+
 @dataclass
 class _Snapshot:
     shapes: list[LabelmeShape]
@@ -329,9 +333,9 @@ class AnnotationSession:
         if step > 0:
             if self.autosave and self.state.load_error is None and (self.state.dirty or self.can_close):
                 self.save()
-            self._notes.append(f"this is the last photo ({total} of {total}): there is no next one")
+            self._notes.append(Caution(f"this is the last photo ({total} of {total}): there is no next one"))
         else:
-            self._notes.append(f"this is the first photo (1 of {total}): there is no previous one")
+            self._notes.append(Caution(f"this is the first photo (1 of {total}): there is no previous one"))
         return False
 
     # ----------------------------------------------------------------- saving
@@ -373,8 +377,10 @@ class AnnotationSession:
     def _note_unfinished(self) -> None:
         count = len(self.current)
         self._notes.append(
-            f"{count} point{'s' if count > 1 else ''} of an unfinished polygon {'are' if count > 1 else 'is'} "
-            "not saved: add points and close it, or press Delete"
+            Caution(
+                f"{count} point{'s' if count > 1 else ''} of an unfinished polygon {'are' if count > 1 else 'is'} "
+                "not saved: add points and close it, or press Delete"
+            )
         )
 
     def _clamp(self, x: float, y: float) -> tuple[float, float]:

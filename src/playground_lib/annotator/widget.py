@@ -33,7 +33,7 @@ from ..canvas_guard import guard_html
 from ..labelme.format import LabelmeShape
 from ..labels import ade20k_value, palette
 from .photos import PhotoSource, add_photos, display_pixels
-from .session import AnnotationSession
+from .session import AnnotationSession, Caution
 
 DEFAULT_DISPLAY = 512
 ROOT_CLASS = "playground-annotator"
@@ -86,6 +86,8 @@ class Annotator(widgets.VBox):
         self.scale = 1.0
         self._updating_list = False
         self._message, self._error = "", ""
+        self._notes: list[str] = []
+        self._in_action = False
         self._shown: Path | None = None
 
         self.canvas = MultiCanvas(2, width=1, height=1)
@@ -291,23 +293,28 @@ class Annotator(widgets.VBox):
         self._safely(self.add_photos, files)
 
     def _safely(self, action, *args) -> None:
-        """Run an action; a mistake becomes a red line under the canvas, not a lost traceback.
+        """Run a participant's action; a mistake becomes a red line under the canvas, not a lost traceback.
 
-        The action replaces the last message (it says what it did through :meth:`_tell`).
+        Everything the action says (its message, the session's notes) replaces what the last
+        action said, and stays on screen until the next one.
         """
-        self._message, self._error = "", ""
+        self._message, self._error, self._notes = "", "", []
+        self._in_action = True
         try:
             action(*args)
         except Exception as exc:  # shown to the participant instead of vanishing into the log
-            self._tell(error=str(exc) or traceback.format_exc(limit=1))
-            return
-        self._tell(self._message, self._error)
+            self._error = str(exc) or traceback.format_exc(limit=1)
+        try:
+            self._tell(self._message, self._error)
+        finally:
+            self._in_action = False
 
     def _tell(self, message: str = "", error: str = "") -> None:
         """Show what just happened (the session's notes first) until the next action, then redraw."""
-        notes = self.session.take_notes()
-        self._message = " · ".join([*notes, message] if message else notes)
-        self._error = error
+        if not self._in_action:  # a call from code, not a button: it starts a new message
+            self._message, self._error, self._notes = "", "", []
+        self._notes += self.session.take_notes()
+        self._message, self._error = message or self._message, error or self._error
         self.refresh()
 
     # ----------------------------------------------------------------- drawing
@@ -341,8 +348,9 @@ class Annotator(widgets.VBox):
         self._set_status(" · ".join(parts), self._error or state.load_error or "")
 
     def _set_status(self, line: str, error: str) -> None:
-        if self._message:
-            line += f" · <span class='{ROOT_CLASS}-message' style='color:#1a7f37'>{escape(self._message)}</span>"
+        for note in [*self._notes, self._message] if self._message else self._notes:
+            color = "#b35900" if isinstance(note, Caution) else "#1a7f37"
+            line += f" · <span class='{ROOT_CLASS}-message' style='color:{color}'>{escape(note)}</span>"
         if error:
             lines = "<br>".join(escape(e) for e in error.splitlines())
             line += f"<br><span class='{ROOT_CLASS}-error' style='color:#c62828'>{lines}</span>"
