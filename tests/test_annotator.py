@@ -351,6 +351,8 @@ def test_an_empty_folder_opens_and_uploaded_photos_appear_with_bad_files_named(t
     annotator.click(50, 60)
     annotator.save_button.click()
     assert load_with_labelme(folder / "park.json")[0][2] == [(40, 40), (360, 40), (200, 240)]  # full resolution
+    annotator.upload.value = tuple(upload[:1])  # the same photo again
+    assert "already here: park.jpg" in annotator.status.value and len(annotator.session.image_paths) == 1
     annotator.folder_path.value = str(tmp_path / "nowhere")
     annotator.add_folder_button.click()
     assert "nowhere: no such file or folder" in annotator.status.value

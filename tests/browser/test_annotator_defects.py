@@ -220,6 +220,11 @@ def test_own_photos_upload_and_folder_with_bad_files_named(annotator_page):
     for (x, y), (ex, ey) in zip(saved["shapes"][0]["points"], [(100, 100), (700, 100), (400, 1100)]):
         assert abs(x - ex) <= 3 and abs(y - ey) <= 3, saved["shapes"][0]["points"]
     p.shot("uploaded_photo_annotated")
+    with p.page.expect_file_chooser() as chooser:  # the same photo again: not copied twice, and said so
+        p.page.locator("text=Upload photos").first.click()
+    chooser.value.set_files(str(turned))
+    assert "already here: IMG_0042.jpg" in wait_for_status(p, "already here")
+    assert p.ask("len(annotator.session.image_paths)") == 4
 
     laptop = p.files / "laptop"
     laptop.mkdir()

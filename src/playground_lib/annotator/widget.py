@@ -244,15 +244,15 @@ class Annotator(widgets.VBox):
             raise ValueError("type the path of a folder of photos first")
         added, problems = add_photos(source, self.photo_folder)
         new = self.session.add_images(added)
+        if added:  # show the first photo of this batch, new or already here
+            first = added[0].resolve()
+            self.session.go_to(next(i for i, p in enumerate(self.session.image_paths) if p.resolve() == first))
+        parts = []
         if new:
-            self.session.go_to(self.session.image_paths.index(new[0]))
-        names = ", ".join(p.name for p in added[:5]) + (" …" if len(added) > 5 else "")
-        if added:
-            message = f"added {len(added)} photo(s): {names}"
-            if len(new) < len(added):
-                message += f" ({len(added) - len(new)} already here)"
-        else:
-            message = ""
+            parts.append(f"added {len(new)} photo(s): {_names(new)}")
+        if len(new) < len(added):
+            parts.append(f"already here: {_names([p for p in added if p not in new])}")
+        message = " · ".join(parts)
         self._tell(message, "\n".join(problems))
         return added
 
@@ -421,6 +421,10 @@ class Annotator(widgets.VBox):
             self.shape_list.value = self.session.selected if shapes else None
         finally:
             self._updating_list = False
+
+
+def _names(paths: Sequence[Path], most: int = 5) -> str:
+    return ", ".join(p.name for p in paths[:most]) + (" …" if len(paths) > most else "")
 
 
 def _draw_shape(layer, shape: LabelmeShape, pts: list[tuple[float, float]], scale: float) -> None:
