@@ -342,7 +342,7 @@ class Annotator(widgets.VBox):
         if session.current:
             parts.append(
                 f"drawing: {len(session.current)} point(s)"
-                + (" - click the first point to close" if session.can_close else "")
+                + (" - click the first point to close" if session.can_close else " (not in the file until closed)")
             )
         parts.append("unsaved changes" if state.dirty else "saved" if state.json_path.exists() else "not saved yet")
         self._set_status(" · ".join(parts), self._error or state.load_error or "")
