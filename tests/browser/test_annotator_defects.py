@@ -7,14 +7,12 @@ go to outputs/browser/annotator_<front end>_<state>.png.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 
 import numpy as np
 import pytest
+from annotator_page import CANVAS, choose_files, click_image, photo, photo_on_canvas, press, status, wait_for_status
 from lab_session import FRONT_ENDS, WidgetPage, drag, notebook_in_chromium, write_notebook
-from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -26,20 +24,11 @@ from playground_lib.annotator.figures import copy_sample_images
 annotator = Annotator(copy_sample_images("annotations", count=3), display=512)
 annotator""",
 ]
-CANVAS = "canvas.playground-annotator-canvas, .playground-annotator-canvas canvas"
-STATUS = ".playground-annotator-status"
 EVENT_LOG_JS = """() => {
     window.__annotatorEvents = [];
     for (const name of ['dragstart', 'pointercancel', 'selectstart']) {
         document.addEventListener(name, (e) => window.__annotatorEvents.push(name), true);
     }
-}"""
-LAYER_PIXELS_JS = """(selector) => {
-    const c = document.querySelector(selector);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
-    return [c.width, c.height, btoa(s)];
 }"""
 SIX_POINTS = [(40, 60), (120, 50), (200, 80), (210, 170), (120, 220), (50, 180)]  # image pixels, 256x256 scenes
 
@@ -59,46 +48,6 @@ def annotator_page(request, tmp_path_factory):
 def fresh(p: WidgetPage, index: int = 0) -> None:
     p.run(f"annotator.go_to({index}); annotator.session.cancel_polygon(); annotator.refresh()")
     p.settle()
-
-
-def click_image(p: WidgetPage, x: float, y: float) -> None:
-    """A click on image pixel (x, y) of the photo shown."""
-    scale = p.ask("annotator.scale")
-    p.page.mouse.click(*p.to_page(x * scale, y * scale))
-
-
-def status(p: WidgetPage) -> str:
-    return p.page.locator(STATUS).first.inner_text()
-
-
-def wait_for_status(p: WidgetPage, text: str, timeout: float = 30_000) -> str:
-    p.page.wait_for_function(
-        "([s, t]) => document.querySelector(s).innerText.includes(t)", arg=[STATUS, text], timeout=timeout
-    )
-    return status(p)
-
-
-def press(p: WidgetPage, button: str) -> None:
-    p.page.locator(f"button.playground-annotator-{button}").first.click()
-
-
-def photo(width: int, height: int, orientation: int | None = None) -> bytes:
-    """A JPEG with a red top half (which way is up can be seen) and an optional EXIF orientation."""
-    pixels = np.zeros((height, width, 3), dtype=np.uint8)
-    pixels[: height // 2] = (210, 30, 30)
-    pixels[height // 2 :] = (30, 120, 40)
-    image = Image.fromarray(pixels)
-    buffer = io.BytesIO()
-    exif = image.getexif()
-    if orientation:
-        exif[0x0112] = orientation
-    image.save(buffer, format="JPEG", quality=92, exif=exif)
-    return buffer.getvalue()
-
-
-def photo_on_canvas(p: WidgetPage) -> np.ndarray:
-    width, height, data = p.page.evaluate(LAYER_PIXELS_JS, CANVAS)
-    return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 3)
 
 
 def test_a_press_beside_the_canvas_leaves_the_annotator_working(annotator_page):
@@ -200,9 +149,7 @@ def test_own_photos_upload_and_folder_with_bad_files_named(annotator_page):
     turned.write_bytes(photo(1200, 800, orientation=6))  # a phone's portrait photo: 800 wide, 1200 high upright
     notes = p.files / "notes.txt"
     notes.write_text("not a photo")
-    with p.page.expect_file_chooser() as chooser:
-        p.page.locator("text=Upload photos").first.click()
-    chooser.value.set_files([str(turned), str(notes)])
+    choose_files(p, [turned, notes])
     shown = wait_for_status(p, "added 1 photo")
     assert "IMG_0042.jpg" in shown and "notes.txt: not a picture Pillow can read" in shown, shown
     p.settle(1.0)
@@ -220,9 +167,7 @@ def test_own_photos_upload_and_folder_with_bad_files_named(annotator_page):
     for (x, y), (ex, ey) in zip(saved["shapes"][0]["points"], [(100, 100), (700, 100), (400, 1100)]):
         assert abs(x - ex) <= 3 and abs(y - ey) <= 3, saved["shapes"][0]["points"]
     p.shot("uploaded_photo_annotated")
-    with p.page.expect_file_chooser() as chooser:  # the same photo again: not copied twice, and said so
-        p.page.locator("text=Upload photos").first.click()
-    chooser.value.set_files(str(turned))
+    choose_files(p, [turned])  # the same photo again: not copied twice, and said so
     assert "already here: IMG_0042.jpg" in wait_for_status(p, "already here")
     assert p.ask("len(annotator.session.image_paths)") == 4
 
