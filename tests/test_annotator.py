@@ -250,7 +250,7 @@ def test_next_closes_an_open_polygon_and_two_points_are_kept_with_a_warning(tmp_
         session.click(*point)
     session.next_image()
     assert len(load_with_labelme(paths[0].with_suffix(".json"))[0][2]) == 4
-    session.take_notes()
+    assert session.take_notes()[-1] == "saved photo_0.json"  # autosave says so too
     session.click(3, 3)
     session.click(30, 3)
     session.save()

@@ -70,3 +70,12 @@ def photo_on_canvas(p: WidgetPage) -> np.ndarray:
     """The photo layer of the canvas as the browser holds it, HxWx3."""
     width, height, data = p.page.evaluate(LAYER_PIXELS_JS, CANVAS)
     return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 3)
+
+
+def phone_sized_photo(seed: int) -> bytes:
+    """A 12-megapixel JPEG of smoothed noise, about 7 MB: the size of a phone photo with a lot of detail."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, size=(750, 1000, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(small).resize((4000, 3000), Image.Resampling.BILINEAR).save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()

@@ -8,10 +8,21 @@ go to outputs/browser/annotator_<front end>_<state>.png.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
-from annotator_page import CANVAS, choose_files, click_image, photo, photo_on_canvas, press, status, wait_for_status
+from annotator_page import (
+    CANVAS,
+    choose_files,
+    click_image,
+    phone_sized_photo,
+    photo,
+    photo_on_canvas,
+    press,
+    status,
+    wait_for_status,
+)
 from lab_session import FRONT_ENDS, WidgetPage, drag, notebook_in_chromium, write_notebook
 
 pytestmark = pytest.mark.browser
@@ -181,3 +192,24 @@ def test_own_photos_upload_and_folder_with_bad_files_named(annotator_page):
     assert "swing.jpg" in shown and "cut.jpg: the file is cut short" in shown, shown
     assert p.ask("annotator.session.image_path.name") == "swing.jpg"
     p.shot("added_folder")
+
+
+def test_an_upload_too_big_for_the_connection_is_stopped_with_a_message(annotator_page):
+    # Without the page-side check, two phone photos (14 MB) in one upload closed the kernel's websocket
+    # (tornado's 10 MiB limit): no files, no message, the button seemed dead.
+    p = annotator_page
+    fresh(p)
+    big = [p.files / f"phone_{i}.jpg" for i in range(2)]
+    for i, path in enumerate(big):
+        path.write_bytes(phone_sized_photo(i))
+    before = p.ask("len(annotator.session.image_paths)")
+    choose_files(p, big)
+    shown = wait_for_status(p, "one upload can carry here")
+    assert re.search(r"These 2 files are 1\d\.\d MB together: more than the 9 MB", shown), shown
+    p.shot("upload_too_big")
+    small = p.files / "small.jpg"
+    small.write_bytes(photo(320, 240))
+    choose_files(p, [small])  # the connection is still there: a small upload right after works
+    wait_for_status(p, "added 1 photo(s): small.jpg")
+    assert p.ask("len(annotator.session.image_paths)") == before + 1
+    assert "one upload can carry here" not in status(p)

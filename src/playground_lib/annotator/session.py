@@ -307,7 +307,7 @@ class AnnotationSession:
             return
         state = self.state
         if self.autosave and state.load_error is None and (state.dirty or self.can_close):
-            self.save()
+            self._notes.append(f"saved {self.save().name}")
         elif self.current:
             self._note_unfinished()
         state.unfinished = list(self.current)
@@ -332,7 +332,7 @@ class AnnotationSession:
         total = len(self.image_paths)
         if step > 0:
             if self.autosave and self.state.load_error is None and (self.state.dirty or self.can_close):
-                self.save()
+                self._notes.append(f"saved {self.save().name}")
             self._notes.append(Caution(f"this is the last photo ({total} of {total}): there is no next one"))
         else:
             self._notes.append(Caution(f"this is the first photo (1 of {total}): there is no previous one"))

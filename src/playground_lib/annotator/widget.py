@@ -32,12 +32,17 @@ from ..canvas_compat import forget_upload, hold, tool_button, undo_redo_key, upl
 from ..canvas_guard import guard_html
 from ..labelme.format import LabelmeShape
 from ..labels import ade20k_value, palette
+from ..upload_limit import upload_limit_html
 from .photos import PhotoSource, add_photos, display_pixels
 from .session import AnnotationSession, Caution
 
 DEFAULT_DISPLAY = 512
 ROOT_CLASS = "playground-annotator"
 PHOTO_TYPES = "image/*,.heic,.heif"
+UPLOAD_ADVICE = (
+    "Choose fewer photos at a time (each upload adds to the folder), type a folder's path below (on a laptop), "
+    "or in Colab run annotator.add_photos(colab_file_picker())."
+)
 CURRENT_COLOR = "#ffd400"
 SELECTED_COLOR = "#ffffff"
 
@@ -151,7 +156,12 @@ class Annotator(widgets.VBox):
 
         super().__init__(
             [
-                widgets.HTML(guard_html(ROOT_CLASS)),
+                widgets.HTML(
+                    guard_html(ROOT_CLASS)
+                    + upload_limit_html(
+                        ROOT_CLASS, f"{ROOT_CLASS}-upload", f"{ROOT_CLASS}-status", UPLOAD_ADVICE, PHOTO_TYPES
+                    )
+                ),
                 widgets.HBox([self.label_picker, self.mode], layout=widgets.Layout(flex_flow="row wrap")),
                 widgets.HBox(
                     [
@@ -368,7 +378,8 @@ class Annotator(widgets.VBox):
             self._shown = None
         self._update_list()
         self._set_status(
-            f"no photos yet in {escape(str(self.photo_folder))}: press <b>Upload photos</b> or type a folder below",
+            f"no photos yet in {escape(str(self.photo_folder))}: "
+            "press <b>Upload photos</b> (a few at a time) or type a folder below",
             self._error,
         )
 
