@@ -224,3 +224,147 @@ def test_small_pictures_are_shown_bigger_and_clicks_still_land_on_image_pixels(t
     assert annotator.click(42, 38) == "closed"  # 8 screen pixels of tolerance, whatever the scale
     annotator.save()
     assert load_with_labelme(paths[0].with_suffix(".json"))[0][2] == [(10, 10), (50, 10), (30, 30)]
+
+
+# ------------------------------------------------ the workshop's defects (issue: drawing widgets a workshop can trust)
+SIX_POINTS = [(10, 10), (40, 8), (60, 20), (55, 45), (30, 50), (8, 35)]
+
+
+def test_save_closes_an_open_polygon_of_three_or_more_points_and_says_so(tmp_path):
+    paths = make_images(tmp_path)
+    session = AnnotationSession(tmp_path)
+    session.set_label("grass")
+    for point in SIX_POINTS:
+        session.click(*point)
+    path = session.save()
+    assert load_with_labelme(path) == [("grass", "polygon", SIX_POINTS)]
+    assert session.current == [] and any("closed" in note and "6 points" in note for note in session.take_notes())
+    assert session.take_notes() == []  # a note is told once
+    assert path == paths[0].with_suffix(".json")
+
+
+def test_next_closes_an_open_polygon_and_two_points_are_kept_with_a_warning(tmp_path):
+    paths = make_images(tmp_path)
+    session = AnnotationSession(tmp_path)
+    for point in SIX_POINTS[:4]:
+        session.click(*point)
+    session.next_image()
+    assert len(load_with_labelme(paths[0].with_suffix(".json"))[0][2]) == 4
+    assert session.take_notes()[-1] == "saved photo_0.json"  # autosave says so too
+    session.click(3, 3)
+    session.click(30, 3)
+    session.save()
+    notes = session.take_notes()
+    assert any("2 points" in note and "not saved" in note for note in notes), notes
+    assert session.current == [(3, 3), (30, 3)]  # kept, never dropped in silence
+    session.next_image()
+    assert any("2 points" in note for note in session.take_notes())
+    session.previous_image()
+    assert session.current == [(3, 3), (30, 3)]  # still there when the participant comes back
+
+
+def test_previous_on_the_first_and_next_on_the_last_say_so(tmp_path):
+    make_images(tmp_path)
+    session = AnnotationSession(tmp_path)
+    assert session.previous_image() is False
+    assert any("first photo" in note for note in session.take_notes())
+    session.go_to(2)
+    assert session.next_image() is False
+    assert any("last photo" in note for note in session.take_notes())
+    assert session.next_image() is False and session.index == 2
+    session.take_notes()
+    session.go_to(1)
+    assert session.next_image() is True and session.take_notes() == []
+
+
+def test_the_save_button_shows_its_saved_message(tmp_path):
+    make_images(tmp_path)
+    annotator = Annotator(tmp_path)
+    annotator.add_polygon([(1, 1), (20, 1), (20, 20)], "bench")
+    annotator.save_button.click()
+    assert "saved photo_0.json" in annotator.status.value, annotator.status.value
+
+
+def test_the_widget_tells_about_the_open_polygon_and_the_ends_of_the_list(tmp_path):
+    paths = make_images(tmp_path)
+    annotator = Annotator(tmp_path, display=80)
+    for x, y in SIX_POINTS:
+        annotator.click(x, y)
+    annotator.save_button.click()
+    status = annotator.status.value
+    assert "closed" in status and "6 points" in status and "saved photo_0.json" in status, status
+    assert len(load_with_labelme(paths[0].with_suffix(".json"))) == 1
+    annotator.previous_button.click()
+    assert "first photo" in annotator.status.value
+    annotator.go_to(2)
+    annotator.next_button.click()
+    assert "last photo" in annotator.status.value
+
+
+def test_ctrl_z_and_ctrl_shift_z_undo_and_redo_on_the_canvas(tmp_path):
+    make_images(tmp_path)
+    annotator = Annotator(tmp_path, display=80)
+    annotator.click(10, 10)
+    annotator.click(30, 10)
+    annotator._on_key("z", False, True)
+    assert annotator.session.current == [(10, 10)]
+    annotator._on_key("Z", True, True)
+    assert annotator.session.current == [(10, 10), (30, 10)]
+    annotator._on_key("z", False, False)  # a plain "z" is not a shortcut
+    assert len(annotator.session.current) == 2
+
+
+def test_an_empty_folder_opens_and_uploaded_photos_appear_with_bad_files_named(tmp_path):
+    import io
+
+    from playground_lib.annotator.widget import Annotator as Widget
+
+    folder = tmp_path / "annotations"
+    folder.mkdir()
+    annotator = Widget(folder, display=100)
+    assert "no photos yet" in annotator.status.value
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((300, 400, 3), 90, dtype=np.uint8)).save(buffer, format="JPEG")
+    upload = [
+        {
+            "name": "park.jpg",
+            "type": "image/jpeg",
+            "size": 0,
+            "last_modified": __import__("datetime").datetime(2026, 1, 1),
+            "content": memoryview(buffer.getvalue()),
+        },
+        {
+            "name": "notes.txt",
+            "type": "text/plain",
+            "size": 0,
+            "last_modified": __import__("datetime").datetime(2026, 1, 1),
+            "content": memoryview(b"hello"),
+        },
+    ]
+    annotator.upload.value = tuple(upload)  # what ipywidgets 8 sets when files are chosen
+    status = annotator.status.value
+    assert "added 1 photo(s): park.jpg" in status and "notes.txt: not a picture" in status, status
+    assert annotator.upload.value == ()  # emptied, so the same file can be chosen again
+    assert (annotator.canvas.width, annotator.canvas.height) == (100, 75) and annotator.scale == 0.25
+    annotator.click(10, 10)
+    annotator.click(90, 10)
+    annotator.click(50, 60)
+    annotator.save_button.click()
+    assert load_with_labelme(folder / "park.json")[0][2] == [(40, 40), (360, 40), (200, 240)]  # full resolution
+    annotator.upload.value = tuple(upload[:1])  # the same photo again
+    assert "already here: park.jpg" in annotator.status.value and len(annotator.session.image_paths) == 1
+    annotator.folder_path.value = str(tmp_path / "nowhere")
+    annotator.add_folder_button.click()
+    assert "nowhere: no such file or folder" in annotator.status.value
+
+
+def test_a_caution_is_amber_and_a_call_from_code_starts_a_new_message(tmp_path):
+    make_images(tmp_path)
+    annotator = Annotator(tmp_path, display=80)
+    annotator.add_polygon([(1, 1), (20, 1), (20, 20)], "bench")
+    annotator.save()
+    assert "saved photo_0.json" in annotator.status.value
+    annotator.click(40, 40)
+    annotator.next_image()
+    status = annotator.status.value
+    assert "saved photo_0.json" not in status and "#b35900'>1 point of an unfinished polygon is not saved" in status

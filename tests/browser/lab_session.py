@@ -309,3 +309,61 @@ def drag(page, points, steps: int = 6) -> None:
     for x, y in rest:
         page.mouse.move(x, y, steps=steps)
     page.mouse.up()
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """A small harness notebook: the first cell is Markdown (text a participant may select), the rest code."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(cells[0])] + [nbformat.v4.new_code_cell(c) for c in cells[1:]]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+OUTPUT_AREA = "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output') or contains(@class, 'output_subarea')][1]"
+
+
+class WidgetPage:
+    """A widget's canvas open in the page, with the page's kernel: ask Python, click in canvas pixels, screenshot.
+
+    ``canvas``: a CSS selector of the canvas; ``prefix``: the screenshots' name prefix.
+    """
+
+    def __init__(self, page, kernel, workdir: Path, front_end: str, canvas: str, prefix: str):
+        self.page, self.kernel, self.workdir, self.front_end = page, kernel, workdir, front_end
+        self.canvas_selector, self.prefix = canvas, prefix
+        self.canvas = page.locator(canvas).first
+        self.canvas.wait_for()
+        self.canvas.scroll_into_view_if_needed()
+
+    def ask(self, expression: str):
+        """The value of a Python expression in the page's kernel (JSON-able)."""
+        return json.loads(run_in_kernel(self.kernel, f"import json as _j; print(_j.dumps({expression}))"))
+
+    def run(self, code: str) -> str:
+        return run_in_kernel(self.kernel, code)
+
+    def canvas_size(self) -> tuple[int, int]:
+        """(width, height) of the canvas in its own pixels."""
+        return tuple(
+            self.page.evaluate(
+                "(s) => { const c = document.querySelector(s); return [c.width, c.height]; }", self.canvas_selector
+            )
+        )
+
+    def to_page(self, x: float, y: float) -> tuple[float, float]:
+        """Page coordinates of canvas pixel (x, y), whatever size the page shows the canvas at."""
+        width, height = self.canvas_size()
+        box = self.canvas.bounding_box()
+        return box["x"] + x * box["width"] / width, box["y"] + y * box["height"] / height
+
+    def settle(self, seconds: float = 0.6) -> None:
+        """Let the kernel's answers to the last events reach the page."""
+        self.run("pass")
+        self.page.wait_for_timeout(seconds * 1000)
+
+    def shot(self, name: str, whole_page: bool = False) -> Path:
+        target = None if whole_page else self.canvas.locator(OUTPUT_AREA).first
+        return screenshot(self.page, f"{self.prefix}_{self.front_end}_{name}.png", target)

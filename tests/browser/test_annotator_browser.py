@@ -22,7 +22,10 @@ def test_annotator_clicks_become_a_labelme_polygon(tmp_path):
         size = json.loads(
             run_in_kernel(kernel, "import json; s = annotator.session.state; print(json.dumps([s.width, s.height]))")
         )
-        to_page = lambda x, y: (box["x"] + x * box["width"] / size[0], box["y"] + y * box["height"] / size[1])
+
+        def to_page(x, y):
+            return box["x"] + x * box["width"] / size[0], box["y"] + y * box["height"] / size[1]
+
         page.locator(".playground-annotator-label select").first.select_option("plaything")
         for x, y in POLYGON:
             page.mouse.click(*to_page(x, y))

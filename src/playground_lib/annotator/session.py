@@ -43,6 +43,7 @@ class ImageAnnotation:
     other_keys: dict[str, Any] = field(default_factory=dict)
     load_error: str | None = None
     dirty: bool = False
+    unfinished: list[tuple[float, float]] = field(default_factory=list)  # points of a polygon left open here
 
     @property
     def json_path(self) -> Path:
@@ -90,10 +91,15 @@ def _load_annotation(image_path: Path) -> ImageAnnotation:
             "fix or move it before saving"
         )
         return state
+    assert item is not None  # check_labelme returns an item whenever it finds no problem
     state.shapes = [replace(shape, points=[tuple(p) for p in shape.points]) for shape in item.shapes]
     state.flags = dict(item.flags)
     state.other_keys = dict(item.other)
     return state
+
+
+class Caution(str):
+    """A note about something that was *not* done (points not saved, no next photo): the widget shows it in amber."""
 
 
 @dataclass
@@ -110,6 +116,13 @@ class AnnotationSession:
     calling :meth:`close_polygon` closes the polygon with the current label. Undo and redo
     cover every change. Moving to another image saves the current one first when
     ``autosave`` is on, so a forgotten Save button never loses work.
+
+    A polygon left open is never dropped in silence: saving (or moving on) closes it when it has
+    three points or more, and otherwise keeps its points with the image (they are back when the
+    participant returns) and says they are not saved. What the participant should be told
+    (that, or "this is the last photo") waits in :meth:`take_notes` for the widget to show.
+
+    A folder with no photos yet is allowed: :meth:`add_images` adds the participant's own.
     """
 
     def __init__(
@@ -118,12 +131,16 @@ class AnnotationSession:
         labels: Sequence[str] | None = None,
         close_tolerance: float = 6.0,
         autosave: bool = True,
+        allow_empty: bool = False,
     ):
+        empty_folder_ok = False
         if isinstance(images, (str, os.PathLike)):
-            paths = find_images(images) if Path(images).is_dir() else [Path(images)]
+            is_folder = Path(images).is_dir()
+            paths = find_images(images) if is_folder else [Path(images)]
+            empty_folder_ok = is_folder and allow_empty
         else:
             paths = [Path(p) for p in images]
-        if not paths:
+        if not paths and not empty_folder_ok:
             raise ValueError(f"no images to annotate in {images}")
         for p in paths:
             if not p.is_file():
@@ -141,10 +158,13 @@ class AnnotationSession:
         self.selected: int | None = None
         self._undo: list[_Snapshot] = []
         self._redo: list[_Snapshot] = []
+        self._notes: list[str] = []
 
     # ----------------------------------------------------------------- what is there
     @property
     def state(self) -> ImageAnnotation:
+        if not self.image_paths:
+            raise ValueError("no photos yet: add some first")
         if self.index not in self._states:
             self._states[self.index] = _load_annotation(self.image_paths[self.index])
         return self._states[self.index]
@@ -160,6 +180,24 @@ class AnnotationSession:
     @property
     def can_close(self) -> bool:
         return len(self.current) >= 3
+
+    def take_notes(self) -> list[str]:
+        """What happened that the participant should be told (each note once), oldest first."""
+        notes, self._notes = self._notes, []
+        return notes
+
+    def add_images(self, paths: Iterable[str | os.PathLike]) -> list[Path]:
+        """Add photos to the list (those already in it are skipped); returns the ones added."""
+        known = {p.resolve() for p in self.image_paths}
+        added = []
+        for path in (Path(p) for p in paths):
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: image not found")
+            if path.resolve() not in known:
+                known.add(path.resolve())
+                self.image_paths.append(path)
+                added.append(path)
+        return added
 
     # ----------------------------------------------------------------- events
     def set_label(self, label: str) -> None:
@@ -262,32 +300,61 @@ class AnnotationSession:
 
     # ----------------------------------------------------------------- images
     def go_to(self, index: int) -> None:
+        """Show another image; the current one is saved first (autosave), its open polygon closed or kept."""
         if not 0 <= index < len(self.image_paths):
             raise IndexError(f"no image {index}: there are {len(self.image_paths)}")
         if index == self.index:
             return
-        if self.autosave and self.state.dirty and self.state.load_error is None:
-            self.save()
+        state = self.state
+        if self.autosave and state.load_error is None and (state.dirty or self.can_close):
+            self._notes.append(f"saved {self.save().name}")
+        elif self.current:
+            self._note_unfinished()
+        state.unfinished = list(self.current)
         self.index = index
-        self.current, self.selected = [], None
+        self.current, self.selected = list(self.state.unfinished), None
         self._undo.clear()
         self._redo.clear()
 
-    def next_image(self) -> None:
-        self.go_to(min(self.index + 1, len(self.image_paths) - 1))
+    def next_image(self) -> bool:
+        """Go to the next image; on the last one, save it and say so. Returns whether it moved."""
+        return self._step(+1)
 
-    def previous_image(self) -> None:
-        self.go_to(max(self.index - 1, 0))
+    def previous_image(self) -> bool:
+        """Go to the previous image; on the first one, say so. Returns whether it moved."""
+        return self._step(-1)
+
+    def _step(self, step: int) -> bool:
+        target = self.index + step
+        if 0 <= target < len(self.image_paths):
+            self.go_to(target)
+            return True
+        total = len(self.image_paths)
+        if step > 0:
+            if self.autosave and self.state.load_error is None and (self.state.dirty or self.can_close):
+                self._notes.append(f"saved {self.save().name}")
+            self._notes.append(Caution(f"this is the last photo ({total} of {total}): there is no next one"))
+        else:
+            self._notes.append(Caution(f"this is the first photo (1 of {total}): there is no previous one"))
+        return False
 
     # ----------------------------------------------------------------- saving
     def save(self) -> Path:
         """Write the current image's labelme JSON next to it (checked, atomically) and return its path.
 
         Points are rounded to :data:`POINT_DECIMALS`; keys another tool stored in the file are kept.
+        A polygon still open is closed first when it can be (three points or more), else kept
+        unsaved with a note: either way the participant is told.
         """
         state = self.state
         if state.load_error:
             raise ValueError(state.load_error)
+        if self.can_close:
+            count = len(self.current)
+            shape = self.close_polygon()
+            self._notes.append(f"closed the open polygon ({count} points, {shape.label}) before saving")
+        elif self.current:
+            self._note_unfinished()
         shapes = [
             replace(
                 shape,
@@ -307,6 +374,15 @@ class AnnotationSession:
         return state.json_path
 
     # ----------------------------------------------------------------- internals
+    def _note_unfinished(self) -> None:
+        count = len(self.current)
+        self._notes.append(
+            Caution(
+                f"{count} point{'s' if count > 1 else ''} of an unfinished polygon {'are' if count > 1 else 'is'} "
+                "not saved: add points and close it, or press Delete"
+            )
+        )
+
     def _clamp(self, x: float, y: float) -> tuple[float, float]:
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ValueError(f"click at ({x}, {y}) is not a position")
