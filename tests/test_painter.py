@@ -9,8 +9,9 @@ import pytest
 from PIL import Image
 
 from playground_lib import labels as L
+from playground_lib.canvas_compat import uploaded_files
 from playground_lib.painter import Sketchpad, flood_region, sketch_palette
-from playground_lib.painter.widget import Painter, uploaded_files
+from playground_lib.painter.widget import Painter
 
 GRASS, TREE, SKY, SAND = (L.ade20k_value(n) for n in ("grass", "tree", "sky", "sand"))
 

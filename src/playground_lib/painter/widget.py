@@ -31,7 +31,7 @@ import numpy as np
 from ipycanvas import MultiCanvas
 from PIL import Image, ImageDraw
 
-from ..canvas_compat import hold, tool_button
+from ..canvas_compat import forget_upload, hold, tool_button, undo_redo_key, uploaded_files
 from ..canvas_guard import guard_html
 from ..labels import OTHER, class_name
 from ..labels_to_image import LabelsToImage
@@ -61,26 +61,6 @@ def placeholder_png(height: int, width: int, text: str) -> bytes:
     left, top, right, bottom = draw.textbbox((0, 0), text)
     draw.text(((width - (right - left)) / 2, (height - (bottom - top)) / 2), text, fill=(90, 90, 90))
     return png_bytes(np.asarray(image))
-
-
-def uploaded_files(value) -> list[tuple[str, bytes]]:
-    """(name, bytes) of a FileUpload's value, in ipywidgets 7 (a dict) and 8 (a tuple) alike."""
-    if not value:
-        return []
-    if isinstance(value, dict):  # ipywidgets 7: {name: {"metadata": {...}, "content": bytes}}
-        return [(name, bytes(item["content"])) for name, item in value.items()]
-    return [(item["name"], bytes(item["content"])) for item in value]  # ipywidgets 8
-
-
-def forget_upload(upload: widgets.FileUpload) -> None:
-    """Empty a FileUpload so the same file can be chosen again (``value`` is read-only in ipywidgets 7)."""
-    try:
-        upload.value = ()  # ipywidgets 8
-    except Exception:
-        with upload.hold_trait_notifications():  # ipywidgets 7 keeps the files in these three traits
-            for name, empty in (("metadata", []), ("data", []), ("_counter", 0)):
-                if upload.has_trait(name):
-                    setattr(upload, name, empty)
 
 
 def class_button_css(distinct: bool) -> str:
@@ -362,10 +342,10 @@ class Painter(widgets.VBox):
         self._on_up(x, y)
 
     def _on_key(self, key: str, shift: bool, ctrl: bool) -> None:
-        key = key.lower()
-        if ctrl and key == "z":
-            self.redo() if shift else self.undo()
-        elif ctrl and key == "y":
+        action = undo_redo_key(key, shift, ctrl)
+        if action == "undo":
+            self.undo()
+        elif action == "redo":
             self.redo()
 
     def _draw_cursor(self, x: float, y: float) -> None:
