@@ -98,7 +98,11 @@ print(f'labelme "{folder}" --validate-label exact --labels ' + ",".join(default_
 # 3. Click the **first point again** (or press **Close polygon**) to finish the shape.
 # 4. **Undo** takes back the last click; to fix a shape, switch *Click to:* to **select**, click the shape,
 #    then choose another label or press **Delete**.
-# 5. **Save** writes the `.json` next to the picture. **Next** and **Previous** save for you.
+# 5. **Save** writes the `.json` next to the picture. **Next** and **Previous** save for you; a polygon
+#    you did not close (3 points or more) is closed for you, and the status line says so.
+# 6. **Your own photos**: press **Upload photos** (several at once), or type a folder on your computer
+#    and press **Add folder**. They are copied into your annotations folder at full size and turned
+#    upright; a file that is not a picture gets a red line with its name, and nothing else changes.
 #
 # The annotator opens every photo in your annotations folder; we add three bundled ones to practise on.
 # Your work is kept there; running this cell again keeps it.
@@ -110,6 +114,19 @@ from playground_lib.annotator.figures import copy_sample_images
 copy_sample_images(folder, count=3)
 annotator = Annotator(folder)
 annotator
+
+# %% [markdown]
+# In Colab you can also pick photos with Colab's own file picker: run the next cell, choose files, and
+# they join the annotator above. Elsewhere it says it is only for Colab.
+
+# %%
+from playground_lib.annotator.photos import colab_file_picker
+from playground_lib.workspace import in_colab
+
+if in_colab():
+    annotator.add_photos(colab_file_picker())
+else:
+    print("Not in Colab: use the Upload photos button or the folder box above.")
 
 # %% [markdown]
 # When you have drawn a few shapes, run the next cell to save and see the label map your polygons make.
