@@ -4,7 +4,8 @@ Reference (issue 4): at 256x256 on CPU the fast path must be at least 3x faster 
 network with the same weights, and its outputs within 1e-3.
 
     .venv/bin/python benchmarks/bench_generator.py                 # random weights, official shape
-    .venv/bin/python benchmarks/bench_generator.py --weights ~/.cache/generative_playgrounds/weights/ade20k_pretrained/latest_net_G.pth
+    .venv/bin/python benchmarks/bench_generator.py \
+        --weights ~/generative_playgrounds/weights/ade20k_pretrained/latest_net_G.pth
 
 Runs are interleaved (plain, fast, plain, fast, ...) and the best of each is reported, because
 other processes on a shared machine only ever make a run slower.

@@ -119,7 +119,8 @@ def main() -> None:
             noise=False,
         )
         print(
-            f"made {args.images} labelme files (256x256; polygons, rectangles, circles) in {time.perf_counter() - start:.1f} s"
+            f"made {args.images} labelme files (256x256; polygons, rectangles, circles) "
+            f"in {time.perf_counter() - start:.1f} s"
         )
         ours_out, theirs_out = tmp / "ours.json", tmp / "theirs"
         times: dict[str, list[tuple[float, float]]] = {"ours": [], "theirs": []}
@@ -136,7 +137,8 @@ def main() -> None:
             walls, cpus = zip(*times[name])
             print(
                 f"{label:32s} wall median {statistics.median(walls):6.2f} s, best {min(walls):6.2f} s   "
-                f"CPU median {statistics.median(cpus):6.2f} s, best {min(cpus):6.2f} s   ({args.repeat} runs, alternating)"
+                f"CPU median {statistics.median(cpus):6.2f} s, best {min(cpus):6.2f} s   "
+                f"({args.repeat} runs, alternating)"
             )
         for what, index in (("wall", 0), ("CPU", 1)):
             ours_best = min(t[index] for t in times["ours"])

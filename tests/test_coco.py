@@ -275,7 +275,9 @@ def _coco_case(labelme_set, converted, tmp_path, case):
 COCO_CASES = {
     "missing image": r"COCO: image 2 \(img_0001\.png\): image not found",
     "size mismatch": r"COCO: image 1 \(img_0000\.png\): image is 56x40 .* but the COCO file says 56x41",
-    "escaping file_name": r"COCO: image 3 \(\.\./img_0002\.png\): file_name '\.\./img_0002\.png' points outside the images folder",
+    "escaping file_name": (
+        r"COCO: image 3 \(\.\./img_0002\.png\): file_name '\.\./img_0002\.png' points outside the images folder"
+    ),
     "duplicate name": r"COCO: image 99 \(img_0000\.jpg\): another image \(img_0000\.png\) has the same name 'img_0000'",
     "unknown category": r"COCO: annotation \d+: category_id 77 is not in the categories list",
     "unknown image": r"COCO: annotation \d+: image_id 55 is not in the images list",
@@ -322,7 +324,8 @@ def test_conversion_never_imports_torch(labelme_set, tmp_path):
     code = (
         "import sys; from playground_lib.cli import main; "
         f"rc = main(['labelme2coco', {str(labelme_set)!r}, {str(tmp_path / 'c.json')!r}, '--quiet']); "
-        f"rc |= main(['coco2spade', {str(tmp_path / 'c.json')!r}, {str(labelme_set)!r}, {str(tmp_path / 's')!r}, '--quiet']); "
+        f"rc |= main(['coco2spade', {str(tmp_path / 'c.json')!r}, {str(labelme_set)!r}, "
+        f"{str(tmp_path / 's')!r}, '--quiet']); "
         "assert rc == 0; assert 'torch' not in sys.modules, 'torch was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

@@ -194,7 +194,9 @@ def _spade_stats(folder: Path, name: str, progress: bool) -> DatasetStats:
     pixels = np.zeros(256, dtype=np.int64)
     instances = np.zeros(256, dtype=np.int64)
     images_with = np.zeros(256, dtype=np.int64)
-    sizes, sources, splits = Counter(), Counter(), Counter()
+    sizes: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    splits: Counter[str] = Counter()
     for path in tqdm(label_files, desc="Counting", unit="image", disable=not progress):
         labels = read_png(path)
         if labels.ndim != 2 or labels.dtype != np.uint8:
@@ -267,7 +269,8 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
         f"# Datasheet: {s.name}",
         "",
         f"Following *Datasheets for Datasets* (Gebru et al., 2021). Counted from `{s.source}` ({s.kind}); "
-        f"the facts marked 📊 were computed; each line starting with ✍️ waits for an answer from the people who made the dataset.",
+        "the facts marked 📊 were computed; each line starting with ✍️ waits for an answer from the people who "
+        "made the dataset.",
         "",
     ]
     section = lambda title: lines.extend([f"## {title}", ""])  # noqa: E731
@@ -283,7 +286,8 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
     lines += [
         f"- 📊 **Images:** {s.images}; sizes: "
         + ", ".join(f"{k} px × {v}" for k, v in sorted(s.sizes.items(), key=lambda kv: -kv[1])),
-        f"- 📊 **Synthetic vs photographed:** {s.synthetic} synthetic, {photographed} photographed or of unknown origin",
+        f"- 📊 **Synthetic vs photographed:** {s.synthetic} synthetic, "
+        f"{photographed} photographed or of unknown origin",
         "- 📊 **Sources:** " + ", ".join(f"{k}: {v}" for k, v in sorted(s.sources.items())),
         f"- 📊 **Unlabelled pixels:** {100 * s.unlabelled_pixels / max(s.total_pixels, 1):.1f}%"
         + (f"; marked *ignore*: {100 * s.ignored_pixels / max(s.total_pixels, 1):.1f}%" if s.ignored_pixels else ""),
@@ -318,7 +322,8 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
             "",
         ]
         ask(
-            "Did every person shown (or their guardian, for children) agree to be photographed and to be in this dataset? How was consent recorded?",
+            "Did every person shown (or their guardian, for children) agree to be photographed and to be in this "
+            "dataset? How was consent recorded?",
             "Can people be identified (faces, clothing, places)? Were faces blurred or removed?",
             "How can someone ask to be removed, and who answers?",
         )
@@ -373,7 +378,8 @@ def render_datasheet(stats: DatasetStats, plot_name: str | None = "class_balance
 def write_datasheet(
     source: str | os.PathLike, out_dir: str | os.PathLike, name: str | None = None, progress: bool = True
 ) -> Path:
-    """Count ``source`` and write ``DATASHEET.md``, ``class_balance.png`` and ``datasheet_stats.json`` into ``out_dir``."""
+    """Count ``source`` and write ``DATASHEET.md``, ``class_balance.png`` and ``datasheet_stats.json`` into
+    ``out_dir``."""
     from .figures.datasheet import write_class_balance
 
     stats = collect_stats(source, name, progress)

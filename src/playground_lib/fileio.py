@@ -182,7 +182,7 @@ def read_png(path: str | os.PathLike) -> np.ndarray:
             if image.mode == "P":
                 return np.asarray(image)
             if image.mode not in ("L", "RGB"):
-                image = image.convert("RGB")
+                return np.asarray(image.convert("RGB"))
             return np.asarray(image).copy()
     except FileNotFoundError:
         raise

@@ -74,7 +74,7 @@ class Lab:
         (settings / "notification.jupyterlab-settings").write_text(
             json.dumps({"fetchNews": "false", "checkForUpdates": False})
         )
-        self.log = open(home / "jupyter.log", "w")
+        self.log = open(home / "jupyter.log", "w")  # noqa: SIM115 - open for the server's lifetime, closed in stop()
         self.process = subprocess.Popen(
             self.command() + (["--allow-root"] if os.geteuid() == 0 else []),
             cwd=root,

@@ -1,4 +1,4 @@
-"""Real browser: in notebook 03, paint two strokes and a fill with the mouse, press Generate, check Python's label map."""
+"""Real browser: in notebook 03, paint two strokes and a fill with the mouse, press Generate, check the label map."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def test_painter_strokes_and_fill_reach_the_python_label_map(tmp_path):
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
         height, width = json.loads(run_in_kernel(kernel, "import json; print(json.dumps(painter.labels.shape))"))
-        to_page = lambda x, y: (box["x"] + x * box["width"] / width, box["y"] + y * box["height"] / height)
+
+        def to_page(x, y):
+            return box["x"] + x * box["width"] / width, box["y"] + y * box["height"] / height
 
         page.locator("button.playground-class-grass").first.click()
         drag(page, [to_page(*p) for p in GRASS_STROKE])
@@ -50,7 +52,8 @@ def test_painter_strokes_and_fill_reach_the_python_label_map(tmp_path):
                 "\n".join(
                     [
                         "L = painter.labels",
-                        "print(json.dumps({'counts': painter.class_counts(), 'row200': L[200].tolist(), 'col128': L[:, 128].tolist(),",
+                        "print(json.dumps({'counts': painter.class_counts(), 'row200': L[200].tolist(),",
+                        "                  'col128': L[:, 128].tolist(),",
                         "                  'corner': int(L[5, 5]), 'has_result': painter.pad.result is not None}))",
                     ]
                 ),

@@ -409,7 +409,7 @@ class AnnotationSession:
 def _contains(shape: LabelmeShape, point: tuple[float, float]) -> bool:
     """Is the point inside the shape? Even-odd rule for polygons, bounding box for the rest."""
     x, y = point
-    pts = shape.points
+    pts = list(shape.points)
     if shape.shape_type == "circle" and len(pts) == 2:
         return math.dist(pts[0], point) <= math.dist(pts[0], pts[1])
     if shape.shape_type != "polygon" or len(pts) < 3:

@@ -194,9 +194,9 @@ def cut_out(
 def segmentations(objects: Sequence[DrawnObject]) -> list[tuple[list | dict, dict]]:
     """(segmentation, RLE) of each object: polygons traced all at once, each checked, else RLE."""
     traced = iter(outlines.coco_polygons_many([o.crop for o in objects if o.prefer_polygons]))
-    results = []
+    results: list[tuple[list | dict, dict]] = []
     for item in objects:
-        local = next(traced) if item.prefer_polygons else None
+        local: list | None = next(traced) if item.prefer_polygons else None
         if local is not None:
             drawn = mask_utils.merge(mask_utils.frPyObjects(local, item.crop.shape[0], item.crop.shape[1]))
             if drawn["counts"] == _encode(item.crop)["counts"]:

@@ -170,7 +170,7 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
         if image_path_raw is None:
             problems.append(f"{name}: no imagePath and no imageData: which image is this?")
         return None, path.stem, None, None
-    if not resolved.is_file():
+    if resolved is None or not resolved.is_file():
         problems.append(f"{name}: image {image_name!r} not found (looked for {str(resolved)!r})")
         return None, image_name, None, None
     return resolved, image_name, None, _measure_upright(name, resolved, repr(image_name), problems)
@@ -228,6 +228,7 @@ def check_shape(
         mask = _check_mask(where, raw.get("mask"), points, height, width, problems)
     if len(problems) > before:
         return None
+    assert isinstance(label, str)  # a missing or empty label is a problem above
     return LabelmeShape(
         label=label,
         points=points,

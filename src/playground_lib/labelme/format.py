@@ -60,7 +60,7 @@ class LabelmeShape:
     """One labelme shape. ``mask`` is the decoded boolean patch of a ``mask`` shape."""
 
     label: str
-    points: list[Sequence[float]]
+    points: Sequence[Sequence[float]]
     shape_type: str = "polygon"
     group_id: int | None = None
     flags: dict[str, bool] = field(default_factory=dict)
@@ -175,6 +175,8 @@ class LabelmeFile:
         """
         canvas = (self.height, self.width) if canvas is None else canvas
         if shape.shape_type == "mask":
+            if shape.mask is None:
+                raise ValueError(f"{self.path}: a mask shape ({shape.label}) without its mask")
             return rasterize.place_mask_patch(canvas, shape.points, shape.mask)
         return rasterize.shape_to_mask(canvas, shape.points, shape.shape_type)
 
@@ -216,7 +218,7 @@ def mask_from_base64(encoded: str) -> np.ndarray:
             patch = np.asarray(image).astype(bool)
     except Exception as exc:  # binascii and PIL raise many kinds of errors
         raise ValueError(f"mask is not a base64-encoded PNG ({exc})") from None
-    return patch.any(axis=2) if patch.ndim == 3 else patch
+    return np.asarray(patch.any(axis=2) if patch.ndim == 3 else patch)
 
 
 def mask_shape(

@@ -175,9 +175,15 @@ class Painter(widgets.VBox):
         self.canvas.on_mouse_out(lambda x, y: self._safely(self._on_out, x, y, redraw=False))
         self.canvas.on_key_down(lambda key, shift, ctrl, meta: self._safely(self._on_key, key, shift, ctrl or meta))
         if hasattr(self.canvas, "on_touch_start"):  # tablets
-            self.canvas.on_touch_start(lambda touches: touches and self._on_down(*touches[0]))
-            self.canvas.on_touch_move(lambda touches: touches and self._on_move(*touches[0]))
+            self.canvas.on_touch_start(lambda touches: self._on_touch(self._on_down, touches))
+            self.canvas.on_touch_move(lambda touches: self._on_touch(self._on_move, touches))
             self.canvas.on_touch_end(lambda touches: self._on_out())
+
+    @staticmethod
+    def _on_touch(handler, touches) -> None:
+        """A touch is the first finger's pointer; a touch list can arrive empty."""
+        if touches:
+            handler(*touches[0])
 
     def _class_buttons(self) -> dict[int, widgets.Button]:
         buttons = {}
@@ -382,7 +388,8 @@ class Painter(widgets.VBox):
             forget_upload(self.upload)
 
     def pad_color(self) -> tuple[int, int, int]:
-        return tuple(int(c) for c in display_palette(self.distinct)[self.pad.paint_value])
+        r, g, b = (int(c) for c in display_palette(self.distinct)[self.pad.paint_value])
+        return r, g, b
 
     # ----------------------------------------------------------------- drawing
     def _after_change(self) -> None:

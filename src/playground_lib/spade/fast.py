@@ -51,7 +51,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .config import GeneratorConfig
-from .model import LEAKY_SLOPE, SPADE, SPADEGenerator, SPADEResnetBlock, spade_blocks
+from .model import LEAKY_SLOPE, SPADE, SPADEGenerator, SPADEResnetBlock, spade_blocks, tensor_attribute
 
 # When a map has more distinct boundary neighbourhoods than this share of its pixels (small maps
 # full of edges), a dense conv is cheaper than computing neighbourhoods one by one.
@@ -69,11 +69,18 @@ def _WINDOW_OFFSETS_5x5(row_length: int) -> Tensor:
     return torch.tensor([dy * row_length + dx for dy in range(5) for dx in range(5)])
 
 
+def conv_bias(conv: nn.Conv2d) -> Tensor:
+    """A conv's bias, detached: every conv of SPADE's has one."""
+    if conv.bias is None:
+        raise ValueError(f"{conv}: expected a bias, as every SPADE convolution has")
+    return conv.bias.detach()
+
+
 def folded_conv_weight(conv: nn.Conv2d) -> Tensor:
     """The weight a (possibly spectral-normed) conv applies in eval mode, as a plain tensor."""
     if hasattr(conv, "weight_orig"):
-        weight = conv.weight_orig.detach()
-        u, v = conv.weight_u.detach(), conv.weight_v.detach()
+        weight = tensor_attribute(conv, "weight_orig").detach()
+        u, v = tensor_attribute(conv, "weight_u").detach(), tensor_attribute(conv, "weight_v").detach()
         sigma = torch.dot(u, weight.flatten(1) @ v)
         return weight / sigma
     return conv.weight.detach()
@@ -134,11 +141,12 @@ class FoldedSPADE(nn.Module):
     def __init__(self, spade: SPADE, label_nc: int):
         super().__init__()
         shared = spade.mlp_shared[0]
+        assert isinstance(shared, nn.Conv2d)  # SPADE's shared MLP starts with its conv
         bn = spade.param_free_norm
-        s = torch.rsqrt(bn.running_var.detach() + bn.eps)
-        mu = bn.running_mean.detach()
-        wg, bg = spade.mlp_gamma.weight.detach(), spade.mlp_gamma.bias.detach()
-        wb, bb = spade.mlp_beta.weight.detach(), spade.mlp_beta.bias.detach()
+        s = torch.rsqrt(tensor_attribute(bn, "running_var").detach() + bn.eps)
+        mu = tensor_attribute(bn, "running_mean").detach()
+        wg, bg = spade.mlp_gamma.weight.detach(), conv_bias(spade.mlp_gamma)
+        wb, bb = spade.mlp_beta.weight.detach(), conv_bias(spade.mlp_beta)
         w_a = s[:, None, None, None] * wg
         b_a = s * (1 + bg)
         w_b = wb - (mu * s)[:, None, None, None] * wg
@@ -146,7 +154,7 @@ class FoldedSPADE(nn.Module):
         w_ab = torch.cat([w_a, w_b]).contiguous()  # (2C, hidden, 3, 3)
         b_ab = torch.cat([b_a, b_b]).contiguous()
         w_shared = shared.weight.detach()[:, :label_nc].contiguous()  # the edge channel is zero here
-        b_shared = shared.bias.detach().contiguous()
+        b_shared = conv_bias(shared).contiguous()
         self.channels = wg.shape[0]
         self.label_nc = label_nc
         hidden = w_shared.shape[0]
@@ -173,6 +181,7 @@ class FoldedSPADE(nn.Module):
         b, h, w = plan.labels.shape
         c = self.channels
         if plan.dense:
+            assert plan.onehot is not None  # a dense plan carries its one-hot map
             hidden = torch.relu(F.conv2d(plan.onehot, self.w_shared, self.b_shared, padding=1))
             a = F.conv2d(hidden, self.w_a, self.b_ab[:c], padding=1)
             bias = F.conv2d(hidden, self.w_b, self.b_ab[c:], padding=1)
@@ -180,11 +189,12 @@ class FoldedSPADE(nn.Module):
         rows = plan.flat.numel()
         a_rows = torch.index_select(self.class_a, 0, plan.flat, out=workspace(("a", rows, c)))  # (B*h*w, C)
         b_rows = torch.index_select(self.class_b, 0, plan.flat, out=workspace(("b", rows, c)))
-        if plan.exact_rows.numel():
+        if plan.exact_rows is not None and plan.exact_rows.numel():
             # Hidden activations once per distinct 3x3 label window, pushed through every kernel
             # tap; then A/B once per distinct 5x5 neighbourhood as a sum of nine of those
             # products, copied to every pixel that has that neighbourhood.
             assert plan.bag_index is not None and plan.inside is not None and plan.tap_index is not None
+            assert plan.config_of_row is not None
             hidden = F.embedding_bag(plan.bag_index, self.bag_table, mode="sum").add_(self.b_shared).relu_()
             hidden.mul_(plan.inside)  # the gamma/beta conv zero-pads outside the image
             per_tap = (hidden @ self.w_taps).view(-1, 2 * c)  # row window * 9 + t
@@ -211,9 +221,9 @@ class FoldedBlock(nn.Module):
         self.norm_0 = FoldedSPADE(block.norm_0, label_nc)
         self.norm_1 = FoldedSPADE(block.norm_1, label_nc)
         self.register_buffer("w_0", _nhwc(folded_conv_weight(block.conv_0)))
-        self.register_buffer("b_0", block.conv_0.bias.detach().clone())
+        self.register_buffer("b_0", conv_bias(block.conv_0).clone())
         self.register_buffer("w_1", _nhwc(folded_conv_weight(block.conv_1)))
-        self.register_buffer("b_1", block.conv_1.bias.detach().clone())
+        self.register_buffer("b_1", conv_bias(block.conv_1).clone())
         if self.learned_shortcut:
             self.norm_s = FoldedSPADE(block.norm_s, label_nc)
             # A 1x1 conv on channels-last pixels is a plain matrix product: (pixels, Cin) @ (Cin, Cout).
@@ -238,16 +248,21 @@ class FoldedBlock(nn.Module):
 class FastSPADEGenerator(nn.Module):
     """Inference-only SPADE generator: integer label maps in, images in [-1, 1] out."""
 
+    w_fc: Tensor
+    b_fc: Tensor
+    w_img: Tensor
+    b_img: Tensor
+
     def __init__(self, plain: SPADEGenerator):
         super().__init__()
         self.config: GeneratorConfig = plain.config
         label_nc = self.config.label_nc
         self.register_buffer("w_fc", _nhwc(plain.fc.weight.detach()[:, :label_nc]))
-        self.register_buffer("b_fc", plain.fc.bias.detach().clone())
+        self.register_buffer("b_fc", conv_bias(plain.fc).clone())
         self.block_names = [name for name, _ in spade_blocks(plain)]
         self.blocks = nn.ModuleDict({name: FoldedBlock(block, label_nc) for name, block in spade_blocks(plain)})
         self.register_buffer("w_img", _nhwc(plain.conv_img.weight.detach().clone()))
-        self.register_buffer("b_img", plain.conv_img.bias.detach().clone())
+        self.register_buffer("b_img", conv_bias(plain.conv_img).clone())
         self.eval()
 
     @classmethod
@@ -316,7 +331,7 @@ class FastSPADEGenerator(nn.Module):
         plans: dict[tuple[int, int], Plan] = {}
 
         def plan_for(x: Tensor) -> Plan:
-            size = tuple(x.shape[2:])
+            size = (int(x.shape[2]), int(x.shape[3]))
             if size not in plans:
                 plans[size] = self._plan(labels, size)
             return plans[size]

@@ -126,12 +126,13 @@ class LoadedGenerator:
         factor = self.config.upsampling_factor
         height, width = int(shape[0]), int(shape[1])
         if size is None:
-            target = (height, width)
+            target = (float(height), float(width))
         elif isinstance(size, int):
-            target = (size * height / width, size)
+            target = (size * height / width, float(size))
         else:
-            target = tuple(size)
-        return tuple(max(factor, int(round(v / factor)) * factor) for v in target)
+            target = (float(size[0]), float(size[1]))
+        rounded = [max(factor, int(round(v / factor)) * factor) for v in target]
+        return rounded[0], rounded[1]
 
 
 def inference_network(plain: SPADEGenerator, device: torch.device, precision: Precision) -> SPADEGenerator:

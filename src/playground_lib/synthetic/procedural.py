@@ -13,7 +13,7 @@ Same seed and size -> the same bytes, on any machine: all randomness comes from 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -582,8 +582,7 @@ def generate_scene(seed: int, size: int | tuple[int, int] = 256) -> Scene:
             mask = shape_to_mask((h, w), points, "polygon")
             if not mask.any():
                 continue
-            outline: list[Sequence[float]] = list(points)
-            shapes.append(LabelmeShape(obj.label, outline, "polygon", group_id=group_id))
+            shapes.append(LabelmeShape(obj.label, points, "polygon", group_id=group_id))
             labels[mask] = value
             instances[mask] = group_id
             if obj.label == "sky":

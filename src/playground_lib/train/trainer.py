@@ -102,13 +102,14 @@ class Trainer:
             if self.vgg_note is None:
                 self.vgg = VGGLoss().to(self.device)
 
-        g_model, d_model = self.generator, self.discriminator
+        g_model: nn.Module = self.generator
+        d_model: nn.Module = self.discriminator
         if world_size > 1:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
             if self.device.type == "cuda":
-                g_model = nn.SyncBatchNorm.convert_sync_batchnorm(g_model)
-                self.generator = g_model
+                self.generator = nn.SyncBatchNorm.convert_sync_batchnorm(self.generator)
+                g_model = self.generator
             ids = [self.device.index] if self.device.type == "cuda" else None
             g_model = DDP(g_model, device_ids=ids)
             d_model = DDP(d_model, device_ids=ids)
@@ -127,7 +128,7 @@ class Trainer:
         self.step = 0
         self.history: list[dict[str, float]] = []
         self.seconds = 0.0
-        self._fixed = None
+        self._fixed: dict | None = None
 
     # ------------------------------------------------------------------ pretrained weights
     def load_pretrained_generator(self, path: str | Path) -> None:
@@ -184,7 +185,7 @@ class Trainer:
             }
             if self.vgg is not None:
                 losses["G_vgg"] = self.vgg(fake.float(), real.float()) * cfg.lambda_vgg
-            g_total = sum(losses.values())
+            g_total = torch.stack([loss.float() for loss in losses.values()]).sum()  # autocast may mix dtypes
         self.opt_g.zero_grad(set_to_none=True)
         self.scaler_g.scale(g_total).backward()
         self.scaler_g.step(self.opt_g)
