@@ -133,12 +133,25 @@ def train(trainer: Trainer, minutes: float) -> None:
     trainer.write_samples()
 
 
-def measure(path: Path, layouts: int) -> dict:
+def declare_scene_size(path: Path, size: int) -> None:
+    """Record ``size`` as the model's native size when it learnt on crops: the texture scale it paints is the
+    scenes', and ``playground evaluate`` and the painter read the size from the file's config."""
+    import dataclasses
+
+    from playground_lib.spade.generator_file import read_generator, read_generator_info, save_generator
+
+    state, config, classes = read_generator(path)
+    if config.crop_size != size:
+        info = {**read_generator_info(path), "trained_on_crops_of": config.crop_size}
+        save_generator(path, state, dataclasses.replace(config, crop_size=size), classes, half=True, info=info)
+
+
+def measure(path: Path, layouts: int, size: int) -> dict:
     from playground_lib.spade.loading import load_plain_generator
     from playground_lib.train.evaluate import generate_from_labels
     from playground_lib.train.quality import UNSEEN_SEED, quality_figures, unseen_layouts
 
-    reals, labels = unseen_layouts(layouts, 256)
+    reals, labels = unseen_layouts(layouts, size)
     fakes = generate_from_labels(load_plain_generator(path), labels).clamp(-1, 1)
     return {**quality_figures(fakes, reals, labels), "layout_seeds_from": UNSEEN_SEED}
 
@@ -172,7 +185,8 @@ def main(argv=None) -> int:
     }
     out = Path(args.out) if args.out else work / "bundled_generator.safetensors"
     trainer.export_generator(out, half=True, expand=True, info=info)
-    quality = measure(out, args.eval_layouts)
+    declare_scene_size(out, args.size)
+    quality = measure(out, args.eval_layouts, args.size)
     add_generator_info(out, quality=quality)
     print(
         f"exported {out} ({out.stat().st_size / 1e6:.1f} MB) after {trainer.step} steps"
