@@ -9,6 +9,7 @@ from playground_lib.train.quality import (
     class_mean_painting,
     class_statistics_distance,
     gradient_energy_ratio,
+    gradient_energy_ratio_by_class,
     paired_l1,
     quality_figures,
     unseen_layouts,
@@ -35,6 +36,15 @@ def test_gradient_energy_ratio_is_one_for_the_scenes_above_for_stripes_below_for
     assert gradient_energy_ratio(reals, reals) == pytest.approx(1.0)
     assert gradient_energy_ratio(_striped(reals), reals) > 1.5
     assert gradient_energy_ratio(_blurred(reals), reals) < 0.7
+
+
+def test_gradient_energy_ratio_by_class_finds_stripes_confined_to_one_class(scenes):
+    reals, labels = scenes
+    value = int(labels.flatten().mode().values)  # the largest class
+    striped = torch.where((labels == value)[:, None], _striped(reals), _blurred(reals))
+    ratios = gradient_energy_ratio_by_class(striped, reals, labels)
+    assert ratios[value] > 1.5 and min(ratios.values()) < 1
+    assert gradient_energy_ratio_by_class(reals, reals, labels) == pytest.approx(dict.fromkeys(ratios, 1.0))
 
 
 def test_class_statistics_distance_is_zero_for_identical_sets_and_grows_with_stripes_and_wrong_colours(scenes):
