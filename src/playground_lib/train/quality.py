@@ -19,6 +19,8 @@ stripes and smears change instead:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -135,7 +137,7 @@ def class_statistics_distance(
     return weighted / total
 
 
-def quality_figures(fakes: torch.Tensor, reals: torch.Tensor, labels: torch.Tensor) -> dict[str, float]:
+def quality_figures(fakes: torch.Tensor, reals: torch.Tensor, labels: torch.Tensor) -> dict[str, Any]:
     """All the measures at once, rounded for metadata and benchmark tables."""
     return {
         "gradient_energy_ratio": round(gradient_energy_ratio(fakes, reals), 4),
