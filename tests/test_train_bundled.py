@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -9,6 +11,8 @@ from playground_lib.labels import ade20k_value
 from playground_lib.spade.generator_file import read_generator, read_generator_info
 from playground_lib.spade.loading import BUNDLED_WEIGHTS as WEIGHTS
 from playground_lib.synthetic import generate_scene
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_bundled_model_is_small_fp16_and_documented():
@@ -41,3 +45,26 @@ def test_bundled_model_paints_each_class_in_its_own_colours():
     # and close to the real scene's colours, class by class (a blurry but faithful painting)
     real = scene.image.astype(np.float32) / 127.5 - 1
     assert np.abs(picture - real).mean() < 0.35
+
+
+def test_training_script_reads_scenes_from_files_and_writes_a_measured_model_where_told(tmp_path):
+    import importlib.util
+
+    from playground_lib.spade.generator_file import read_generator
+    from playground_lib.synthetic import write_scenes
+
+    spec = importlib.util.spec_from_file_location("train_bundled_model", ROOT / "scripts" / "train_bundled_model.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    write_scenes(tmp_path / "scenes", n=3, size=64, seed=0, progress=False)
+    out = tmp_path / "model" / "generator.safetensors"
+    out.parent.mkdir()
+    argv = ["--data", str(tmp_path / "scenes"), "--work", str(tmp_path / "work"), "--out", str(out)]
+    small = ["--size", "64", "--crop", "32", "--ngf", "4", "--batch", "2", "--minutes", "0", "--eval-layouts", "2"]
+    assert script.main([*argv, *small, "--device", "cpu"]) == 0
+    _, config, classes = read_generator(out)
+    assert config.label_nc == 151 and classes is None and config.crop_size == 64  # the scenes' size, not the crop's
+    meta = read_generator_info(out)
+    assert meta["steps"] == 1 and meta["training_config"]["crop_size"] == 32 and meta["trained_on_crops_of"] == 32
+    assert meta["training_hardware"].startswith("CPU") and "--data" in meta["training_command"]
+    assert meta["quality"]["images"] == 2 and meta["quality"]["class_statistics_distance"] > 0
