@@ -64,7 +64,6 @@ class Lab:
                 "JUPYTER_CONFIG_DIR": str(home / "config"),
                 "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
                 "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-                "PLAYGROUND_QUICK": "0",  # as a participant sees it
                 "OMP_NUM_THREADS": "1",
             }
         )
