@@ -64,6 +64,7 @@ class Lab:
                 "JUPYTER_CONFIG_DIR": str(home / "config"),
                 "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
                 "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+                "PLAYGROUND_WORKSPACE": str(root / "workspace"),  # the series' working folder, per test
                 "OMP_NUM_THREADS": "1",
             }
         )

@@ -19,12 +19,16 @@ def test_annotator_clicks_become_a_labelme_polygon(tmp_path):
         canvas = page.locator("canvas.playground-annotator-canvas, .playground-annotator-canvas canvas").first
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
-        size = json.loads(
-            run_in_kernel(kernel, "import json; s = annotator.session.state; print(json.dumps([s.width, s.height]))")
+        # The picture is drawn at annotator.scale on a canvas that may be larger than the picture.
+        width, height, scale = json.loads(
+            run_in_kernel(
+                kernel,
+                "import json; print(json.dumps([annotator.canvas.width, annotator.canvas.height, annotator.scale]))",
+            )
         )
 
         def to_page(x, y):
-            return box["x"] + x * box["width"] / size[0], box["y"] + y * box["height"] / size[1]
+            return box["x"] + x * scale * box["width"] / width, box["y"] + y * scale * box["height"] / height
 
         page.locator(".playground-annotator-label select").first.select_option("plaything")
         for x, y in POLYGON:
@@ -39,7 +43,7 @@ def test_annotator_clicks_become_a_labelme_polygon(tmp_path):
         state = json.loads(
             run_in_kernel(kernel, "print(json.dumps([[s.label, s.points] for s in annotator.session.shapes]))")
         )
-        saved = workdir / "outputs" / "annotate" / "scene_0000.json"
+        saved = run_in_kernel(kernel, "print(annotator.session.state.json_path)").strip()  # in the working folder
         label_file = labelme.LabelFile(filename=str(saved))
 
     assert len(state) == 1 and state[0][0] == "plaything"
