@@ -6,22 +6,14 @@ test_annotator_own_photos.py (a page of its own: an annotator that starts from a
 
 from __future__ import annotations
 
-import base64
 import io
 
 import numpy as np
-from lab_session import WidgetPage
+from lab_session import WidgetPage, read_canvas_pixels
 from PIL import Image
 
 CANVAS = "canvas.playground-annotator-canvas, .playground-annotator-canvas canvas"
 STATUS = ".playground-annotator-status"
-LAYER_PIXELS_JS = """(selector) => {
-    const c = document.querySelector(selector);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
-    return [c.width, c.height, btoa(s)];
-}"""
 
 
 def click_image(p: WidgetPage, x: float, y: float) -> None:
@@ -68,8 +60,7 @@ def photo(width: int, height: int, orientation: int | None = None) -> bytes:
 
 def photo_on_canvas(p: WidgetPage) -> np.ndarray:
     """The photo layer of the canvas as the browser holds it, HxWx3."""
-    width, height, data = p.page.evaluate(LAYER_PIXELS_JS, CANVAS)
-    return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 3)
+    return read_canvas_pixels(p.page, CANVAS)
 
 
 def phone_sized_photo(seed: int) -> bytes:

@@ -325,6 +325,25 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
 OUTPUT_AREA = "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output') or contains(@class, 'output_subarea')][1]"
 
 
+CANVAS_PIXELS_JS = """(selector) => {
+    const c = document.querySelector(selector);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let s = '';
+    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
+    return [c.width, c.height, btoa(s)];
+}"""
+
+
+def read_canvas_pixels(page, selector: str):
+    """What a canvas element holds, HxWx3 uint8, read in the page with getImageData (not from the kernel)."""
+    import base64
+
+    import numpy as np
+
+    width, height, data = page.evaluate(CANVAS_PIXELS_JS, selector)
+    return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 3)
+
+
 class WidgetPage:
     """A widget's canvas open in the page, with the page's kernel: ask Python, click in canvas pixels, screenshot.
 

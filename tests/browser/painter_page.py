@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from lab_session import run_in_kernel, screenshot
+from lab_session import read_canvas_pixels, run_in_kernel, screenshot
 
 HARNESS_CELLS = [
     "Some text on the page, the kind a participant selects by accident while drawing.",
@@ -30,13 +30,6 @@ painter""",
 
 CANVAS = "canvas.playground-painter-canvas, .playground-painter-canvas canvas"
 OUTPUT_AREA = "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output') or contains(@class, 'output_subarea')][1]"
-CANVAS_PIXELS_JS = """(selector) => {
-    const c = document.querySelector(selector);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
-    return [c.width, c.height, btoa(s)];
-}"""
 
 
 def write_harness(path: Path) -> Path:
@@ -72,8 +65,7 @@ class PainterPage:
 
     def canvas_pixels(self) -> np.ndarray:
         """What the browser's canvas element holds, HxWx3, read in the page with getImageData."""
-        width, height, data = self.page.evaluate(CANVAS_PIXELS_JS, CANVAS)
-        return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 3)
+        return read_canvas_pixels(self.page, CANVAS)
 
     def shown_colors(self) -> np.ndarray:
         """What the kernel says the canvas must show, HxWx3."""
