@@ -11,7 +11,6 @@ Run: .venv/bin/python benchmarks/bench_big_sketch.py [--side 8000]
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,19 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # measuring helpers live with the tests
+from memory_guard import peak_kb_of_command
+
 from playground_lib.fileio import write_png
 from playground_lib.labels import ade20k_value, labels_to_colors
-
-PEAK_OF_GENERATE = """
-import pathlib, resource, sys
-from playground_lib.cli import main
-rc = main(sys.argv[1:])
-status = pathlib.Path("/proc/self/status")  # VmHWM: this process's own peak; ru_maxrss counts pages of its parent
-lines = status.read_text().splitlines() if status.exists() else []
-hwm = [line.split()[1] for line in lines if line.startswith("VmHWM")]
-print("peak", hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-sys.exit(rc)
-"""
 
 
 def sketch(path: Path, side: int, seed: int = 0) -> Path:
@@ -47,9 +38,8 @@ def generate(path: Path, out: Path, size: int) -> tuple[float, float]:
     """Seconds and peak GB of one ``playground generate --bundled`` process."""
     argv = ["generate", str(path), str(out), "--bundled", "--size", str(size)]
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", PEAK_OF_GENERATE, *argv], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - start
-    return seconds, int(result.stdout.split("peak")[-1]) / 1e6
+    peak_kb = peak_kb_of_command(argv)
+    return time.perf_counter() - start, peak_kb / 1e6
 
 
 def main() -> None:

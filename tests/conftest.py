@@ -13,3 +13,13 @@ import pytest
 def _workspace_in_tmp(tmp_path_factory, monkeypatch):
     """No test writes to the developer's working folder (``~/generative_playgrounds``) or reads from it."""
     monkeypatch.setenv("PLAYGROUND_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
+
+
+@pytest.fixture(scope="module")
+def scenes(tmp_path_factory):
+    """Four small synthetic scenes to train on (one folder per test module; a module may define its own)."""
+    from playground_lib.synthetic import write_scenes
+
+    folder = tmp_path_factory.mktemp("scenes")
+    write_scenes(folder, n=4, size=48, seed=3, progress=False)
+    return folder

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from memory_guard import peak_kb_of_command
 
 from playground_lib.fileio import read_png, write_png
 from playground_lib.labels import ade20k_value, labels_to_colors
 from playground_lib.sketch import read_sketch
 
-PEAK_OF_GENERATE = """
-import pathlib, resource, sys
-from playground_lib.cli import main
-rc = main(sys.argv[1:])
-status = pathlib.Path("/proc/self/status")  # VmHWM: this process's own peak; ru_maxrss counts pages of its parent
-lines = status.read_text().splitlines() if status.exists() else []
-hwm = [line.split()[1] for line in lines if line.startswith("VmHWM")]
-print("peak", hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-sys.exit(rc)
-"""
 BLOCK = 48  # 64 x 48 = 3072 pixels a side: reading it whole takes over a gigabyte
 
 
@@ -46,9 +34,7 @@ def test_fit_width_shrinks_with_nearest_neighbour_and_keeps_the_classes(sketches
 
 def _generate(sketch, out) -> int:
     """Peak memory (kB) of a ``playground generate`` process."""
-    argv = ["generate", str(sketch), str(out), "--bundled", "--size", "64"]
-    result = subprocess.run([sys.executable, "-c", PEAK_OF_GENERATE, *argv], capture_output=True, text=True, check=True)
-    return int(result.stdout.split("peak")[-1])
+    return peak_kb_of_command(["generate", str(sketch), str(out), "--bundled", "--size", "64"])
 
 
 def test_a_huge_sketch_paints_the_same_picture_in_the_same_memory(sketches, tmp_path):

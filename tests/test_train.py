@@ -28,13 +28,6 @@ from playground_lib.train.losses import d_hinge_loss, feature_matching_loss, g_h
 torch.set_num_threads(1)
 
 
-@pytest.fixture(scope="module")
-def scenes(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("scenes")
-    write_scenes(folder, n=4, size=48, seed=3, progress=False)
-    return folder
-
-
 def tiny(folder, out, **changes):
     values = {
         "data_dir": str(folder),

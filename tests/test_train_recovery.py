@@ -10,18 +10,10 @@ import pytest
 import torch
 
 from playground_lib.cli import main
-from playground_lib.synthetic import write_scenes
 from playground_lib.train import TrainConfig, Trainer
 from playground_lib.train import checkpoint as ckpt
 
 torch.set_num_threads(1)
-
-
-@pytest.fixture(scope="module")
-def scenes(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("scenes")
-    write_scenes(folder, n=4, size=48, seed=3, progress=False)
-    return folder
 
 
 def tiny(folder, out, **changes) -> TrainConfig:
