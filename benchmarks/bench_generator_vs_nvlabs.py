@@ -19,6 +19,11 @@ the core count) wall times swing by 2x from run to run, while CPU seconds still 
 At 1 thread CPU seconds are the work itself; at more threads they also count OpenMP threads
 spin-waiting through the fast path's serial steps (lookups, sorting), so there wall time is the
 figure that matters, taken on an otherwise idle machine.
+
+Measured (Nov 2026, this project's 2-core CPU, idle, torch 2.13 CPU, random official-shape weights,
+the three bundled sketches, best of 3): fast/NVlabs 4.65x median (worst 4.46x) at 2 threads, 0.90-1.01 s
+against 4.52-4.54 s; 4.64x median (worst 4.59x) at 1 thread, 1.68-1.77 s against 7.79-8.44 s; uint8
+difference at most 1 everywhere.
 """
 
 from __future__ import annotations
