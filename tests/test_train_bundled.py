@@ -10,7 +10,7 @@ import torch
 from playground_lib.labels import ade20k_value
 from playground_lib.spade.generator_file import read_generator, read_generator_info
 from playground_lib.spade.loading import BUNDLED_WEIGHTS as WEIGHTS
-from playground_lib.synthetic import generate_scene
+from playground_lib.synthetic import generate_scene, write_scenes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,14 +48,7 @@ def test_bundled_model_paints_each_class_in_its_own_colours():
 
 
 def test_training_script_reads_scenes_from_files_and_writes_a_measured_model_where_told(tmp_path):
-    import importlib.util
-
-    from playground_lib.spade.generator_file import read_generator
-    from playground_lib.synthetic import write_scenes
-
-    spec = importlib.util.spec_from_file_location("train_bundled_model", ROOT / "scripts" / "train_bundled_model.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = _training_script()
     write_scenes(tmp_path / "scenes", n=3, size=64, seed=0, progress=False)
     out = tmp_path / "model" / "generator.safetensors"
     out.parent.mkdir()
@@ -68,3 +61,35 @@ def test_training_script_reads_scenes_from_files_and_writes_a_measured_model_whe
     assert meta["steps"] == 1 and meta["training_config"]["crop_size"] == 32 and meta["trained_on_crops_of"] == 32
     assert meta["training_hardware"].startswith("CPU") and "--data" in meta["training_command"]
     assert meta["quality"]["images"] == 2 and meta["quality"]["class_statistics_distance"] > 0
+
+
+def test_a_compact_model_file_loads_as_the_same_pictures_for_any_consumer(tmp_path):
+    """``--compact`` ships the class list instead of 151 input channels; evaluation (the plain network fed
+    one-hot ADE20K maps) and the painter (ADE20K values through ``load_generator``) must paint the same."""
+    from playground_lib.spade.loading import load_generator, load_plain_generator
+    from playground_lib.train.evaluate import generate_from_labels
+
+    script = _training_script()
+    write_scenes(tmp_path / "scenes", n=3, size=64, seed=0, progress=False)
+    out = tmp_path / "compact.safetensors"
+    argv = ["--data", str(tmp_path / "scenes"), "--work", str(tmp_path / "work"), "--out", str(out), "--compact"]
+    small = ["--size", "64", "--ngf", "4", "--batch", "1", "--minutes", "0", "--eval-layouts", "2", "--device", "cpu"]
+    assert script.main([*argv, *small]) == 0
+    _, config, classes = read_generator(out)
+    assert classes == script.CLASSES and config.label_nc == len(classes)
+    plain = load_plain_generator(out)
+    assert plain.config.label_nc == 151
+    labels = torch.from_numpy(generate_scene(7, 64).labels.astype(np.int64))[None]
+    through_plain = generate_from_labels(plain, labels)[0].permute(1, 2, 0).numpy()
+    through_painter = load_generator(out, device="cpu").generate(labels[0].numpy()).astype(np.float32) / 127.5 - 1
+    assert np.abs(through_plain - through_painter).max() <= 2 / 255 + 1e-6
+    assert through_plain.std() > 0  # a picture, not a constant
+
+
+def _training_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_bundled_model", ROOT / "scripts" / "train_bundled_model.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script

@@ -7,6 +7,7 @@ use when the user has not said is ``playground_lib.generator_choice``'s business
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import torch.nn.functional as F
 from ..labels import NUM_ADE20K_CLASSES
 from ..paths import PACKAGE_DIR
 from ..precision import Precision, autocast, place, precision_for
-from .channels import FULL_NC, value_to_channel
+from .channels import FULL_NC, expand_state_dict, value_to_channel
 from .config import GeneratorConfig
 from .fast import FastSPADEGenerator, labels_to_image_array
 from .generator_file import read_generator
@@ -203,8 +204,16 @@ def load_generator(
 
 
 def load_plain_generator(path: str | os.PathLike) -> SPADEGenerator:
-    """The plain torch network of a generator file, for code that feeds it one-hot maps itself (evaluation)."""
-    state, config, _ = read_generator(path)
+    """The plain torch network of a generator file, for code that feeds it one-hot maps itself (evaluation).
+
+    A compact file (its class list inside, a few input channels: small enough to ship a wider model)
+    is expanded here to the equivalent 151-channel network, so that code never needs the class list.
+    """
+    state, config, classes = read_generator(path)
+    if classes is not None:
+        extra = config.label_nc - len(classes)
+        state = expand_state_dict(state, classes, source=str(path))
+        config = dataclasses.replace(config, label_nc=FULL_NC + extra)
     return build_plain(state, config, str(path))
 
 
