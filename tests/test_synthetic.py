@@ -23,6 +23,18 @@ def test_same_seed_same_bytes(tmp_path):
     assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
 
 
+def test_scenes_drawn_on_several_cores_are_the_same_files(tmp_path, monkeypatch):
+    from playground_lib import parallel
+
+    monkeypatch.setattr(parallel, "free_cores", lambda: 1)
+    write_scenes(tmp_path / "one", 16, size=32, seed=3, progress=False)
+    monkeypatch.setattr(parallel, "free_cores", lambda: 2)  # 16 scenes, 8 per worker: two processes
+    shown = []
+    write_scenes(tmp_path / "two", 16, size=32, seed=3, progress=False, on_scene=lambda i, s: shown.append((i, s.seed)))
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+    assert shown == [(i, 3 + i) for i in range(16)]  # in order, and the scenes themselves came back
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_labelme_shapes_rasterize_back_to_the_label_and_instance_maps(seed):
     scene = generate_scene(seed, (120, 160))

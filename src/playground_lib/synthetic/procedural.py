@@ -622,15 +622,31 @@ def write_scenes(
     progress: bool = True,
     on_scene: Callable[[int, Scene], None] | None = None,
 ) -> list[Path]:
-    """Draw and write ``n`` scenes; scene ``i`` uses seed ``seed + i`` so any one can be redrawn alone."""
+    """Draw and write ``n`` scenes; scene ``i`` uses seed ``seed + i`` so any one can be redrawn alone.
+
+    Scenes are independent, so they are drawn on every free core (``parallel``): a GPU machine's
+    16 cores draw a training set in seconds instead of a minute. The files are the same either way.
+    """
     from tqdm.auto import tqdm
+
+    from ..parallel import map_on_all_cores
 
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
+    jobs = [(seed + i, size, str(out_dir), scene_stem(i), on_scene is not None) for i in range(n)]
     written = []
-    for i in tqdm(range(n), desc="drawing playgrounds", disable=not progress, unit="scene"):
-        scene = generate_scene(seed + i, size)
-        written.append(write_scene(scene, out_dir, scene_stem(i)))
+    drawn = map_on_all_cores(_draw_and_write, jobs)
+    for i, (path, scene) in enumerate(
+        tqdm(drawn, total=n, desc="drawing playgrounds", disable=not progress, unit="scene")
+    ):
+        written.append(path)
         if on_scene is not None:
             on_scene(i, scene)
     return written
+
+
+def _draw_and_write(job: tuple) -> tuple[Path, Scene | None]:
+    """One scene of ``write_scenes``, in a worker: the scene itself comes back only when the caller looks at it."""
+    seed, size, out_dir, stem, keep = job
+    scene = generate_scene(seed, size)
+    return write_scene(scene, out_dir, stem), (scene if keep else None)
