@@ -22,7 +22,8 @@ def test_bundled_model_is_small_fp16_and_documented():
     assert all(v.dtype == torch.float16 for k, v in load_file(str(WEIGHTS)).items() if v.is_floating_point())
     assert not WEIGHTS.with_suffix(".json").exists()  # everything travels inside the file
     _, config, classes = read_generator(WEIGHTS)
-    assert config.label_nc == 151 and classes is None  # trained compact, shipped expanded
+    # trained compact; shipped expanded to 151 channels, or compact with its class list (--compact)
+    assert (config.label_nc == 151 and classes is None) or (classes is not None and config.label_nc == len(classes))
     meta = read_generator_info(WEIGHTS)
     assert "description" in meta and meta["training_config"]["classes"][0] == 0
     assert meta["steps"] > 0 and meta["training_seconds"] > 0 and "train_bundled_model.py" in meta["training_command"]
