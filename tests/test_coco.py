@@ -349,3 +349,50 @@ def test_conversion_on_two_cores_equals_one_core_and_keeps_no_image_bytes(tmp_pa
         assert not problems and len(good) == 2 * parallel.ITEMS_PER_WORKER + 3
         assert all(item.image_data is None for item in good)
     assert results[1] == results[2]
+
+
+DECODE_UNTIL_INTERRUPTED = r"""
+import sys
+import numpy as np
+from pycocotools import mask as mask_utils
+from playground_lib.coco.masks import annotation_mask
+
+mask = np.zeros((64, 64), np.uint8, order="F")
+mask[10:30, 5:50] = 1
+rle = mask_utils.encode(mask)
+annotation = {"segmentation": {"size": rle["size"], "counts": rle["counts"].decode()}, "iscrowd": 1}
+for _ in range(int(sys.argv[1])):
+    print("decoding", flush=True)
+    try:
+        while True:
+            annotation_mask(annotation, 64, 64)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    except TypeError as error:  # what numpy 2 made of an interrupt inside pycocotools' decode
+        print(f"TypeError: {error}", flush=True)
+"""
+
+
+def test_ctrl_c_while_decoding_masks_is_an_interrupt_not_a_type_error():
+    """A Ctrl-C that lands inside pycocotools' decode must stay a KeyboardInterrupt (so ``coco2spade``
+    says "interrupted" and leaves nothing), not turn into numpy's TypeError about ``copy``."""
+    import random
+    import signal
+    import time
+
+    trials = 24
+    rng = random.Random(5)
+    child = subprocess.Popen(
+        [sys.executable, "-c", DECODE_UNTIL_INTERRUPTED, str(trials)], stdout=subprocess.PIPE, text=True
+    )
+    outcomes = []
+    try:
+        for _ in range(trials):
+            assert child.stdout.readline().strip() == "decoding"
+            time.sleep(rng.uniform(0.005, 0.03))
+            child.send_signal(signal.SIGINT)
+            outcomes.append(child.stdout.readline().strip())
+        assert child.wait(timeout=60) == 0
+    finally:
+        child.kill()
+    assert outcomes == ["interrupted"] * trials, [o for o in outcomes if o != "interrupted"][:3]

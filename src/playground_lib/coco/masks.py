@@ -7,6 +7,9 @@ labelme ``mask`` shapes) are stored as RLE. ``area`` and ``bbox`` come from ``py
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -141,7 +144,39 @@ def _as_bytes(counts) -> bytes:
 
 def annotation_mask(annotation: Mapping[str, Any], height: int, width: int) -> np.ndarray:
     """The annotation's mask, HxW bool (a view of pycocotools' 0/1 bytes: no second copy of a large image)."""
-    return mask_utils.decode(annotation_rle(annotation, height, width)).view(bool)
+    return _decode(annotation_rle(annotation, height, width)).view(bool)
+
+
+def _decode(rle: dict) -> np.ndarray:
+    """``pycocotools.mask.decode``, with a Ctrl-C during it delivered when it returns (microseconds later).
+
+    pycocotools' ``__array__`` takes no ``copy`` argument, so numpy 2 calls it twice and warns in
+    between; a KeyboardInterrupt raised in there comes out as a TypeError about ``copy`` (a traceback
+    and exit 1 instead of "interrupted": 10 of 40 Ctrl-Cs sent to a loop of decodes). Blocking the
+    signal with ``pthread_sigmask`` still let 8 of 60 through (the process's other threads take it),
+    so the handler itself waits instead; ``tests/test_coco.py`` sends 24 and wants 24 interrupts.
+    """
+    with _interrupts_deferred():
+        return mask_utils.decode(rle)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold SIGINT while the body runs, then hand it to the handler that was there before."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers, and only it receives KeyboardInterrupt
+        return
+    caught: list = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            if callable(previous):
+                previous(signal.SIGINT, caught[0])  # Python's default handler raises KeyboardInterrupt
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
 
 
 class ShiftedRle(dict):
