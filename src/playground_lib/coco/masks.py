@@ -163,8 +163,8 @@ def _decode(rle: dict) -> np.ndarray:
 @contextlib.contextmanager
 def _interrupts_deferred():
     """Hold SIGINT while the body runs, then hand it to the handler that was there before."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers, and only it receives KeyboardInterrupt
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield  # only the main thread may set handlers; None: one set outside Python, which we could not restore
         return
     caught: list = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
