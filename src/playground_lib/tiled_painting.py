@@ -1,7 +1,7 @@
 """Painting a big label map at the generator's own scale: overlapping windows, blended with soft edges.
 
 A generator learns what a pixel of grass or a slide looks like at the size it was trained at
-(the bundled model: 128 x 128 scenes; the official ADE20K model: 256 x 256). Painting a small
+(the bundled model and the official ADE20K model: 256 x 256 scenes). Painting a small
 version of a 1280 x 960 map and enlarging it gives blur with coloured speckles. Instead every
 pixel of the map is painted 1:1 (SPADE is fully convolutional, so nothing is resized): the map is
 cut into overlapping windows, and the windows are blended where they overlap with weights that
@@ -9,13 +9,13 @@ fall towards each window's edge, which hides the seams.
 
 How big a window? The training size fixes the scale of a pixel, not the window. Windows exactly
 the training size repeat the habits a model has at fixed places of its training crops: the
-bundled model puts the same white wisps in the sky of every 128-px window, a lattice across the
+earlier bundled model (128 px) put the same white wisps in the sky of every 128-px window, a lattice across the
 whole map, and many small windows paint many pixels twice. So windows are as large as memory
 comfortably allows (up to 1024 px a side) and sized to cover the map evenly. They exist at all
 to keep memory bounded on a 3200 x 3200 map. Windows go to the generator in batches.
 
-Edges: a generator paints a faint stripe some way inside any picture's edge (the bundled model:
-a light line about 50 px in, plain in the sky). So windows overlap by a whole training size and
+Edges: a generator paints a faint stripe some way inside any picture's edge (the earlier bundled
+model: a light line about 50 px in, plain in the sky). So windows overlap by a whole training size and
 blend only across the middle half of the overlap, where neither is near its edge; and the map is
 painted with a margin of half a training size (the layout mirrored outwards), cut off afterwards.
 """
