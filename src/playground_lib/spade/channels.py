@@ -18,10 +18,13 @@ Extra channels after the classes (don't-care, instance edges) are carried over u
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
 from ..labels import NUM_ADE20K_CLASSES
+from .config import GeneratorConfig
 
 FULL_NC = NUM_ADE20K_CLASSES + 1  # "other" (0) and the 150 ADE20K classes
 
@@ -59,6 +62,14 @@ def expand_state_dict(
             weight = torch.cat([weight[:, lookup], extra], dim=1)
         out[key] = weight.clone()
     return out
+
+
+def expand_generator(
+    state: dict[str, torch.Tensor], config: GeneratorConfig, classes: list[int], source: str = "state dict"
+) -> tuple[dict[str, torch.Tensor], GeneratorConfig]:
+    """A compact generator's weights and config as the equivalent 151-channel model's (extra channels kept)."""
+    extra = config.label_nc - len(classes)
+    return expand_state_dict(state, classes, source), dataclasses.replace(config, label_nc=FULL_NC + extra)
 
 
 def compact_state_dict(

@@ -7,7 +7,6 @@ use when the user has not said is ``playground_lib.generator_choice``'s business
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import torch.nn.functional as F
 from ..labels import NUM_ADE20K_CLASSES
 from ..paths import PACKAGE_DIR
 from ..precision import Precision, autocast, place, precision_for
-from .channels import FULL_NC, expand_state_dict, value_to_channel
+from .channels import FULL_NC, expand_generator, value_to_channel
 from .config import GeneratorConfig
 from .fast import FastSPADEGenerator, labels_to_image_array
 from .generator_file import read_generator
@@ -211,9 +210,7 @@ def load_plain_generator(path: str | os.PathLike) -> SPADEGenerator:
     """
     state, config, classes = read_generator(path)
     if classes is not None:
-        extra = config.label_nc - len(classes)
-        state = expand_state_dict(state, classes, source=str(path))
-        config = dataclasses.replace(config, label_nc=FULL_NC + extra)
+        state, config = expand_generator(state, config, classes, source=str(path))
     return build_plain(state, config, str(path))
 
 

@@ -16,7 +16,6 @@ a run resumed from a checkpoint takes exactly the steps an uninterrupted run wou
 from __future__ import annotations
 
 import copy
-import dataclasses
 import math
 import random
 import time
@@ -31,7 +30,7 @@ from ..figures.training import write_loss_curves
 from ..fileio import write_json
 from ..precision import autocast, place, precision_for
 from ..spade import SPADEGenerator, init_spade_weights
-from ..spade.channels import FULL_NC, compact_state_dict, expand_state_dict, is_label_input
+from ..spade.channels import FULL_NC, compact_state_dict, expand_generator, expand_state_dict, is_label_input
 from ..spade.generator_file import read_generator, save_generator
 from . import checkpoint as ckpt
 from .config import RUN_SETTINGS, TrainConfig, generator_config, resume_conflicts
@@ -445,8 +444,7 @@ class Trainer:
         state = {k: v.detach().cpu() for k, v in self.generator_ema.state_dict().items()}
         config, classes = generator_config(self.cfg), self.cfg.classes
         if expand and classes is not None:
-            state = expand_state_dict(state, classes)
-            config = dataclasses.replace(config, label_nc=FULL_NC + int(self.cfg.dontcare_value is not None))
+            state, config = expand_generator(state, config, classes)
             classes = None
         record = {
             "steps": self.step,
