@@ -23,3 +23,11 @@ def scenes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scenes")
     write_scenes(folder, n=4, size=48, seed=3, progress=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_diffusion(tmp_path_factory):
+    """(controlnet folder, base folder): a tiny random Stable Diffusion + ControlNet in diffusers' layout."""
+    from diffusion_fixtures import build_tiny_pipeline
+
+    return build_tiny_pipeline(tmp_path_factory.mktemp("tiny-diffusion"))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._diffusion import add_engine_options, engine_from, settings_from
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "generate",
-        help="generate a playground picture from a colour sketch (SPADE, official ADE20K weights or the bundled model)",
+        help="generate a playground picture from a colour sketch (SPADE, official ADE20K weights or the bundled model; "
+        "or words + sketch with --engine diffusion)",
     )
     p.add_argument("sketch", type=Path, help="colour PNG painted with the ADE20K class colours")
     p.add_argument("out", type=Path, help="where to write the generated picture (PNG)")
@@ -18,7 +21,11 @@ def register(subparsers) -> None:
         help="latest_net_G.pth, a .safetensors from `playground weights`-style conversion, or checkpoints.tar.gz",
     )
     p.add_argument(
-        "--size", type=int, default=256, help="output width in pixels, rounded to a multiple of 32 (default 256)"
+        "--size",
+        type=int,
+        default=None,
+        help="output width in pixels, rounded to a multiple of 32 for SPADE (default 256), of 8 for diffusion "
+        "(default: the shorter side 512 px)",
     )
     p.add_argument(
         "--download", action="store_true", help="download the official ADE20K weights if they are not cached"
@@ -27,6 +34,13 @@ def register(subparsers) -> None:
         "--bundled", action="store_true", help="use the small bundled model even if official weights are cached"
     )
     p.add_argument("--all-classes", action="store_true", help="snap off-palette colours to all 150 ADE20K classes")
+    p.add_argument(
+        "--condition-out",
+        type=Path,
+        default=None,
+        help="with --engine diffusion: also write the exact condition image the ControlNet is shown (PNG)",
+    )
+    add_engine_options(p)
     p.add_argument(
         "--unknown-as-other",
         action="store_true",
@@ -40,30 +54,55 @@ def run(args) -> int:
     from ..sketch import SketchError, read_sketch
     from . import UserError
 
-    if args.size < 32 or args.size > 2048:
+    if args.size is not None and (args.size < 32 or args.size > 2048):
         raise UserError(f"--size must be between 32 and 2048 pixels, got {args.size}")
     if not args.sketch.is_file():
         raise UserError(f"{args.sketch}: no such sketch file")
+    if args.condition_out is not None and args.engine != "diffusion":
+        raise UserError("--condition-out writes what the ControlNet is shown: it needs --engine diffusion")
     try:
-        check_output_file(args.out)  # before the generator loads and paints for a minute
+        for path in (args.out, args.condition_out):  # before the generator loads and paints for a minute
+            if path is not None:
+                check_output_file(path)
     except OutputError as exc:
         raise UserError(str(exc)) from None
+    settings_from(args) if args.engine == "diffusion" else None  # a bad knob is said before any work
     try:
         reading = read_sketch(
             args.sketch,
             classes="all" if args.all_classes else "schema",
             on_unknown="other" if args.unknown_as_other else "error",
-            fit_width=args.size,  # a huge sketch is shrunk (nearest) before its colours are read
+            # a huge sketch is shrunk (nearest) before its colours are read
+            fit_width=args.size or (1024 if args.engine == "diffusion" else 256),
         )
     except SketchError as exc:
         raise UserError(str(exc)) from None
     print(f"{args.sketch}: {reading.summary()}")
+    engine = engine_from(args)  # None for SPADE; a missing extra or model stops here, in one paragraph
 
-    generator = _generator(args, UserError)
-    image = generator.generate(reading.labels, size=args.size)
+    if engine is not None:
+        image = _paint_with_words(engine, reading.labels, args)
+    else:
+        image = _generator(args, UserError).generate(reading.labels, size=args.size or 256)
     write_png(args.out, image)
     print(f"wrote {args.out} ({image.shape[1]}x{image.shape[0]})")
     return 0
+
+
+def _paint_with_words(engine, labels, args):
+    from ..diffusion.engine import GenerationStopped
+    from ..fileio import write_png
+    from . import UserError
+
+    print(f"Using {engine.description}: {engine.settings.prompt!r}, seed {engine.settings.seed}.")
+    try:
+        image = engine.paint(labels, size=args.size)
+    except GenerationStopped as exc:
+        raise UserError(str(exc)) from None
+    if args.condition_out is not None:
+        write_png(args.condition_out, engine.last_condition)
+        print(f"wrote {args.condition_out}: the condition image the ControlNet was shown")
+    return image
 
 
 def _generator(args, UserError):

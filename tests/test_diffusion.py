@@ -1,0 +1,242 @@
+"""Words + sketch: the condition image, the settings, and the engine loaded from local folders (no network)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground_lib.diffusion.condition import condition_image, working_size
+from playground_lib.diffusion.settings import (
+    BASE_ENV,
+    CONTROLNET_ENV,
+    DEFAULT_CONTROLNET,
+    DiffusionSettings,
+    ModelChoice,
+)
+from playground_lib.labels import NUM_ADE20K_CLASSES, OTHER, ade20k_value
+
+REFERENCE = Path(__file__).parent / "data" / "controlnet_ade20k_palette.json"
+QUICK = DiffusionSettings(steps=3, seed=0)
+
+
+def controlnet_palette() -> np.ndarray:
+    """The 150 colours ControlNet's segmentation condition maps were drawn with (class 0 = wall first)."""
+    rows = json.loads(REFERENCE.read_text())["palette"]
+    assert len(rows) == NUM_ADE20K_CLASSES
+    return np.array(rows, dtype=np.uint8)
+
+
+# --- the condition image: the painter's colours are the ControlNet's, value by value ---------------------------
+
+
+def test_every_class_gets_the_colour_controlnet_was_trained_with():
+    values = np.arange(1, NUM_ADE20K_CLASSES + 1, dtype=np.uint8).reshape(10, 15)
+    condition = condition_image(values, size=values.shape)
+    reference = controlnet_palette()
+    for value in range(1, NUM_ADE20K_CLASSES + 1):
+        y, x = divmod(value - 1, 15)
+        assert tuple(condition[y, x]) == tuple(reference[value - 1]), f"ADE20K value {value}"
+
+
+def test_other_is_black_and_black_is_no_class():
+    condition = condition_image(np.full((4, 4), OTHER, dtype=np.uint8), size=(4, 4))
+    assert (condition == 0).all()
+    assert not (controlnet_palette() == 0).all(axis=1).any()  # so "other" is never read as a class
+
+
+def test_a_leading_black_entry_would_shift_every_class():
+    """The off-by-one to avoid: a palette with black first gives wall black and building wall's grey."""
+    shifted = np.concatenate([np.zeros((1, 3), np.uint8), controlnet_palette()])
+    wall, building = ade20k_value("wall"), ade20k_value("building")
+    condition = condition_image(np.array([[wall, building]], dtype=np.uint8), size=(1, 2))
+    assert tuple(condition[0, 1]) != tuple(shifted[building - 1])
+    assert tuple(condition[0, 1]) == tuple(controlnet_palette()[building - 1])
+
+
+def test_playground_classes_reach_the_controlnet_in_their_painter_colours():
+    from playground_lib.painter.sketchpad import sketch_palette
+
+    reference = controlnet_palette()
+    for entry in sketch_palette():
+        if entry.value != OTHER:
+            labels = np.full((2, 2), entry.value, dtype=np.uint8)
+            assert tuple(condition_image(labels, size=(2, 2))[0, 0]) == tuple(reference[entry.value - 1]), entry.name
+
+
+def test_condition_is_resized_without_inventing_colours():
+    labels = np.zeros((30, 50), dtype=np.uint8)
+    labels[:, 25:] = ade20k_value("grass")
+    labels[10:20, 5:15] = ade20k_value("plaything")
+    condition = condition_image(labels)
+    assert condition.shape == (512, 856, 3)
+    colours = {tuple(c) for c in condition.reshape(-1, 3)}
+    assert colours == {(0, 0, 0), tuple(controlnet_palette()[ade20k_value("grass") - 1]), (255, 0, 31)}
+
+
+@pytest.mark.parametrize(
+    ("shape", "native", "expected"),
+    [
+        ((256, 256), 512, (512, 512)),
+        ((480, 640), 512, (512, 680)),
+        ((600, 800), 512, (600, 800)),
+        ((50, 3000), 512, (32, 2048)),
+    ],
+)
+def test_working_size(shape, native, expected):
+    assert working_size(*shape, native=native) == expected
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+
+def test_models_are_settings(monkeypatch):
+    monkeypatch.delenv(CONTROLNET_ENV, raising=False)
+    monkeypatch.delenv(BASE_ENV, raising=False)
+    assert ModelChoice.from_settings().controlnet == DEFAULT_CONTROLNET
+    monkeypatch.setenv(CONTROLNET_ENV, "/shared/controlnet")
+    monkeypatch.setenv(BASE_ENV, "someone/sd15-mirror")
+    assert ModelChoice.from_settings() == ModelChoice("/shared/controlnet", "someone/sd15-mirror")
+    assert ModelChoice.from_settings(base="./here").base == "./here"
+
+
+@pytest.mark.parametrize(
+    ("change", "word"),
+    [({"steps": 0}, "steps"), ({"seed": -1}, "seed"), ({"guidance": 99}, "guidance"), ({"strength": -1}, "strength")],
+)
+def test_bad_knobs_are_named(change, word):
+    with pytest.raises(ValueError, match=f"^{word} must"):
+        DiffusionSettings(**change)
+
+
+def test_memory_plan():
+    from playground_lib.diffusion.engine import memory_plan
+
+    cpu = memory_plan("cpu")
+    assert not (cpu.half_precision or cpu.cpu_offload or cpu.vae_tiling)
+    t4 = memory_plan("cuda", 15.0)
+    assert t4.half_precision and t4.vae_tiling and not t4.cpu_offload and not t4.attention_slicing
+    small = memory_plan("cuda", 4.0)
+    assert small.cpu_offload and small.attention_slicing
+
+
+# --- the engine, loaded from folders in diffusers' layout through the code that loads hub models ----------------
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_diffusion):
+    from playground_lib.diffusion.engine import load_engine
+
+    controlnet, base = tiny_diffusion
+    return load_engine(str(controlnet), str(base), settings=QUICK)
+
+
+def small_sketch() -> np.ndarray:
+    labels = np.full((32, 48), ade20k_value("grass"), dtype=np.uint8)
+    labels[:12] = ade20k_value("sky")
+    labels[16:28, 8:20] = ade20k_value("plaything")
+    return labels
+
+
+def test_engine_paints_the_map_size_and_is_repeatable(engine):
+    labels = small_sketch()
+    first, again = engine(labels), engine(labels)
+    assert first.shape == (32, 48, 3) and first.dtype == np.uint8
+    assert np.array_equal(first, again)
+    assert engine.last_condition.shape == (64, 96, 3)  # painted at the model's native size, then brought back
+
+
+def test_seed_words_and_sketch_each_change_the_picture(engine):
+    labels = small_sketch()
+    base = engine.paint(labels, QUICK)
+    other_seed = engine.paint(labels, QUICK.but(seed=1))
+    other_words = engine.paint(labels, QUICK.but(prompt="snow at night"))
+    sand = labels.copy()
+    sand[sand == ade20k_value("grass")] = ade20k_value("sand")
+    other_sketch = engine.paint(sand, QUICK)
+    for changed in (other_seed, other_words, other_sketch):
+        assert np.abs(changed.astype(int) - base).mean() > 0.01
+
+
+def test_condition_is_exactly_what_the_controlnet_gets(engine, monkeypatch):
+    seen = {}
+    original = engine.pipeline.prepare_image
+
+    def spy(image, *args, **kwargs):
+        seen["image"] = np.asarray(image)
+        return original(image, *args, **kwargs)
+
+    monkeypatch.setattr(engine.pipeline, "prepare_image", spy)
+    engine.paint(small_sketch(), QUICK)
+    assert np.array_equal(seen["image"], engine.last_condition)
+    assert np.array_equal(engine.last_condition, condition_image(small_sketch(), (64, 96)))
+
+
+def test_stop_ends_a_picture_between_steps(engine, monkeypatch):
+    from playground_lib.diffusion.engine import GenerationStopped
+
+    original = engine.pipeline.unet.forward
+
+    def stop_after_first(*args, **kwargs):
+        engine.stop()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine.pipeline.unet, "forward", stop_after_first)
+    with pytest.raises(GenerationStopped, match="stopped"):
+        engine.paint(small_sketch(), QUICK)
+
+
+def test_cpu_estimate_over_the_limit_stops_with_what_to_do(engine, monkeypatch, capsys):
+    from playground_lib.diffusion.engine import GenerationStopped
+
+    monkeypatch.setattr(engine, "max_cpu_minutes", 1e-6)
+    monkeypatch.setattr("playground_lib.diffusion.engine.SAY_ESTIMATE_FROM_SECONDS", 0.0)
+    with pytest.raises(GenerationStopped, match="T4 GPU"):
+        engine.paint(small_sketch(), QUICK)
+    assert "On this CPU: about" in capsys.readouterr().out
+
+
+def test_background_windows_blend_a_big_map(engine):
+    from playground_lib.tiled_painting import paint_in_windows
+
+    layout = np.tile(small_sketch(), (3, 3))  # 96 x 144
+    windows = engine.windows()
+    assert (windows.largest, windows.overlap) == (64, 16)
+    picture = paint_in_windows(layout, windows, progress=False)
+    assert picture.shape == (96, 144, 3)
+
+
+# --- what a participant meets when something is missing ----------------------------------------------------------
+
+
+def test_missing_extra_says_how_to_install(monkeypatch):
+    from playground_lib.diffusion import engine as module
+
+    monkeypatch.setattr(module, "diffusion_installed", lambda: False)
+    with pytest.raises(module.DiffusionUnavailable, match=r"diffusion\]") as info:
+        module.load_engine()
+    assert "SPADE" in str(info.value)
+
+
+def test_folder_that_is_not_a_model_is_named(tmp_path, tiny_diffusion):
+    from playground_lib.diffusion.engine import DiffusionUnavailable, load_engine
+
+    controlnet, _ = tiny_diffusion
+    with pytest.raises(DiffusionUnavailable, match=f"{tmp_path}: no model_index.json inside"):
+        load_engine(str(controlnet), str(tmp_path))
+    with pytest.raises(DiffusionUnavailable, match="no such folder"):
+        load_engine(str(tmp_path / "missing"), str(tmp_path))
+
+
+def test_unreachable_hub_model_is_one_paragraph(monkeypatch, tiny_diffusion):
+    from playground_lib.diffusion.engine import DiffusionUnavailable, load_engine
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # what a room without network meets, and nothing leaves this machine
+    controlnet, _ = tiny_diffusion
+    with pytest.raises(DiffusionUnavailable) as info:
+        load_engine(str(controlnet), "nobody-here/no-such-model")
+    message = str(info.value)
+    assert "nobody-here/no-such-model" in message and "`base`" in message and BASE_ENV in message
+    assert "\n" not in message and "Traceback" not in message
