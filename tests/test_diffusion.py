@@ -240,3 +240,77 @@ def test_unreachable_hub_model_is_one_paragraph(monkeypatch, tiny_diffusion):
     message = str(info.value)
     assert "nobody-here/no-such-model" in message and "`base`" in message and BASE_ENV in message
     assert "\n" not in message and "Traceback" not in message
+
+
+# --- the command line -------------------------------------------------------------------------------------------
+
+
+def run_cli(*argv: str) -> int:
+    from playground_lib.cli import main
+
+    return main([str(a) for a in argv])
+
+
+def write_sketch(path: Path) -> Path:
+    from playground_lib.fileio import write_png
+    from playground_lib.labels import labels_to_colors
+
+    write_png(path, labels_to_colors(small_sketch()))
+    return path
+
+
+def test_generate_with_words_writes_the_picture_and_the_condition(tmp_path, tiny_diffusion):
+    from playground_lib.fileio import read_png
+
+    controlnet, base = tiny_diffusion
+    sketch = write_sketch(tmp_path / "sketch.png")
+    out, condition = tmp_path / "out.png", tmp_path / "cond.png"
+    common = ["--engine", "diffusion", "--controlnet", controlnet, "--base", base, "--steps", "2", "--seed", "5"]
+    assert run_cli("generate", sketch, out, *common, "--prompt", "a playground", "--condition-out", condition) == 0
+    picture = read_png(out)
+    assert picture.shape == (64, 96, 3)  # the shorter side brought to the model's native 64 px
+    assert np.array_equal(read_png(condition), condition_image(small_sketch(), (64, 96)))
+    again = tmp_path / "again.png"
+    assert run_cli("generate", sketch, again, *common, "--prompt", "a playground") == 0
+    assert np.array_equal(read_png(again), picture)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--steps", "0"], "--steps must be between 1 and 200"),
+        (["--strength", "3"], "--strength must be between 0 and 2"),
+        (["--base", "/no/such/folder"], "/no/such/folder: no such folder"),
+    ],
+)
+def test_generate_with_words_refuses_bad_options_in_one_line(tmp_path, tiny_diffusion, capsys, extra, message):
+    controlnet, _ = tiny_diffusion
+    sketch = write_sketch(tmp_path / "sketch.png")
+    code = run_cli(
+        "generate", sketch, tmp_path / "out.png", "--engine", "diffusion", "--controlnet", controlnet, *extra
+    )
+    error = capsys.readouterr().err
+    assert code == 2 and message in error and len(error.strip().splitlines()) == 1
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_spade_refuses_words_rather_than_ignoring_them(tmp_path, capsys):
+    sketch = write_sketch(tmp_path / "sketch.png")
+    assert run_cli("generate", sketch, tmp_path / "out.png", "--bundled", "--prompt", "snow") == 2
+    assert "need --engine diffusion" in capsys.readouterr().err
+    assert run_cli("generate", sketch, tmp_path / "out.png", "--bundled", "--condition-out", tmp_path / "c.png") == 2
+
+
+def test_background_with_words_paints_one_prompt_across_windows(tmp_path, tiny_diffusion):
+    from playground_lib.fileio import read_png
+
+    controlnet, base = tiny_diffusion
+    sketches = [write_sketch(tmp_path / f"s{i}.png") for i in range(2)]
+    out = tmp_path / "bg.png"
+    code = run_cli(
+        "background", *sketches, out, "--tiles", "4x3", "--engine", "diffusion", "--controlnet", controlnet,
+        "--base", base, "--steps", "2", "--prompt", "a playground at dusk", "--no-progress",
+    )  # fmt: skip
+    assert code == 0
+    assert read_png(out).shape == (96, 128, 3)
+    assert (tmp_path / "bg_tiles.json").is_file()

@@ -96,7 +96,11 @@ def window_painter(generator, window: int | None = None) -> Windows:
     A loaded generator (anything with ``generate`` and ``config``) paints windows of up to
     ``window`` px (default 1024), overlapping by its training size, many per call. A plain
     ``generate(labels) -> rgb`` callable paints one window per call, up to ``window`` px (default 256).
+    A generator that knows its own windows (the diffusion engine: its native size) says so with ``windows(window)``.
     """
+    own_windows = getattr(generator, "windows", None)
+    if callable(own_windows):
+        return own_windows(window)
     config = getattr(generator, "config", None)
     if config is not None and hasattr(generator, "generate"):
         factor = config.upsampling_factor

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._diffusion import add_engine_options, engine_from, settings_from
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("background", help="merge sketches into a Gather background PNG + collision-tile guide")
@@ -43,6 +45,7 @@ def register(subparsers) -> None:
         help="paint (always 1:1) in windows of at most this many pixels a side (default 1024; less needs less memory)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_engine_options(p)
     p.set_defaults(run=run)
 
 
@@ -62,9 +65,14 @@ def run(args) -> int:
         tiles = event.parse_tiles(args.tiles)
         if args.colours_only and args.checkpoint:
             raise UserError("--colours-only paints without a generator: leave out --checkpoint")
-        generate = event.palette_generator if args.colours_only else _generator(args.checkpoint)
+        if args.engine == "diffusion" and (args.colours_only or args.checkpoint):
+            raise UserError("--engine diffusion paints with its own models: leave out --colours-only and --checkpoint")
+        if args.engine == "diffusion":
+            settings_from(args)  # a bad knob is said before the models load
+        maps = [event.as_label_map(sketch) for sketch in sketches]  # and a bad sketch too
+        generate = engine_from(args) or (event.palette_generator if args.colours_only else _generator(args.checkpoint))
         result = event.make_background(
-            sketches, out, tiles, generate=generate, mode=args.mode, window=args.window, progress=not args.no_progress
+            maps, out, tiles, generate=generate, mode=args.mode, window=args.window, progress=not args.no_progress
         )
     except ValueError as exc:
         raise UserError(str(exc)) from None
