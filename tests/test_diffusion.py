@@ -314,3 +314,37 @@ def test_background_with_words_paints_one_prompt_across_windows(tmp_path, tiny_d
     assert code == 0
     assert read_png(out).shape == (96, 128, 3)
     assert (tmp_path / "bg_tiles.json").is_file()
+
+
+# --- the painter: an engine choice and a prompt box when diffusion is loaded (no browser) -------------------------
+
+
+def test_painter_paints_with_the_chosen_engine_and_the_words_typed(engine):
+    from playground_lib.painter.engine_choice import EngineChoice, engine_choice
+    from playground_lib.painter.widget import Painter
+
+    spade_calls = []
+
+    def spade(labels):
+        spade_calls.append(labels)
+        return np.zeros(labels.shape + (3,), dtype=np.uint8)
+
+    assert engine_choice(spade, None) is spade  # no diffusion: nothing to choose
+    choice = engine_choice(spade, engine)
+    assert isinstance(choice, EngineChoice)
+    painter = Painter(size=(32, 48), generate=choice)
+    assert choice in painter.result_column.children  # the controls sit above the result
+    assert choice.words.layout.display == "none"  # SPADE reads no words: the box is hidden
+    painter.fill(1, 1, "grass")
+    assert not painter.generate().any() and len(spade_calls) == 1
+
+    choice.engine.value = "diffusion"
+    assert choice.words.layout.display == ""
+    choice.prompt.value = "a snowy playground at night"
+    choice.seed.value = 7
+    picture = painter.generate()
+    assert len(spade_calls) == 1 and picture.shape == (32, 48, 3) and picture.any()
+    assert engine.settings.prompt == "a snowy playground at night" and engine.settings.seed == 7
+    assert np.array_equal(picture, engine(painter.labels))  # the same words and seed: the same picture
+    choice.seed.value = -1
+    assert choice.seed.value == 0  # the box itself keeps the seed in range

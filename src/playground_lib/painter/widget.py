@@ -137,7 +137,9 @@ class Painter(widgets.VBox):
         ):
             widget.add_class(f"{ROOT_CLASS}-{name}")  # stable handles for the browser checks
         self.button_css = widgets.HTML(class_button_css(self.distinct))
-        self.result_column = widgets.VBox([self.result_view, self.result_note])
+        # A generator that is also a widget (painter.engine_choice: SPADE or words + sketch) shows its controls here.
+        engine_controls = [generate] if isinstance(generate, widgets.Widget) else []
+        self.result_column = widgets.VBox([*engine_controls, self.result_view, self.result_note])
         stage = widgets.HBox(
             [widgets.VBox([self.canvas, self.hover, self.legend]), self.result_column],
             layout=widgets.Layout(flex_flow="row wrap"),
