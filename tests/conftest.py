@@ -4,6 +4,8 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# No test reaches a model hub: huggingface_hub reads this once, at import, so it is set before anything imports it.
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 import pytest
@@ -31,3 +33,11 @@ def tiny_diffusion(tmp_path_factory):
     from diffusion_fixtures import build_tiny_pipeline
 
     return build_tiny_pipeline(tmp_path_factory.mktemp("tiny-diffusion"))
+
+
+@pytest.fixture(scope="session")
+def tiny_reader(tmp_path_factory):
+    """A tiny random ADE20K segmenter folder (transformers' layout) for the sketch-agreement measure."""
+    from diffusion_fixtures import build_tiny_reader
+
+    return build_tiny_reader(tmp_path_factory.mktemp("tiny-reader"))

@@ -84,3 +84,25 @@ def build_tiny_pipeline(folder: Path, seed: int = 0) -> tuple[Path, Path]:
     base.save_pretrained(folder / "base")
     controlnet.save_pretrained(folder / "controlnet")
     return folder / "controlnet", folder / "base"
+
+
+def build_tiny_reader(folder: Path, seed: int = 0) -> Path:
+    """A tiny random SegFormer with ADE20K's 150 classes, saved in transformers' layout."""
+    import torch
+    from transformers import SegformerConfig, SegformerForSemanticSegmentation
+
+    torch.manual_seed(seed)
+    config = SegformerConfig(
+        num_encoder_blocks=2,
+        depths=[1, 1],
+        sr_ratios=[2, 1],
+        hidden_sizes=[8, 16],
+        patch_sizes=[7, 3],
+        strides=[4, 2],
+        num_attention_heads=[1, 2],
+        mlp_ratios=[2, 2],
+        decoder_hidden_size=16,
+        num_labels=150,
+    )
+    SegformerForSemanticSegmentation(config).save_pretrained(folder)
+    return folder
