@@ -39,7 +39,7 @@
 import sys
 
 if "google.colab" in sys.modules:
-    # %pip install -q "generative-playgrounds @ git+https://github.com/generative-playgrounds/generative-playgrounds"
+    # %pip install -q "generative-playgrounds[diffusion] @ git+https://github.com/generative-playgrounds/generative-playgrounds"
     from google.colab import output
 
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
@@ -48,6 +48,14 @@ if "google.colab" in sys.modules:
 # allow_download: fetch NVIDIA's weights (about 1 GB, once) if they are not here yet.
 allow_download = True
 size = 256  # pixels per side of the generated pictures
+# Section 7, words + sketch: Stable Diffusion 1.5 steered by your sketch (best on a GPU runtime).
+prompt = "a photo of a playground in a park, daylight"
+seed = 0  # the number the random start is made from: same seed, words and sketch -> same picture
+diffusion_steps = 20
+words_on_cpu = False  # True: try on a CPU anyway (minutes a picture)
+controlnet = None  # None: the default; or a hub id, or a folder your facilitator shared
+base = None  # the same, for Stable Diffusion 1.5
+reader = None  # the segmenter that measures how much of the sketch a picture kept
 
 # %% [markdown]
 # ## 1. Get the network's weights
@@ -136,15 +144,17 @@ show_spade_block(maps);
 # Feed it a sketch that is all grass and one that is all sand. After a convolution, every pixel of each
 # is the same number, and normalising subtracts the mean: both become **all zeros**. The network has
 # forgotten which class it was given. SPADE's γ and β come from the label map itself, so the class
-# survives:
+# survives. The cell counts the *channels* (the block's feature maps) in which the two sketches still
+# differ:
 
 # %%
 from playground_lib.labels import ade20k_value
 from playground_lib.spade.inspect import uniform_sketches_after_normalisation
 
 gap = uniform_sketches_after_normalisation(small, (ade20k_value("grass"), ade20k_value("sand")))
-print(f"all grass vs all sand, after conv + plain normalisation: they differ by {gap['plain_norm']:.3f}")
-print(f"all grass vs all sand, after SPADE:                      they differ by {gap['spade']:.3f}")
+print(f"Of the block's {gap['channels']} channels, how many still tell all grass from all sand?")
+print(f"  after a convolution and plain normalisation: {gap['plain_norm_channels']}")
+print(f"  after SPADE:                                 {gap['spade_channels']}")
 
 # %% [markdown]
 # That is the whole trick of the paper (Park et al., CVPR 2019): the sketch steers every block, not just
@@ -207,7 +217,8 @@ show_change(before, after, picture_before, picture_after, title="grass -> sand")
 #
 # ## 6. Keep your pictures
 #
-# The pictures are saved under `outputs/generated/`. Outside the notebook the same thing is one command:
+# The pictures are saved in the `generated` folder of your working folder (your Google Drive in Colab,
+# so they outlive the session). Outside the notebook the same thing is one command:
 #
 # ```
 # playground generate my_sketch.png my_playground.png --size 256
@@ -217,14 +228,91 @@ show_change(before, after, picture_before, picture_after, title="grass -> sand")
 # NVIDIA's).
 
 # %%
-from pathlib import Path
-
 from playground_lib.fileio import write_png
+from playground_lib.workspace import workspace_path
 
-for name, picture in pictures.items():
-    write_png(f"outputs/generated/{name}.png", picture)
-write_png("outputs/generated/grass_to_sand.png", picture_after)
-print(sorted(p.name for p in Path("outputs/generated").glob("*.png")))
+generated = workspace_path("generated")
+for name, picture in {**pictures, "grass_to_sand": picture_after}.items():
+    write_png(generated / f"{name}.png", picture)
+print(f"{len(pictures) + 1} pictures saved in {generated}")
+
+# %% [markdown]
+# ## 7. Words + sketch: from a colour map to a photograph
+#
+# SPADE reads only your colours. GauGAN's successors also read **words**. The open one is a *diffusion
+# model*, **Stable Diffusion 1.5**: it starts from pure noise and removes a little of it in each of about
+# 20 steps, guided by your words, until a picture is left. A **ControlNet** (Zhang, Rao and Agrawala, 2023)
+# is a trained copy of half of that network that also looks at a condition picture and nudges every step
+# towards it. The segmentation ControlNet learned from maps in ADE20K's 150 colours: exactly the colours
+# you paint with in notebook 03, so your sketch goes in as it is.
+#
+# What each learned from matters:
+#
+# | | learned from | made with |
+# |---|---|---|
+# | NVIDIA's SPADE | ADE20K: about 20,000 photos outlined by people, class by class | 8 GPUs |
+# | our bundled SPADE | 1,000 synthetic playgrounds drawn by a program (notebook 06) | 2 CPU cores, 88 minutes |
+# | ControlNet for segmentation (1.0; our 1.1 was retrained on more maps) | 164,000 ADE20K-style maps with their photos | about 200 GPU-hours |
+# | Stable Diffusion 1.5 | about 2 billion image–text pairs collected from the web (LAION) | about 150,000 GPU-hours |
+#
+# Nobody asked the photographers, artists or people in those two billion pictures; the words you type
+# reach styles and faces learned from them. Notebook 08 asks what consent and credit would look like.
+# The weights are free to use under the CreativeML OpenRAIL-M licence, which forbids some uses.
+#
+# It needs a **GPU**: in Colab choose *Runtime > Change runtime type > T4 GPU*. The models (a few GB)
+# download once. On a CPU the cell below says so and the rest of the notebook goes on with SPADE. A
+# **seed** is the number the starting noise is made from: the same seed, words and sketch give the same picture.
+
+# %%
+from playground_lib.diffusion import DiffusionSettings
+from playground_lib.diffusion.engine import engine_or_none
+
+settings = DiffusionSettings(prompt=prompt, seed=seed, steps=diffusion_steps)
+words = engine_or_none(controlnet, base, settings=settings, allow_cpu=words_on_cpu)
+
+# %% [markdown]
+# Now the same sketch through both. A picture is only as good as how much of the sketch it keeps, so we
+# **measure** it: a segmenter trained on ADE20K photos (SegFormer) labels every pixel of each picture, and
+# we count the sketched pixels it reads back as the class you painted. It reads photos best: a cartoon-like
+# picture can lose points for looking unlike a photo, not only for leaving the sketch.
+
+# %%
+from playground_lib.engine_comparison import compare_engines
+from playground_lib.figures.generation import show_engines
+from playground_lib.sketch_agreement import reader_or_none
+
+measure = reader_or_none(reader)
+results = compare_engines(mine.labels, {"SPADE": generator.generate, "words + sketch": words}, measure)
+for result in results:
+    print(result.summary())
+show_engines(mine.labels, results, words.last_condition if words else None);
+
+# %% [markdown]
+# The second panel is the exact picture the ControlNet was shown: your sketch in ADE20K's colours,
+# enlarged to the 512 pixels Stable Diffusion learned at (unpainted "other" stays black: no class has
+# that colour). Next, what the seed and the words change, with the sketch held still:
+
+# %%
+from playground_lib.figures.generation import show_variations
+
+if words is not None:
+    variations = words.variations(mine.labels, seeds=[seed + 1, seed + 2], prompts=["a playground in snow at dusk"])
+    show_variations(mine.labels, variations)
+
+# %% [markdown]
+# The layout stays; the light, the season, the materials move with the words; the seed picks one of many
+# pictures that fit both. Paint with words yourself: the painter below has both engines (choose *Words +
+# sketch* and type what you want to see). Outside the notebook:
+#
+# ```
+# playground generate my_sketch.png photo.png --engine diffusion --prompt "a playground in the rain" --seed 3
+# ```
+
+# %%
+from playground_lib.painter import Painter
+from playground_lib.painter.engine_choice import engine_choice
+
+Painter(size=mine.labels.shape, generate=engine_choice(generator.generate, words))
 
 # %% [markdown]
 # ## Check your understanding
@@ -241,15 +329,21 @@ print(sorted(p.name for p in Path("outputs/generated").glob("*.png")))
 # 8. What happens when the official weights cannot be downloaded? How would you notice?
 # 9. Generating is quick on a CPU partly because a patch of one colour is treated the same everywhere. Which
 #    pixels still have to be computed exactly?
+# 10. The ControlNet is shown your sketch in ADE20K's colours. What would go wrong if every colour were
+#     shifted by one class (wall's grey given to building, and so on)?
+# 11. SPADE and Stable Diffusion learned from very different pictures (the table in section 7). Which one
+#     would you rather use for a public event background, and what would you tell the room about it?
+# 12. How did we measure how much of the sketch each picture kept? Why is that measure unfair to a picture
+#     that does not look like a photo?
 
 # %% [markdown]
 # ## Try this
 #
-# 1. **Grass to water.** In the section 4 code cell, change `replace_class(before, "grass", "sand")` to
+# 1. **Grass to water.** In the section 5 code cell, change `replace_class(before, "grass", "sand")` to
 #    `replace_class(before, "grass", "water")`. The *repainted share* stays the same (about half of
 #    `meadow_slide` is grass, so about 50%), because the same pixels change class; only the *change inside*
-#    and *change outside* numbers move. With the small bundled model the change outside stays at a percent
-#    or two; compare it with what your model gives.
+#    and *change outside* numbers move. Is the change outside much smaller than the change inside, as with
+#    sand? Compare both with what the official model gives, if you have it.
 # 2. **Sky to building.** In the same cell, try `replace_class(before, "sky", "building")`. The repainted
 #    share drops to about 29%, the part of `meadow_slide` that is sky. Look at the last panel: does the
 #    brightness stay inside the old sky, or does the ground change too?
@@ -257,3 +351,8 @@ print(sorted(p.name for p in Path("outputs/generated").glob("*.png")))
 #    36% of it) or `sketches["sandpit_swings"]` (about 34%). The repainted share follows the amount of grass
 #    in each sketch, and the heat map shows which other things (paths, trees, swings) sit next to the
 #    change.
+# 4. **Words against the sketch.** In the parameters cell set `prompt = "a beach at sunset"` and run section 7
+#    again. The sketch still says grass and a slide: which wins where? Then try `seed = 1`, `2`, `3`.
+# 5. **How hard the sketch steers.** In section 7, make `settings` with `DiffusionSettings(prompt=prompt,
+#    seed=seed, steps=diffusion_steps, strength=0.5)`, run the next cells again and watch the measured share
+#    of the sketch kept. What happens at `strength=0`?

@@ -41,3 +41,15 @@ def tiny_reader(tmp_path_factory):
     from diffusion_fixtures import build_tiny_reader
 
     return build_tiny_reader(tmp_path_factory.mktemp("tiny-reader"))
+
+
+@pytest.fixture
+def tiny_models_env(monkeypatch, tiny_diffusion, tiny_reader):
+    """Point the model settings at the tiny test models, as a facilitator's shared folders would be."""
+    from playground_lib.diffusion.settings import BASE_ENV, CONTROLNET_ENV
+    from playground_lib.sketch_agreement import READER_ENV
+
+    controlnet, base = tiny_diffusion
+    monkeypatch.setenv(CONTROLNET_ENV, str(controlnet))
+    monkeypatch.setenv(BASE_ENV, str(base))
+    monkeypatch.setenv(READER_ENV, str(tiny_reader))

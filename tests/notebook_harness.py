@@ -18,14 +18,22 @@ BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 # The first code cell of every notebook. It installs from git *without* -e: Colab cannot see an
 # editable install until the runtime restarts, and a restart in front of a room is a failure.
-INSTALL_CELL = f"""# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
+INSTALL_CELL = """# In Google Colab this installs the library (about a minute); elsewhere it does nothing.
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install -q "generative-playgrounds @ git+{REPO_URL}"
+    %pip install -q "generative-playgrounds{extras} @ git+{repo}"
     from google.colab import output
 
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show"""
+# Optional extras a notebook's install cell adds (04 paints with words: diffusers + transformers).
+INSTALL_EXTRAS: dict[str, str] = {"04_generate_with_pretrained_ade20k": "[diffusion]"}
+
+
+def install_cell(notebook_stem: str) -> str:
+    """The first code cell of a notebook: the same everywhere but for the extras it installs."""
+    return INSTALL_CELL.format(extras=INSTALL_EXTRAS.get(notebook_stem, ""), repo=REPO_URL)
+
 
 MAX_CODE_LINES = 12
 PARAMETERS_TAG = "parameters"
@@ -35,7 +43,12 @@ QUICK_PARAMETERS: dict[str, dict[str, object]] = {
     "00_welcome": {"size": 64, "scene_count": 2},
     "01_annotate_playgrounds": {"bundled_count": 4},
     "02_labelme_to_coco": {"annotation_count": 4, "sample_count": 2},
-    "04_generate_with_pretrained_ade20k": {"allow_download": False, "size": 64},
+    "04_generate_with_pretrained_ade20k": {
+        "allow_download": False,
+        "size": 64,
+        "diffusion_steps": 2,
+        "words_on_cpu": True,
+    },
     "05_train_your_own_gaugan": {
         "size": 32,
         "synthetic_count": 4,

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from notebook_harness import (
-    INSTALL_CELL,
     MAX_CODE_LINES,
     QUICK_PARAMETERS,
     colab_badge,
     execute_notebook,
+    install_cell,
     parameters_cell_index,
 )
 
@@ -48,7 +48,7 @@ def test_notebook_agrees_with_its_py_file(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_twice_in_the_same_folder(path, tmp_path):
+def test_notebook_runs_twice_in_the_same_folder(path, tmp_path, tiny_models_env):
     workdir = tmp_path / "work"
     workdir.mkdir()
     shutil.copy(path, workdir / path.name)
@@ -77,7 +77,7 @@ def test_notebook_is_stored_clean_and_thin(path):
     assert not long, f"{path.name}: code cells {long} are longer than {MAX_CODE_LINES} lines"
     first = "".join(nb["cells"][0]["source"])
     assert colab_badge(path.name) in first, f"{path.name}: first cell lacks its Colab badge"
-    assert "".join(code[0]["source"]).strip() == INSTALL_CELL.strip(), (
+    assert "".join(code[0]["source"]).strip() == install_cell(path.stem).strip(), (
         f"{path.name}: first code cell is not the Colab install cell"
     )
 

@@ -50,6 +50,8 @@ def test_plain_normalisation_forgets_a_uniform_sketch_and_spade_does_not():
     gap = uniform_sketches_after_normalisation(_generator(), (10, 47))
     assert gap["plain_norm"] < 1e-5
     assert gap["spade"] > 1e-3
+    assert gap["plain_norm_channels"] == 0
+    assert gap["spade_channels"] > gap["channels"] // 2
 
 
 def test_labels_are_shrunk_to_the_size_asked():

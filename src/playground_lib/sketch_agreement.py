@@ -115,3 +115,12 @@ def load_reader(reference: str | os.PathLike | None = None) -> SketchReader:
             f"{source}: reads {model.config.num_labels} classes, not ADE20K's {NUM_ADE20K_CLASSES}."
         )
     return SketchReader(model.eval(), source)
+
+
+def reader_or_none(reference: str | os.PathLike | None = None) -> SketchReader | None:
+    """For a notebook: the reader, or ``None`` after saying why (the pictures are then judged by eye)."""
+    try:
+        return load_reader(reference)
+    except ReaderUnavailable as exc:
+        print(exc)
+        return None

@@ -255,6 +255,12 @@ class DiffusionEngine:
             print("The base model's safety checker blanked this picture out; try other words or another seed.")
         return np.clip(np.rint(output.images[0] * 255), 0, 255).astype(np.uint8)
 
+    def variations(self, labels: np.ndarray, seeds=(), prompts=()) -> dict[str, np.ndarray]:
+        """The same sketch with other seeds, then with other words (all else as in ``settings``), by title."""
+        pictures = {f"seed {seed}": self.paint(labels, self.settings.but(seed=seed)) for seed in seeds}
+        pictures.update({f'"{prompt}"': self.paint(labels, self.settings.but(prompt=prompt)) for prompt in prompts})
+        return pictures
+
     def windows(self, window: int | None = None):
         """How the event background paints a big map with this engine: windows of the native size
         (or ``window``), a quarter overlapping, one prompt for the whole room."""
@@ -309,3 +315,32 @@ class _StepTimer:
 
 def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+def engine_or_none(
+    controlnet: str | None = None,
+    base: str | None = None,
+    settings: DiffusionSettings | None = None,
+    allow_cpu: bool = False,
+    max_cpu_minutes: float | None = MAX_CPU_MINUTES,
+) -> DiffusionEngine | None:
+    """For a notebook: the engine, or ``None`` after saying in plain words why and that SPADE goes on.
+
+    Without a GPU nothing is loaded unless ``allow_cpu``: the models are gigabytes, and on a CPU a
+    picture takes minutes.
+    """
+    import torch
+
+    if not torch.cuda.is_available() and not allow_cpu:
+        print(
+            "Words + sketch needs a GPU: on this CPU one picture takes minutes, and the models are several GB. "
+            f"{GPU_HINT} (Or set words_on_cpu = True to try anyway.) Until then SPADE paints your sketches."
+        )
+        return None
+    try:
+        engine = load_engine(controlnet, base, settings=settings, max_cpu_minutes=max_cpu_minutes)
+    except DiffusionUnavailable as exc:
+        print(exc)
+        return None
+    print(f"Using {engine.description}.")
+    return engine

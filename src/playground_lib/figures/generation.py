@@ -69,3 +69,27 @@ def show_spade_block(maps):
     fig.suptitle(f"block {maps.block}, channel {c} of {len(maps.gamma)}", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def show_engines(labels: np.ndarray, results, condition: np.ndarray | None = None):
+    """The sketch (and the condition image a ControlNet saw), then each engine's picture titled with
+    its time and how much of the sketch it kept (``engine_comparison.EngineResult``)."""
+    panels = [(labels_to_colors(labels), "your sketch")]
+    if condition is not None:
+        panels.append((condition, "what the ControlNet is shown"))
+    blank = np.full(labels.shape + (3,), 235, dtype=np.uint8)
+    for result in results:
+        if result.picture is None:
+            panels.append((blank, f"{result.name}\n(no picture here)"))
+            continue
+        kept = f", {100 * result.agreement.pixel_share:.0f}% of sketch kept" if result.agreement else ""
+        panels.append((result.picture, f"{result.name}\n{result.seconds:.1f} s{kept}"))
+    fig = show_panels(panels, columns=len(panels), panel_size=(3.6, 3.9), title_size=10)
+    fig.axes[0].legend(handles=class_legend(labels), fontsize=7, loc="lower left", framealpha=0.8)
+    return fig
+
+
+def show_variations(labels: np.ndarray, pictures: dict[str, np.ndarray]):
+    """One sketch painted several ways (seeds, words): the sketch first, then each picture under its title."""
+    panels = [(labels_to_colors(labels), "the sketch")] + [(picture, title) for title, picture in pictures.items()]
+    return show_panels(panels, columns=min(len(panels), 4), panel_size=(3.4, 3.6), title_size=9)

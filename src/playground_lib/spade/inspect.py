@@ -110,6 +110,8 @@ def uniform_sketches_after_normalisation(
     ``plain_norm``: the mean difference between the two afterwards: exactly 0, the class is
     forgotten. ``spade``: the same after SPADE's γ and β (the ``head_0`` block's first layer),
     which are computed from the label map and so still know which class it was.
+    ``*_channels``: how many of the ``channels`` still tell the two apart (a mean difference over
+    ``TELLS_APART``): a count reads plainly where a mean of tiny numbers reads as "both zero".
     """
     semantics = [semantics_for(plain, np.full((size, size), v), classes) for v in values]
     plain_norm = [F.instance_norm(F.conv2d(s, plain.fc.weight, plain.fc.bias)) for s in semantics]
@@ -121,4 +123,15 @@ def uniform_sketches_after_normalisation(
     return {
         "plain_norm": float((plain_norm[0] - plain_norm[1]).abs().mean()),
         "spade": float((spade[0] - spade[1]).abs().mean()),
+        "plain_norm_channels": _channels_apart(plain_norm),
+        "spade_channels": _channels_apart(spade),
+        "channels": int(spade[0].shape[1]),
     }
+
+
+TELLS_APART = 1e-4  # far above float32 rounding of values near 1, far below what a trained layer puts between classes
+
+
+def _channels_apart(pair: list[torch.Tensor]) -> int:
+    per_channel = (pair[0] - pair[1]).abs().mean(dim=(0, 2, 3))
+    return int((per_channel > TELLS_APART).sum())
