@@ -271,3 +271,52 @@ def test_fp16_copy_is_checked_like_the_original_and_an_old_cache_gets_a_record(t
     half.write_bytes(half.read_bytes()[:-10])
     assert weights.cached_generator(tmp_path) == original  # the damaged copy goes, the original serves
     assert not half.exists() and "was damaged" in capsys.readouterr().out
+
+
+def _cached_with_matching_record(cache, data: bytes, name=weights.GENERATOR_FILE):
+    """A file in the cache whose .sha256 record matches it: the record alone proves nothing about the file."""
+    path = cache / "ade20k_pretrained" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    weights.record_hash(path)
+    return path
+
+
+class _Payload:
+    """Unpickling this would run code: weights_only loading must refuse it, and the cache must delete it."""
+
+    def __reduce__(self):
+        return (print, ("unpickled code ran",))
+
+
+def test_a_cached_file_with_a_matching_record_is_still_checked_for_structure(tmp_path, capsys):
+    other = save_random_official_checkpoint(tmp_path / "export.pth", GeneratorConfig(ngf=8), seed=5)
+    wrong = _cached_with_matching_record(tmp_path / "c1", other.read_bytes())
+    assert weights.cached_generator(tmp_path / "c1") is None
+    assert not wrong.exists() and not weights.hash_path(wrong).exists()
+    assert "not the official ADE20K one" in capsys.readouterr().out
+
+
+def test_a_wrong_structure_fp16_copy_with_a_record_is_deleted_and_the_original_serves(tmp_path):
+    original = save_random_official_checkpoint(tmp_path / "ade20k_pretrained" / weights.GENERATOR_FILE, TINY, seed=6)
+    weights.record_hash(original)
+    other = save_random_official_checkpoint(tmp_path / "other.pth", GeneratorConfig(ngf=8), seed=7)
+    half = weights.convert_to_fp16_safetensors(other, tmp_path / "ade20k_pretrained" / weights.FP16_FILE)
+    assert weights.hash_path(half).is_file()  # recorded as if it were ours
+    assert weights.cached_generator(tmp_path) == original
+    assert not half.exists()
+
+
+@pytest.mark.parametrize("name", [weights.GENERATOR_FILE, weights.FP16_FILE])
+def test_garbage_or_a_pickle_payload_with_a_matching_record_is_deleted(tmp_path, name, capsys):
+    payload = io.BytesIO()
+    torch.save({"fc.weight": _Payload()}, payload)
+    for number, data in enumerate([b"garbage, not weights" * 50, payload.getvalue()]):
+        cache = tmp_path / f"c{number}"
+        path = _cached_with_matching_record(cache, data, name)
+        assert weights.cached_generator(cache) is None
+        assert not path.exists() and not weights.hash_path(path).exists()
+        out = capsys.readouterr().out
+        assert "It was deleted" in out and "unpickled code ran" not in out
+        assert "Traceback" not in out and "weights_only" not in out and len(out.splitlines()) == 1
+    assert name.endswith(".safetensors") or "could run code" in out  # the last one was the pickle payload

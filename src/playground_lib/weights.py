@@ -114,25 +114,29 @@ def record_hash(path: str | os.PathLike, digest: str | None = None) -> str:
 
 
 def verified(path: str | os.PathLike) -> Path:
-    """``path`` if it still has the SHA-256 recorded when it was kept; else delete it and say so.
+    """``path`` if it still has the SHA-256 recorded when it was kept and the official structure; else
+    delete it and say so.
 
-    A kept file without a record (cached by an older version) is checked for the official
-    structure instead and its hash recorded from then on.
+    The record only proves the file has not changed since it was written beside it: anything can
+    have been put in the cache with a matching record (a training export, a broken copy), so the
+    structure is checked on every use too, from the file's header or index (a few milliseconds for
+    the fp16 copy). A kept file without a record (cached by an older version) gets one now.
     """
     path = Path(path)
     record = hash_path(path)
+    if record.is_file():
+        expected = (record.read_text(encoding="utf-8").split() or [""])[0]
+        actual = sha256_file(path)
+        if actual != expected:
+            _delete(path)
+            raise WeightsUnavailable(
+                f"{path}: sha256 {actual} differs from the {expected or 'empty record'} recorded in {record.name} "
+                "when it was kept: the file was damaged (a partial copy or sync?). It was deleted; run again to "
+                "download it afresh."
+            )
+    _refuse_unless(path, lambda: check_official_structure(path))
     if not record.is_file():
-        _refuse_unless(path, lambda: check_official_structure(path))
         record_hash(path)
-        return path
-    expected = (record.read_text(encoding="utf-8").split() or [""])[0]
-    actual = sha256_file(path)
-    if actual != expected:
-        _delete(path)
-        raise WeightsUnavailable(
-            f"{path}: sha256 {actual} differs from the {expected or 'empty record'} recorded in {record.name} when it "
-            "was kept: the file was damaged (a partial copy or sync?). It was deleted; run again to download it afresh."
-        )
     return path
 
 
@@ -151,8 +155,13 @@ def _delete(path: Path) -> None:
 
 
 def structure_digest(state) -> str:
-    """SHA-256 of the "name shape" lines of a generator's tensors (sorted, num_batches_tracked left out)."""
-    lines = sorted(f"{k} {tuple(v.shape)}" for k, v in state.items() if not k.endswith("num_batches_tracked"))
+    """SHA-256 of the "name shape" lines of a generator's tensors (sorted, num_batches_tracked left out).
+
+    ``state``: tensors, or their shapes (``generator_file.read_generator_shapes``).
+    """
+    lines = sorted(
+        f"{k} {tuple(getattr(v, 'shape', v))}" for k, v in state.items() if not k.endswith("num_batches_tracked")
+    )
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -166,11 +175,14 @@ def expected_structure(config) -> str:
 
 
 def check_official_structure(path: str | os.PathLike, shown: str | os.PathLike | None = None) -> None:
-    """Refuse a file that is not the official ADE20K generator's shape (config, every tensor's shape)."""
-    from .spade.generator_file import read_generator
+    """Refuse a file that is not the official ADE20K generator's shape (config, every tensor's shape).
+
+    Reads the shapes only (``read_generator_shapes``), never code: a pickle payload is refused.
+    """
+    from .spade.generator_file import read_generator_shapes
 
     shown = shown or path
-    state, config, classes = read_generator(path)
+    state, config, classes = read_generator_shapes(path)
     if classes is not None or config != OFFICIAL_CONFIG:
         raise WeightsUnavailable(
             f"{shown}: a generator with {config}{' and a class list' if classes else ''}, not the official "
