@@ -119,7 +119,7 @@ def test_archive_goes_to_local_disk_not_the_drive_cache(tmp_path, monkeypatch, f
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "local"))
     seen = []
     real = weights.download_archive
-    monkeypatch.setattr(weights, "download_archive", lambda dest, quiet=False: seen.append(dest) or real(dest, quiet))
+    monkeypatch.setattr(weights, "download_archive", lambda dest, **kw: seen.append(dest) or real(dest, **kw))
     path = weights.ensure_official_weights()
     assert path.is_relative_to(drive)
     assert seen[0].is_relative_to(tmp_path / "local")
@@ -133,6 +133,8 @@ def test_offline_gives_a_clear_message(tmp_path, monkeypatch):
 
     monkeypatch.setattr(gdown, "download", offline)
     with pytest.raises(weights.WeightsUnavailable, match="offline.*--weights PATH"):
+        weights.ensure_official_weights(cache=tmp_path / "cache", names=weights.CLI_NAMES)
+    with pytest.raises(weights.WeightsUnavailable, match="offline.*PLAYGROUND_SPADE_WEIGHTS to where it is"):
         weights.ensure_official_weights(cache=tmp_path / "cache")
     with pytest.raises(weights.WeightsUnavailable, match="downloading was turned off"):
         weights.ensure_official_weights(cache=tmp_path / "cache", download=False)
@@ -256,7 +258,7 @@ def test_size_caps(tmp_path, tiny_checkpoint, fake_drive, monkeypatch):
         weights.extract_generator(archive, tmp_path / "c")
     assert not (tmp_path / "c").exists() or list((tmp_path / "c").iterdir()) == []  # not even a temporary file
     monkeypatch.setattr(weights, "MAX_ARCHIVE_BYTES", 1000)
-    with pytest.raises(weights.WeightsUnavailable, match="more than the 0 GB NVlabs' checkpoints.tar.gz can be"):
+    with pytest.raises(weights.WeightsUnavailable, match="more than NVlabs' checkpoints.tar.gz can be"):
         weights.ensure_official_weights(cache=tmp_path / "cache")
     assert not (tmp_path / "cache" / weights.ARCHIVE_NAME).exists()
 

@@ -15,13 +15,22 @@ def register(subparsers) -> None:
     p.add_argument(
         "--weights",
         type=Path,
-        help="latest_net_G.pth, a .safetensors from `playground weights`-style conversion, or checkpoints.tar.gz",
+        help="latest_net_G.pth, a generator .safetensors, checkpoints.tar.gz, or a folder holding one "
+        "(default: $PLAYGROUND_SPADE_WEIGHTS)",
+    )
+    p.add_argument(
+        "--weights-url",
+        metavar="URL",
+        help="a link to one of those (https://, or a Google Drive share link), downloaded once and kept "
+        "(default: $PLAYGROUND_SPADE_WEIGHTS_URL)",
     )
     p.add_argument(
         "--size", type=int, default=256, help="output width in pixels, rounded to a multiple of 32 (default 256)"
     )
     p.add_argument(
-        "--download", action="store_true", help="download the official ADE20K weights if they are not cached"
+        "--download",
+        action="store_true",
+        help="download the official ADE20K weights from NVlabs' Google Drive if they are not cached",
     )
     p.add_argument(
         "--bundled", action="store_true", help="use the small bundled model even if official weights are cached"
@@ -74,10 +83,8 @@ def _generator(args, UserError):
     try:
         if args.bundled:
             return load_generator(None)
-        if args.weights is not None:
-            return choose_generator(args.weights)
-        return choose_generator(allow_download=args.download)
-    except official.WeightsUnavailable as exc:
-        raise UserError(str(exc)) from None
-    except (FileNotFoundError, ValueError) as exc:
+        return choose_generator(
+            args.weights, args.download, args.weights_url, names=official.CLI_NAMES, fall_back=False
+        )
+    except (official.WeightsUnavailable, FileNotFoundError, ValueError) as exc:
         raise UserError(str(exc)) from None
