@@ -322,3 +322,27 @@ def test_garbage_or_a_pickle_payload_with_a_matching_record_is_deleted(tmp_path,
         assert "It was deleted" in out and "unpickled code ran" not in out
         assert "Traceback" not in out and "weights_only" not in out and len(out.splitlines()) == 1
     assert name.endswith(".safetensors") or "could run code" in out  # the last one was the pickle payload
+
+
+def test_a_failed_read_deletes_nothing_and_a_refused_memory_map_is_read_instead(tmp_path, monkeypatch, capsys):
+    """Drive's file system can fail a read or refuse a mapping: neither says the kept file is bad."""
+    folder = tmp_path / "ade20k_pretrained"
+    kept = save_random_official_checkpoint(folder / weights.GENERATOR_FILE, TINY, seed=8)
+    weights.record_hash(kept)
+    real_load = torch.load
+
+    def no_mapping(*args, mmap=None, **kwargs):
+        if mmap:
+            raise RuntimeError("mmap failed on this file system")
+        return real_load(*args, mmap=mmap, **kwargs)
+
+    monkeypatch.setattr(torch, "load", no_mapping)
+    assert weights.cached_generator(tmp_path) == kept
+
+    def io_error(*args, **kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(torch, "load", io_error)
+    assert weights.cached_generator(tmp_path) is None
+    assert kept.is_file() and weights.hash_path(kept).is_file()
+    assert "could not be read (Input/output error). It was left as it is" in capsys.readouterr().out

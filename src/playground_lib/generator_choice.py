@@ -52,7 +52,7 @@ def choose_generator(
             found = source()
             if found is not None:
                 return _announce(load_generator(found))
-        except (official.WeightsUnavailable, ValueError, FileNotFoundError) as exc:
+        except (official.WeightsUnavailable, ValueError, OSError) as exc:  # OSError: FileNotFoundError, a failed read
             if named and not fall_back:
                 raise official.WeightsUnavailable(str(exc)) from None
             print(exc)

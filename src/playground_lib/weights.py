@@ -102,6 +102,8 @@ def cached_generator(cache: str | os.PathLike | None = None) -> Path | None:
                 return verified(path)
             except WeightsUnavailable as exc:
                 print(exc)
+            except OSError as exc:  # a read that failed says nothing about the file: it stays
+                print(f"{exc}. It was left as it is; try again in a moment.")
     return None
 
 

@@ -86,5 +86,5 @@ def _generator(args, UserError):
         return choose_generator(
             args.weights, args.download, args.weights_url, names=official.CLI_NAMES, fall_back=False
         )
-    except (official.WeightsUnavailable, FileNotFoundError, ValueError) as exc:
+    except (official.WeightsUnavailable, OSError, ValueError) as exc:
         raise UserError(str(exc)) from None

@@ -136,11 +136,18 @@ def _read_official(path: Path, mapped: bool = False) -> State:
     """The state dict of a ``.pth``, weights-only; ``mapped``: memory-mapped, for its shapes alone."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such weights file")
-    mmap = mapped and zipfile.is_zipfile(path)  # the old format cannot be mapped: it is read whole
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable PyTorch weights file ({_load_failure(exc)})") from exc
+    # The old format cannot be mapped (it is read whole), and a file system may refuse a mapping: then read.
+    tries = [True, False] if mapped and zipfile.is_zipfile(path) else [False]
+    for mmap in tries:
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+            break
+        except Exception as exc:
+            if mmap:
+                continue
+            if isinstance(exc, OSError):  # the disk or Drive failed to read: the file may be fine
+                raise OSError(f"{path}: could not be read ({exc.strerror or exc})") from exc
+            raise ValueError(f"{path}: not a readable PyTorch weights file ({_load_failure(exc)})") from exc
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ValueError(f"{path}: expected a plain state dict of tensors (like NVlabs' latest_net_G.pth)")
     return {key.removeprefix("module."): value for key, value in state.items()}  # saved from DataParallel
