@@ -73,8 +73,9 @@ size = 256  # pixels per side of the generated pictures
 # downloads, or sharing turned off). The cell then says what happened and what to do, in one
 # paragraph, and goes on to the next source. Nothing is wrong on your side.
 #
-# **Why no upload button?** An upload through a notebook carries at most 9 MB, and the smallest copy of
-# these weights is 193 MB (the 390 MB file in half precision). Google Drive or a link carries them.
+# **Why no upload button?** An upload widget in a notebook carries at most 9 MB (a bigger file silently
+# drops the connection), and the smallest copy of these weights is 193 MB (the 390 MB file in half
+# precision). Google Drive or a link carries them.
 #
 # ### For facilitators: download once, share one copy with the room
 #
