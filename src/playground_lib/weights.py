@@ -9,17 +9,23 @@ Colab, so it survives the runtime and a room does not download the >1 GB archive
 (Drive limits how often a file is fetched). The pretrained weights are NVIDIA's, licensed
 CC BY-NC-SA 4.0 (non-commercial).
 
+Since NVlabs' Drive file often refuses downloads, the same generator can come from elsewhere:
+a file or folder the user points at (``given_weights``: the room's shared Drive folder, say) or a
+link a facilitator shares (``official_from_url``, through ``download``). Messages that tell the
+reader what to do name the settings as the reader knows them (``SettingNames``).
+
 What is checked, since nobody on the project has recorded the official file's hash yet:
 
 * sizes: the archive at most ``MAX_ARCHIVE_BYTES``, the generator at most ``MAX_GENERATOR_BYTES``
   (386.5 MB expected), counted while it is copied, so a damaged or hostile archive cannot fill a disk;
 * structure: the ADE20K generator's exact tensor names and shapes (``OFFICIAL_STRUCTURE_SHA256``:
-  151 input channels, ngf 64, ``OFFICIAL_GENERATOR_PARAMETERS`` parameters), before the file is kept;
+  151 input channels, ngf 64, ``OFFICIAL_GENERATOR_PARAMETERS`` parameters), before the file is kept
+  and on every later use (read from the file's header or index, not its tensors);
 * integrity: the SHA-256 of the file as first downloaded goes beside it (``NAME.sha256``) and every
   later use compares it, so a copy damaged on Drive is noticed; ``OFFICIAL_GENERATOR_SHA256``, once
   recorded, is compared too. A file that fails a check is deleted, never kept.
 
-``convert_to_fp16_safetensors`` turns the 390 MB ``.pth`` into a 195 MB half-precision
+``convert_to_fp16_safetensors`` turns the 386 MB ``.pth`` into a 193 MB half-precision
 generator file (``spade.generator_file``), which loads without pickle and fits in a Drive quota.
 """
 
