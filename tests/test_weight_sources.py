@@ -76,6 +76,12 @@ def server(generator_files):
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stopped reading
                     self.wfile.write(b"x" * 1000)
                 return
+            if name == "unannounced":  # no Content-Length: only the count while reading can stop it
+                self.send_response(200)
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(routes["pth"])
+                return
             if name not in routes:
                 self.send_error(404)
                 return
@@ -274,6 +280,9 @@ def test_a_download_stopped_by_the_size_cap_leaves_no_file(server, tmp_path, gen
     destination = tmp_path / "d" / "file"
     with pytest.raises(download.DownloadFailed, match="more than the file can be"):
         download.http_download(f"{base}/pth", destination, 100, "the file", "Ask for help.", quiet=True)
+    assert not destination.exists() and list((tmp_path / "d").iterdir()) == []
+    with pytest.raises(download.DownloadFailed, match=r"more than the file can be \(2 MB at most\)"):
+        download.http_download(f"{base}/unannounced", destination, 2 * 2**20, "the file", "Ask.", quiet=True)
     assert not destination.exists() and list((tmp_path / "d").iterdir()) == []
     with pytest.raises(download.DownloadFailed, match="not a web address"):
         download.fetch("file:///etc/passwd", destination, 100, "the file", "Ask for help.")
