@@ -45,42 +45,72 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
 
 # %% tags=["parameters"]
-# allow_download: fetch NVIDIA's weights (about 1 GB, once) if they are not here yet.
-allow_download = True
+# Where the network's weights come from (section 1 explains): leave "" for "not set".
+weights_path = ""  # a file or folder you have, e.g. "/content/drive/MyDrive/playground_weights"
+weights_url = ""  # a link your facilitator shares (https://..., or a Google Drive share link)
+allow_download = True  # else fetch NVIDIA's archive (about 1 GB, once) if they are not here yet
 size = 256  # pixels per side of the generated pictures
-# Section 7, words + sketch: Stable Diffusion 1.5 steered by your sketch (best on a GPU runtime).
+# Words + sketch (section 7): your words, and the number the random start is made from.
 prompt = "a photo of a playground in a park, daylight"
-seed = 0  # the number the random start is made from: same seed, words and sketch -> same picture
+seed = 0  # the same seed, words and sketch give the same picture
 diffusion_steps = 20
 words_on_cpu = False  # True: try on a CPU anyway (minutes a picture)
-controlnet = None  # None: the default; or a hub id, or a folder your facilitator shared
-base = None  # the same, for Stable Diffusion 1.5
-reader = None  # the segmenter that measures how much of the sketch a picture kept
+controlnet = base = reader = ""  # "": the default models; or hub ids or shared folders (section 7)
 
 # %% [markdown]
 # ## 1. Get the network's weights
 #
 # A trained network is its architecture (written in our library) plus millions of numbers, its
-# *weights*: 96.5 million for this one. NVIDIA shares them as one big archive on Google Drive that holds
-# their models for three datasets; we download it once, keep only the ADE20K generator and throw the rest
-# away. In Colab with your Google Drive connected, the file is kept in your Drive, so next time there is
-# nothing to download.
+# *weights*: 96.5 million for this one. NVIDIA shares them as one big archive, `checkpoints.tar.gz`,
+# on Google Drive; it holds their models for three datasets, and we keep only the ADE20K generator.
 #
-# **No internet, or Drive says "too many downloads"?** The cell says so and falls back to a small model
-# that ships with the library, trained on our synthetic playgrounds. Its pictures are rougher, but
-# everything below still works.
+# The next cell looks for the weights in this order, and says at each step what it found:
 #
-# The weights go to the `weights` folder of the series' working folder. In Colab that is your Google
-# Drive, which the next cell connects first (Colab asks for permission once): a room of people each
-# downloading the 1 GB archive again every session would soon hit Google Drive's download limit.
-# Notebook 05 finds them there for fine-tuning.
+# 1. **`weights_path`** in the parameters cell: a file or a folder you already have (on this computer,
+#    or in your Google Drive, under `/content/drive/MyDrive/...` in Colab);
+# 2. the copy kept from an earlier session, in the `weights` folder of the series' working folder (in
+#    Colab that is your Google Drive, which the cell connects first: Colab asks for permission once);
+# 3. **`weights_url`**: a link your facilitator shares (a web address, or a Google Drive share link);
+# 4. NVIDIA's own archive on Google Drive, when `allow_download = True`;
+# 5. last, a small model that ships with the library, trained on our synthetic playgrounds. Its
+#    pictures are rougher, but everything below still works.
+#
+# **Drive says no?** NVIDIA's Drive file has refused downloads often since late 2024 (too many
+# downloads, or sharing turned off). The cell then says what happened and what to do, in one
+# paragraph, and goes on to the next source. Nothing is wrong on your side.
+#
+# **Why no upload button?** An upload widget in a notebook carries at most 9 MB (a bigger file silently
+# drops the connection), and the smallest copy of these weights is 193 MB (the 390 MB file in half
+# precision). Google Drive or a link carries them.
+#
+# ### For facilitators: download once, share one copy with the room
+#
+# Forty people downloading the same 1 GB archive is what makes Drive refuse it. Instead:
+#
+# 1. Before the workshop, run this notebook once in Colab with `allow_download = True` (or download
+#    `checkpoints.tar.gz` in a browser from the link in NVlabs' SPADE README). The weights land in your
+#    Drive, in `generative_playgrounds/weights/ade20k_pretrained/`, with a half-size copy made below.
+# 2. Make a Drive folder, say `playground_weights`, and put **one** file in it:
+#    `latest_net_G.fp16.safetensors` (193 MB, best), `latest_net_G.pth` (390 MB) or the whole archive.
+#    Share the folder: "Anyone with the link", viewer.
+# 3. Each participant opens the link, adds a shortcut to their Drive ("Organise", then "Add shortcut",
+#    into My Drive), and sets one parameter: `weights_path = "/content/drive/MyDrive/playground_weights"`.
+#    The file is read from the shared folder (a `.pth` or `.safetensors` is not copied; an archive is
+#    unpacked once into the participant's own Drive).
+#
+# On a machine without Drive, a link works the same way: put the file on any web server the room can
+# reach and set `weights_url`. (Outside notebooks: `playground generate --weights PATH` or
+# `--weights-url URL`, or the environment variables `PLAYGROUND_SPADE_WEIGHTS` and
+# `PLAYGROUND_SPADE_WEIGHTS_URL`.) Whatever the source, the file is checked before it is used: its
+# size, its exact layout of tensors, and later a fingerprint (SHA-256) kept beside the cached copy; a
+# file that fails is deleted, never used.
 
 # %%
 from playground_lib import weights
 from playground_lib.generator_choice import choose_generator
 
 print("Weights are kept in", weights.cache_dir())  # in Colab: connects your Google Drive first
-generator = choose_generator(allow_download=allow_download)
+generator = choose_generator(weights_path, allow_download, weights_url, names=weights.NOTEBOOK_NAMES)
 print(generator.config)
 
 # %% [markdown]
@@ -260,7 +290,9 @@ print(f"{len(pictures) + 1} pictures saved in {generated}")
 # The weights are free to use under the CreativeML OpenRAIL-M licence, which forbids some uses.
 #
 # It needs a **GPU**: in Colab choose *Runtime > Change runtime type > T4 GPU*. The models (a few GB)
-# download once. On a CPU the cell below says so and the rest of the notebook goes on with SPADE. A
+# download once. A facilitator can download them once and share the folders (`save_pretrained` writes
+# them): set `controlnet` and `base` in the parameters cell to those folders, and `reader` to the
+# segmenter's. On a CPU the cell below says so and the rest of the notebook goes on with SPADE. A
 # **seed** is the number the starting noise is made from: the same seed, words and sketch give the same picture.
 
 # %%

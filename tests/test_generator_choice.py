@@ -17,7 +17,8 @@ def test_bundled_model_when_no_official_weights_are_cached(empty_cache, monkeypa
     generator = generator_choice.choose_generator(allow_download=False)
     assert "bundled" in generator.description
     out = capsys.readouterr().out
-    assert "Official weights not available" in out and "Using the small bundled model" in out
+    assert "Using the small bundled model" in out and "The official weights are not here" in out
+    assert str(empty_cache) not in out and len(out.splitlines()) == 1  # a plain note, no alarming path
 
 
 def test_cached_official_weights_come_first(empty_cache, capsys, monkeypatch):
@@ -35,4 +36,4 @@ def test_given_weights_win_and_nothing_at_hand_is_an_error(empty_cache, monkeypa
     assert generator_choice.choose_generator(given).description == "weights from mine.pth"
     monkeypatch.setattr(generator_choice, "BUNDLED_WEIGHTS", tmp_path / "absent.safetensors")
     with pytest.raises(FileNotFoundError, match="--weights PATH"):
-        generator_choice.choose_generator(allow_download=False)
+        generator_choice.choose_generator(allow_download=False, names=weights.CLI_NAMES)

@@ -119,7 +119,7 @@ def test_archive_goes_to_local_disk_not_the_drive_cache(tmp_path, monkeypatch, f
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "local"))
     seen = []
     real = weights.download_archive
-    monkeypatch.setattr(weights, "download_archive", lambda dest, quiet=False: seen.append(dest) or real(dest, quiet))
+    monkeypatch.setattr(weights, "download_archive", lambda dest, **kw: seen.append(dest) or real(dest, **kw))
     path = weights.ensure_official_weights()
     assert path.is_relative_to(drive)
     assert seen[0].is_relative_to(tmp_path / "local")
@@ -133,6 +133,8 @@ def test_offline_gives_a_clear_message(tmp_path, monkeypatch):
 
     monkeypatch.setattr(gdown, "download", offline)
     with pytest.raises(weights.WeightsUnavailable, match="offline.*--weights PATH"):
+        weights.ensure_official_weights(cache=tmp_path / "cache", names=weights.CLI_NAMES)
+    with pytest.raises(weights.WeightsUnavailable, match="offline.*PLAYGROUND_SPADE_WEIGHTS to where it is"):
         weights.ensure_official_weights(cache=tmp_path / "cache")
     with pytest.raises(weights.WeightsUnavailable, match="downloading was turned off"):
         weights.ensure_official_weights(cache=tmp_path / "cache", download=False)
@@ -256,7 +258,7 @@ def test_size_caps(tmp_path, tiny_checkpoint, fake_drive, monkeypatch):
         weights.extract_generator(archive, tmp_path / "c")
     assert not (tmp_path / "c").exists() or list((tmp_path / "c").iterdir()) == []  # not even a temporary file
     monkeypatch.setattr(weights, "MAX_ARCHIVE_BYTES", 1000)
-    with pytest.raises(weights.WeightsUnavailable, match="more than the 0 GB NVlabs' checkpoints.tar.gz can be"):
+    with pytest.raises(weights.WeightsUnavailable, match="more than NVlabs' checkpoints.tar.gz can be"):
         weights.ensure_official_weights(cache=tmp_path / "cache")
     assert not (tmp_path / "cache" / weights.ARCHIVE_NAME).exists()
 
@@ -271,3 +273,76 @@ def test_fp16_copy_is_checked_like_the_original_and_an_old_cache_gets_a_record(t
     half.write_bytes(half.read_bytes()[:-10])
     assert weights.cached_generator(tmp_path) == original  # the damaged copy goes, the original serves
     assert not half.exists() and "was damaged" in capsys.readouterr().out
+
+
+def _cached_with_matching_record(cache, data: bytes, name=weights.GENERATOR_FILE):
+    """A file in the cache whose .sha256 record matches it: the record alone proves nothing about the file."""
+    path = cache / "ade20k_pretrained" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    weights.record_hash(path)
+    return path
+
+
+class _Payload:
+    """Unpickling this would run code: weights_only loading must refuse it, and the cache must delete it."""
+
+    def __reduce__(self):
+        return (print, ("unpickled code ran",))
+
+
+def test_a_cached_file_with_a_matching_record_is_still_checked_for_structure(tmp_path, capsys):
+    other = save_random_official_checkpoint(tmp_path / "export.pth", GeneratorConfig(ngf=8), seed=5)
+    wrong = _cached_with_matching_record(tmp_path / "c1", other.read_bytes())
+    assert weights.cached_generator(tmp_path / "c1") is None
+    assert not wrong.exists() and not weights.hash_path(wrong).exists()
+    assert "not the official ADE20K one" in capsys.readouterr().out
+
+
+def test_a_wrong_structure_fp16_copy_with_a_record_is_deleted_and_the_original_serves(tmp_path):
+    original = save_random_official_checkpoint(tmp_path / "ade20k_pretrained" / weights.GENERATOR_FILE, TINY, seed=6)
+    weights.record_hash(original)
+    other = save_random_official_checkpoint(tmp_path / "other.pth", GeneratorConfig(ngf=8), seed=7)
+    half = weights.convert_to_fp16_safetensors(other, tmp_path / "ade20k_pretrained" / weights.FP16_FILE)
+    assert weights.hash_path(half).is_file()  # recorded as if it were ours
+    assert weights.cached_generator(tmp_path) == original
+    assert not half.exists()
+
+
+@pytest.mark.parametrize("name", [weights.GENERATOR_FILE, weights.FP16_FILE])
+def test_garbage_or_a_pickle_payload_with_a_matching_record_is_deleted(tmp_path, name, capsys):
+    payload = io.BytesIO()
+    torch.save({"fc.weight": _Payload()}, payload)
+    for number, data in enumerate([b"garbage, not weights" * 50, payload.getvalue()]):
+        cache = tmp_path / f"c{number}"
+        path = _cached_with_matching_record(cache, data, name)
+        assert weights.cached_generator(cache) is None
+        assert not path.exists() and not weights.hash_path(path).exists()
+        out = capsys.readouterr().out
+        assert "It was deleted" in out and "unpickled code ran" not in out
+        assert "Traceback" not in out and "weights_only" not in out and len(out.splitlines()) == 1
+    assert name.endswith(".safetensors") or "could run code" in out  # the last one was the pickle payload
+
+
+def test_a_failed_read_deletes_nothing_and_a_refused_memory_map_is_read_instead(tmp_path, monkeypatch, capsys):
+    """Drive's file system can fail a read or refuse a mapping: neither says the kept file is bad."""
+    folder = tmp_path / "ade20k_pretrained"
+    kept = save_random_official_checkpoint(folder / weights.GENERATOR_FILE, TINY, seed=8)
+    weights.record_hash(kept)
+    real_load = torch.load
+
+    def no_mapping(*args, mmap=None, **kwargs):
+        if mmap:
+            raise RuntimeError("mmap failed on this file system")
+        return real_load(*args, mmap=mmap, **kwargs)
+
+    monkeypatch.setattr(torch, "load", no_mapping)
+    assert weights.cached_generator(tmp_path) == kept
+
+    def io_error(*args, **kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(torch, "load", io_error)
+    assert weights.cached_generator(tmp_path) is None
+    assert kept.is_file() and weights.hash_path(kept).is_file()
+    assert "could not be read (Input/output error). It was left as it is" in capsys.readouterr().out

@@ -18,7 +18,14 @@ def register(subparsers) -> None:
     p.add_argument(
         "--weights",
         type=Path,
-        help="latest_net_G.pth, a .safetensors from `playground weights`-style conversion, or checkpoints.tar.gz",
+        help="latest_net_G.pth, a generator .safetensors, checkpoints.tar.gz, or a folder holding one "
+        "(default: $PLAYGROUND_SPADE_WEIGHTS)",
+    )
+    p.add_argument(
+        "--weights-url",
+        metavar="URL",
+        help="a link to one of those (https://, or a Google Drive share link), downloaded once and kept "
+        "(default: $PLAYGROUND_SPADE_WEIGHTS_URL)",
     )
     p.add_argument(
         "--size",
@@ -28,7 +35,9 @@ def register(subparsers) -> None:
         "(default: the shorter side 512 px)",
     )
     p.add_argument(
-        "--download", action="store_true", help="download the official ADE20K weights if they are not cached"
+        "--download",
+        action="store_true",
+        help="download the official ADE20K weights from NVlabs' Google Drive if they are not cached",
     )
     p.add_argument(
         "--bundled", action="store_true", help="use the small bundled model even if official weights are cached"
@@ -66,7 +75,12 @@ def run(args) -> int:
                 check_output_file(path)
     except OutputError as exc:
         raise UserError(str(exc)) from None
-    settings_from(args) if args.engine == "diffusion" else None  # a bad knob is said before any work
+    if args.engine == "diffusion":
+        if args.weights or args.weights_url or args.bundled or args.download:
+            raise UserError(
+                "--weights, --weights-url, --bundled and --download choose SPADE weights: not with --engine diffusion"
+            )
+        settings_from(args)  # a bad knob is said before any work
     try:
         reading = read_sketch(
             args.sketch,
@@ -79,7 +93,6 @@ def run(args) -> int:
         raise UserError(str(exc)) from None
     print(f"{args.sketch}: {reading.summary()}")
     engine = engine_from(args)  # None for SPADE; a missing extra or model stops here, in one paragraph
-
     if engine is not None:
         image = _paint_with_words(engine, reading.labels, args)
     else:
@@ -113,10 +126,8 @@ def _generator(args, UserError):
     try:
         if args.bundled:
             return load_generator(None)
-        if args.weights is not None:
-            return choose_generator(args.weights)
-        return choose_generator(allow_download=args.download)
-    except official.WeightsUnavailable as exc:
-        raise UserError(str(exc)) from None
-    except (FileNotFoundError, ValueError) as exc:
+        return choose_generator(
+            args.weights, args.download, args.weights_url, names=official.CLI_NAMES, fall_back=False
+        )
+    except (official.WeightsUnavailable, OSError, ValueError) as exc:
         raise UserError(str(exc)) from None

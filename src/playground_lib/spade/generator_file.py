@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ CLASSES_KEY = "classes"
 INFO_KEY = "info"
 
 State = dict[str, torch.Tensor]
+Shapes = dict[str, tuple[int, ...]]
 
 
 def save_generator(
@@ -75,6 +77,25 @@ def read_generator(path: str | os.PathLike) -> tuple[State, GeneratorConfig, lis
     return state, config, classes
 
 
+def read_generator_shapes(path: str | os.PathLike) -> tuple[Shapes, GeneratorConfig, list[int] | None]:
+    """Tensor shapes, config and class list of a generator file, reading as little of it as it can.
+
+    Checking a kept file's structure on every use must not cost a second load of 390 MB: a
+    ``.safetensors`` gives its shapes from its header, a zip-format ``.pth`` from its index (memory
+    mapped, weights-only: the tensors' bytes are never read). Only a ``.pth`` in PyTorch's old
+    format (before 1.6) is read whole.
+    """
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        shapes = {key: tuple(value.shape) for key, value in _read_official(path, mapped=True).items()}
+        return shapes, infer_config(shapes, str(path)), None
+    shapes, metadata = _read_safetensors_header(path)
+    config = GeneratorConfig.from_dict(_metadata_entry(metadata, CONFIG_KEY, path), f"{path} metadata")
+    classes = json.loads(metadata.get(CLASSES_KEY, "null"))
+    _check_classes(classes, config, str(path))
+    return shapes, config, classes
+
+
 def read_generator_info(path: str | os.PathLike) -> dict[str, Any]:
     """The ``info`` of one of our generator files (description, training, scores), without its tensors."""
     path = Path(path)
@@ -92,14 +113,16 @@ def add_generator_info(path: str | os.PathLike, **entries: Any) -> None:
     _write_safetensors(path, tensors, metadata)
 
 
-def infer_config(state: State, source: str = "state dict") -> GeneratorConfig:
+def infer_config(state: State | Shapes, source: str = "state dict") -> GeneratorConfig:
     """Read ngf, the input channels and "most" off the tensor shapes (crop 256, square otherwise).
 
-    "normal" and "more" have the same tensors; the official ADE20K model is "normal".
+    ``state``: tensors, or their shapes. "normal" and "more" have the same tensors; the official
+    ADE20K model is "normal".
     """
-    if "fc.weight" not in state or state["fc.weight"].dim() != 4:
+    fc_shape = tuple(getattr(state["fc.weight"], "shape", state["fc.weight"])) if "fc.weight" in state else ()
+    if len(fc_shape) != 4:
         raise ValueError(f"{source}: no fc.weight conv: not a SPADE generator without VAE (official layout)")
-    out_channels, semantic_nc = state["fc.weight"].shape[:2]
+    out_channels, semantic_nc = fc_shape[:2]
     edges = semantic_nc == FULL_NC + 1
     return GeneratorConfig(
         label_nc=semantic_nc - int(edges),
@@ -109,13 +132,22 @@ def infer_config(state: State, source: str = "state dict") -> GeneratorConfig:
     )
 
 
-def _read_official(path: Path) -> State:
+def _read_official(path: Path, mapped: bool = False) -> State:
+    """The state dict of a ``.pth``, weights-only; ``mapped``: memory-mapped, for its shapes alone."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such weights file")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable PyTorch weights file ({type(exc).__name__}: {exc})") from exc
+    # The old format cannot be mapped (it is read whole), and a file system may refuse a mapping: then read.
+    tries = [True, False] if mapped and zipfile.is_zipfile(path) else [False]
+    for mmap in tries:
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+            break
+        except Exception as exc:
+            if mmap:
+                continue
+            if isinstance(exc, OSError):  # the disk or Drive failed to read: the file may be fine
+                raise OSError(f"{path}: could not be read ({exc.strerror or exc})") from exc
+            raise ValueError(f"{path}: not a readable PyTorch weights file ({_load_failure(exc)})") from exc
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ValueError(f"{path}: expected a plain state dict of tensors (like NVlabs' latest_net_G.pth)")
     return {key.removeprefix("module."): value for key, value in state.items()}  # saved from DataParallel
@@ -133,6 +165,32 @@ def _read_safetensors(path: Path, tensors: bool = True) -> tuple[State, dict[str
     except Exception as exc:
         raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
     return state, metadata
+
+
+def _load_failure(exc: Exception) -> str:
+    """Why ``torch.load`` refused a file, in a line: its own message is a page that even suggests
+    turning the safety off."""
+    text = str(exc)
+    if "Unsupported global" in text or "weights_only" in text and "GLOBAL" in text:
+        return "it holds code or objects other than tensors, so it was not loaded: loading it could run code"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if "Weights only load failed" in first or not first:
+        return "damaged or not a PyTorch file"
+    return f"{type(exc).__name__}: {first if len(first) <= 100 else first[:97] + '...'}"
+
+
+def _read_safetensors_header(path: Path) -> tuple[Shapes, dict[str, str]]:
+    from safetensors import safe_open
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such weights file")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            metadata = dict(f.metadata() or {})
+            shapes = {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}  # noqa: SIM118 (not a dict)
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
+    return shapes, metadata
 
 
 def _write_safetensors(path: Path, tensors: State, metadata: dict[str, str]) -> None:
