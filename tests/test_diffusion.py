@@ -347,3 +347,10 @@ def test_painter_paints_with_the_chosen_engine_and_the_words_typed(engine):
     assert np.array_equal(picture, engine(painter.labels))  # the same words and seed: the same picture
     choice.seed.value = -1
     assert choice.seed.value == 0  # the box itself keeps the seed in range
+
+
+def test_a_big_map_is_painted_at_most_twice_the_native_size_then_brought_to_its_own(engine):
+    labels = np.kron(small_sketch(), np.ones((5, 5), dtype=np.uint8))  # 160 x 240
+    picture = engine(labels)
+    assert engine.last_condition.shape[:2] == (88, 128)  # the longer side capped at 2 x 64
+    assert picture.shape == (160, 240, 3)

@@ -223,7 +223,8 @@ class DiffusionEngine:
         size: int | tuple[int, int] | None = None,
         progress: bool = True,
     ) -> np.ndarray:
-        """A picture of ``labels`` at ``size`` (an int is the width; default ``working_size``).
+        """A picture of ``labels`` at ``size`` (an int is the width; default ``working_size``, at most
+        twice the native size: a bigger map is painted in windows, ``windows``).
 
         The exact condition image the ControlNet was shown is kept in ``last_condition``.
         """
@@ -272,8 +273,8 @@ class DiffusionEngine:
         return Windows(lambda batch: np.stack([self(labels) for labels in batch]), largest, largest // 4)
 
     def _size(self, shape: tuple[int, ...], size: int | tuple[int, int] | None) -> tuple[int, int]:
-        if size is None:
-            return working_size(int(shape[0]), int(shape[1]), native=self.native_size)
+        if size is None:  # at most twice the native size: beyond it SD 1.5 repeats things (two slides, two suns)
+            return working_size(int(shape[0]), int(shape[1]), native=self.native_size, largest=2 * self.native_size)
         if isinstance(size, int):
             height, width = size * shape[0] / shape[1], float(size)
         else:
