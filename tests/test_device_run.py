@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from playground_lib.diffusion.engine import diffusion_installed
 from playground_lib.spade.generator_file import read_generator, read_generator_info
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ def test_device_script_benchmarks_trains_and_leaves_a_compact_measured_model_in_
         "BATCH": "2",
         "TRAIN_ARGS": "--size 64 --eval-layouts 2 --threads 1",
         "BENCH_ARGS": "--device cpu --size 64 --ngf 4 --ndf 4 --steps 1 --calls 1 --warmup 1 --repeats 1",
+        "DIFFUSION_ARGS": "--tiny",
         "NVLABS": str(tmp_path / "no_nvlabs_here"),
         "PYTHON": sys.executable,
     }
@@ -40,3 +42,6 @@ def test_device_script_benchmarks_trains_and_leaves_a_compact_measured_model_in_
     assert classes is not None and config.label_nc == len(classes) and config.ngf == 4  # shipped compact
     assert read_generator_info(out / "bundled_generator.safetensors")["quality"]["images"] == 2
     assert (out / "samples.png").stat().st_size > 0
+    diffusion = (out / "bench_diffusion.txt").read_text()
+    assert ("tiny test pipeline" in diffusion and "64x64 picture" in diffusion) == diffusion_installed(), diffusion
+    assert "not run" in diffusion or diffusion_installed()
