@@ -150,38 +150,96 @@ def test_the_spade_folder_gets_the_mode_mkdir_gives(small_set, tmp_path):
 
 
 # -- output paths checked before the work ------------------------------------------------------------
-def _commands(small_set, tmp_path, out: Path) -> dict[str, list[str]]:
+def _commands(small_set, tmp_path, out: Path, scenes: Path | None = None) -> dict[str, list[str]]:
     source, coco = small_set
     sketch = tmp_path / "sketch.png"
     if not sketch.exists():
         write_png(sketch, np.full((32, 32, 3), (4, 200, 3), np.uint8))  # grass green
+    tiny_training = ["--steps", "1", "--load-size", "32", "--crop-size", "32", "--ngf", "4", "--ndf", "4"]
+    tiny_training += ["--num-d", "1", "--batch-size", "2", "--no-vgg", "--quiet", "--data", str(scenes)]
     return {
         "labelme2coco": ["labelme2coco", str(source), str(out / "c.json"), "--quiet"],
         "coco2spade": ["coco2spade", str(coco), str(source), str(out / "spade"), "--quiet"],
         "generate": ["generate", str(sketch), str(out / "picture.png"), "--bundled"],
+        "coco2labelme": ["coco2labelme", str(coco), str(source), str(out / "labelme"), "--quiet"],
+        "datasheet": ["datasheet", str(coco), "--out", str(out / "sheet")],
+        "synth": ["synth", "--n", "2", "--size", "32", "--out", str(out / "synthetic")],
+        "background": ["background", str(sketch), str(out / "bg.png"), "--colours-only", "--tiles", "2x2"],
+        "train --out": ["train", *tiny_training, "--out", str(out / "run")],
+        "train --export": ["train", *tiny_training, "--out", str(tmp_path / "run"), "--export", str(out / "g.st")],
     }
 
 
-COMMANDS = ["labelme2coco", "coco2spade", "generate"]
+COMMANDS = [
+    "labelme2coco",
+    "coco2spade",
+    "generate",
+    "coco2labelme",
+    "datasheet",
+    "synth",
+    "background",
+    "train --out",
+    "train --export",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_output_under_a_file_is_refused_in_one_line(small_set, tmp_path, capsys, command):
+def test_output_under_a_file_is_refused_in_one_line(small_set, scenes, tmp_path, capsys, command):
     (tmp_path / "a_file").write_text("x")
-    argv = _commands(small_set, tmp_path, tmp_path / "a_file")[command]
+    argv = _commands(small_set, tmp_path, tmp_path / "a_file", scenes)[command]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "a_file is a file, not a folder" in err, err
+    assert not (tmp_path / "run").exists()  # train --export refuses before it trains
 
 
-@pytest.mark.parametrize("command", ["labelme2coco", "generate"])
-def test_output_file_that_is_a_folder_is_refused_before_the_work(small_set, tmp_path, capsys, command):
-    argv = _commands(small_set, tmp_path, tmp_path)[command]
-    Path(argv[2]).mkdir()
+@pytest.mark.parametrize("command", ["labelme2coco", "generate", "background", "train --export"])
+def test_output_file_that_is_a_folder_is_refused_before_the_work(small_set, scenes, tmp_path, capsys, command):
+    argv = _commands(small_set, tmp_path, tmp_path, scenes)[command]
+    output = [a for a in argv if a.startswith(str(tmp_path)) and Path(a).suffix in (".json", ".png", ".st")][-1]
+    Path(output).mkdir()
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "is a folder; give the name of the file" in err, err
     assert "Using" not in capsys.readouterr().out  # no generator was loaded
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("command", ["coco2spade", "coco2labelme", "datasheet", "synth", "train --out"])
+def test_output_folder_that_is_a_dangling_symlink_is_refused(small_set, scenes, tmp_path, capsys, command):
+    argv = _commands(small_set, tmp_path, tmp_path, scenes)[command]
+    output = Path(argv[argv.index("--out") + 1] if "--out" in argv else argv[3])
+    output.symlink_to(tmp_path / "gone" / "away")
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is a symbolic link to" in err and "which does not exist" in err, err
+
+
+def _run_cli(argv: list[str], limit_bytes: int | None = None) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess, optionally under a file-size limit (``ulimit -f``): writes then fail with EFBIG."""
+    import resource
+
+    def limit() -> None:
+        if limit_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=300, preexec_fn=limit
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_full_disk_or_file_size_limit_is_one_line_and_no_half_file(small_set, scenes, tmp_path, command):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = _commands(small_set, tmp_path, out, scenes)[command]
+    result = _run_cli(argv, limit_bytes=300)
+    assert result.returncode == 2, result.stderr
+    err = "\n".join(line for line in result.stderr.strip().splitlines() if "%|" not in line)  # progress bars
+    assert len(err.splitlines()) == 1 and "file too large" in err.lower() and str(tmp_path) in err, err
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == [], leftovers
 
 
 def test_spade_output_that_is_a_file_is_refused(small_set, tmp_path, capsys):
@@ -202,10 +260,10 @@ def _as_unprivileged(command: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_read_only_output_folder_is_refused_in_one_line(small_set, tmp_path, command):
+def test_read_only_output_folder_is_refused_in_one_line(small_set, scenes, tmp_path, command):
     locked = tmp_path / "locked"
     locked.mkdir()
-    argv = _commands(small_set, tmp_path, locked)[command]
+    argv = _commands(small_set, tmp_path, locked, scenes)[command]
     locked.chmod(0o555)
     try:
         code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"

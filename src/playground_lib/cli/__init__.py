@@ -36,12 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..fileio import WRITE_ERRNOS, OutputError, write_failure_reason
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except UserError as exc:
+    except (UserError, OutputError) as exc:
         print(f"playground {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a full disk met by a writer outside fileio: one line all the same
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        print(f"playground {args.command}: {exc.filename or 'an output'}: {write_failure_reason(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

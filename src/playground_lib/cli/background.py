@@ -48,6 +48,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .. import event
+    from ..fileio import check_output_file
     from . import UserError
 
     if len(args.inputs) < 2:
@@ -55,6 +56,7 @@ def run(args) -> int:
     *sketches, out = args.inputs
     if out.suffix.lower() != ".png":
         raise UserError(f"{out}: the output must be a .png file (the last argument)")
+    check_output_file(out)  # before a generator paints for minutes
     missing = [str(s) for s in sketches if not s.is_file()]
     if missing:
         raise UserError(f"{missing[0]}: no such sketch file")

@@ -19,9 +19,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..coco.read import CocoError
     from ..coco.to_labelme import coco_to_labelme
+    from ..fileio import check_output_folder
     from ..labelme.format import LabelmeError
     from ._problems import refuse
 
+    check_output_folder(args.out_dir)
     try:
         written = coco_to_labelme(args.coco, args.images_dir, args.out_dir, progress=not args.quiet)
     except (CocoError, LabelmeError) as exc:

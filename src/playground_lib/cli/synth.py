@@ -15,6 +15,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..fileio import check_output_folder
     from ..synthetic import write_scenes
     from . import UserError
 
@@ -22,6 +23,7 @@ def run(args) -> int:
         raise UserError(f"--n must be at least 1, got {args.n}")
     if args.size < 16:
         raise UserError(f"--size must be at least 16 pixels, got {args.size}")
+    check_output_folder(args.out)
     written = write_scenes(args.out, args.n, size=args.size, seed=args.seed)
     print(f"wrote {len(written)} scenes to {args.out}")
     return 0
