@@ -146,3 +146,102 @@ def test_an_impossible_device_is_one_line(scenes, tmp_path, capsys, device):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and f"device {device!r}: training runs on auto, cpu" in err, err
+
+
+# -- a checkpoint proves itself: digests, finite tensors of the saved dtypes and shapes --------------------
+def _rewrite_weights(path, change) -> None:
+    """Edit one weight file and save it again, as a well-formed safetensors file (only its content is wrong)."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(path))
+    save_file(change(tensors), str(path))
+
+
+def _rewrite_state(path, change) -> None:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    change(state)
+    torch.save(state, path)
+
+
+def _flip_byte(path, where: float = 0.5) -> None:
+    data = bytearray(path.read_bytes())
+    data[int(len(data) * where)] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _nan(tensors):
+    return {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in tensors.items()}
+
+
+def _int32(tensors):
+    return {k: v.to(torch.int32) for k, v in tensors.items()}
+
+
+def _wrong_shape(tensors):
+    key = next(k for k, v in tensors.items() if v.ndim == 4)
+    return {**tensors, key: torch.zeros(1, 1, 1, 1)}
+
+
+DAMAGE = {
+    "empty state.pt": lambda folder: (folder / "state.pt").write_bytes(b""),
+    "NaN generator": lambda folder: _rewrite_weights(folder / "generator.safetensors", _nan),
+    "int32 generator_ema": lambda folder: _rewrite_weights(folder / "generator_ema.safetensors", _int32),
+    "wrong-shaped discriminator": lambda folder: _rewrite_weights(folder / "discriminator.safetensors", _wrong_shape),
+    "a byte flipped in state.pt": lambda folder: _flip_byte(folder / "state.pt"),
+    "a byte flipped in generator": lambda folder: _flip_byte(folder / "generator.safetensors", 0.9),
+    "string step": lambda folder: _rewrite_state(folder / "state.pt", lambda s: s.update(step="4")),
+    "negative step": lambda folder: _rewrite_state(folder / "state.pt", lambda s: s.update(step=-3)),
+    "NaN optimiser moments": lambda folder: _rewrite_state(
+        folder / "state.pt", lambda s: next(iter(s["opt_g"]["state"].values()))["exp_avg"].fill_(float("nan"))
+    ),
+}
+
+
+SILENT_WITHOUT_DIGESTS = {"a byte flipped in state.pt", "a byte flipped in generator"}  # a weight's value changes
+
+
+@pytest.mark.parametrize(
+    ("damage", "with_digests"),
+    [(d, True) for d in DAMAGE] + [(d, False) for d in DAMAGE if d not in SILENT_WITHOUT_DIGESTS],
+)
+def test_every_kind_of_damage_falls_back_to_the_intact_checkpoint(run, damage, with_digests):
+    newest = run / "checkpoints" / "step_000004"
+    if not with_digests:  # the content checks alone (a checkpoint written before digests) catch it too
+        for folder in (newest, run / "checkpoints" / "step_000002"):
+            (folder / ckpt.MANIFEST).unlink()
+    DAMAGE[damage](newest)
+    with pytest.warns(UserWarning, match=r"step_000004.*Resuming from the newest intact checkpoint, .*step_000002"):
+        trainer = Trainer.resume(run)
+    assert trainer.step == 2
+    reference = ckpt.load_checkpoint(run / "checkpoints" / "step_000002")[0]["generator"]
+    for key, value in trainer.generator.state_dict().items():
+        assert torch.equal(value, reference[key])
+
+
+def test_every_checkpoint_damaged_is_one_line_naming_each(run, capsys):
+    (run / "checkpoints" / "step_000004" / "state.pt").write_bytes(b"")
+    _rewrite_weights(run / "checkpoints" / "step_000002" / "generator.safetensors", _nan)
+    assert main(["train", "--out", str(run), "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no intact checkpoint" in err, err
+    assert "step_000004/state.pt" in err and "step_000002/generator.safetensors" in err, err
+
+
+def test_a_step_folder_that_is_a_symlink_is_skipped(run, tmp_path):
+    newest = run / "checkpoints" / "step_000004"
+    newest.rename(tmp_path / "elsewhere")
+    newest.symlink_to(tmp_path / "elsewhere")
+    with pytest.warns(UserWarning, match=r"step_000004: is a symbolic link"):
+        trainer = Trainer.resume(run)
+    assert trainer.step == 2
+    trainer.fit(4)  # the next save replaces the link with a real folder
+    assert (run / "checkpoints" / "step_000004").is_dir() and not (run / "checkpoints" / "step_000004").is_symlink()
+
+
+def test_checkpoints_that_is_a_file_is_one_line(scenes, tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoints").write_text("x")
+    argv = ["train", "--data", str(scenes), "--out", str(tmp_path / "run"), "--resume", "--no-vgg"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "checkpoints: is a file, not a folder" in err, err

@@ -360,11 +360,16 @@ class Trainer:
             try:
                 module.load_state_dict(weights[name])
             except RuntimeError as exc:
-                raise ValueError(
-                    f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})"
+                raise ckpt.CheckpointError(
+                    f"{folder}/{name}.safetensors: does not fit this model ({ckpt.first_line(exc)})"
                 ) from None
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        try:
+            self.opt_g.load_state_dict(state["opt_g"])
+            self.opt_d.load_state_dict(state["opt_d"])
+        except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise ckpt.CheckpointError(
+                f"{folder}/state.pt: its optimiser state does not fit this model ({ckpt.first_line(exc)})"
+            ) from None
         # A run saved in fp32 or bf16 has no loss scale to give (an empty state); resumed on a GPU
         # that needs fp16 (a T4), its scaler starts fresh instead of refusing the checkpoint.
         for scaler, key in ((self.scaler_g, "scaler_g"), (self.scaler_d, "scaler_d")):
@@ -403,21 +408,28 @@ class Trainer:
         """
         if rank == 0:
             ckpt.remove_unfinished_saves(Path(out_dir) / "checkpoints")
-        folder, weights, state = ckpt.load_newest_intact(out_dir)
-        conflicts = resume_conflicts(state["config"], overrides)
-        if conflicts:
-            message = (
-                f"{out_dir}: a resumed run keeps the settings it was started with, so these cannot apply: "
-                f"{'; '.join(conflicts)}"
-            )
-            if on_conflict == "error":
-                raise ValueError(f"{message}. Drop them to resume, or train a new model in another output folder")
-            warnings.warn(f"{message}. The saved settings win.", stacklevel=2)
-        run = {k: v for k, v in overrides.items() if k in RUN_SETTINGS}
-        config = dict(state["config"], finetune_from=None, **{**run, "out_dir": str(out_dir)})
-        trainer = cls(TrainConfig.from_dict(config, source=str(folder / "state.pt")), rank, world_size, local_rank)
-        trainer._apply_state(folder, weights, state)
-        return trainer
+        problems: list[str] = []
+        for folder, weights, state in ckpt.intact_checkpoints(out_dir, problems):
+            conflicts = resume_conflicts(state["config"], overrides)
+            if conflicts:
+                message = (
+                    f"{out_dir}: a resumed run keeps the settings it was started with, so these cannot apply: "
+                    f"{'; '.join(conflicts)}"
+                )
+                if on_conflict == "error":
+                    raise ValueError(f"{message}. Drop them to resume, or train a new model in another output folder")
+                warnings.warn(f"{message}. The saved settings win.", stacklevel=2)
+            run = {k: v for k, v in overrides.items() if k in RUN_SETTINGS}
+            config = dict(state["config"], finetune_from=None, **{**run, "out_dir": str(out_dir)})
+            trainer = cls(TrainConfig.from_dict(config, source=str(folder / "state.pt")), rank, world_size, local_rank)
+            try:
+                trainer._apply_state(folder, weights, state)
+            except ckpt.CheckpointError as exc:  # reads back whole, yet does not fit its own model: damaged too
+                problems.append(str(exc))
+                continue
+            ckpt.warn_skipped(problems, folder)
+            return trainer
+        raise ckpt.none_intact(out_dir, problems)
 
     @classmethod
     def start_or_resume(cls, cfg: TrainConfig, **kwargs) -> Trainer:
