@@ -245,3 +245,35 @@ def test_checkpoints_that_is_a_file_is_one_line(scenes, tmp_path, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "checkpoints: is a file, not a folder" in err, err
+
+
+# -- one training at a time in a run folder --------------------------------------------------------------
+def _holder(run) -> "subprocess.Popen":
+    """Another process holding the run folder, as a training running in another terminal would."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time; from playground_lib.process_lock import hold\n"
+        "with hold(sys.argv[1], 'training'):\n    print('held', flush=True); time.sleep(60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code, str(run)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "held"
+    return process
+
+
+def test_a_second_training_in_the_same_run_folder_is_refused_naming_the_first(run, capsys):
+    holder = _holder(run)
+    try:
+        before = sorted(p.name for p in (run / "checkpoints").iterdir())
+        assert main(["train", "--out", str(run), "--resume", "--steps", "6", "--quiet"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        assert "another training holds" in err and f"process {holder.pid}" in err and str(run) in err, err
+        assert sorted(p.name for p in (run / "checkpoints").iterdir()) == before  # its saves untouched
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died without letting go: its lock is stale, and the next training takes it over
+    assert main(["train", "--out", str(run), "--resume", "--steps", "5", "--quiet"]) == 0
+    assert not list(run.glob(".*.lock"))
