@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -248,11 +250,8 @@ def test_checkpoints_that_is_a_file_is_one_line(scenes, tmp_path, capsys):
 
 
 # -- one training at a time in a run folder --------------------------------------------------------------
-def _holder(run) -> "subprocess.Popen":
+def _holder(run) -> subprocess.Popen:
     """Another process holding the run folder, as a training running in another terminal would."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, time; from playground_lib.process_lock import hold\n"
         "with hold(sys.argv[1], 'training'):\n    print('held', flush=True); time.sleep(60)"
