@@ -62,24 +62,27 @@ def _builds(out: Path) -> list[Path]:
     return list(out.parent.glob(f".{out.name}.building-*"))
 
 
-def _interrupt_coco2spade(coco: Path, images: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run ``playground coco2spade`` in a subprocess; SIGINT once its build folder holds label maps."""
+def _interrupt_coco2spade(
+    coco: Path, images: Path, out: Path, *extra: str, command: str = "coco2spade", sig: int = signal.SIGINT
+) -> subprocess.CompletedProcess:
+    """Run ``playground coco2spade`` (or ``command``) in a subprocess; ``sig`` once its build folder holds 5 files."""
     code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"
-    command = [sys.executable, "-c", code, "coco2spade", str(coco), str(images), str(out), "--quiet", *extra]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = [sys.executable, "-c", code, command, str(coco), str(images), str(out), "--quiet", *extra]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    written = "labels/*.png" if command == "coco2spade" else "*.json"
     try:
         deadline = time.monotonic() + 120  # a safety net, not an assertion on speed
         while time.monotonic() < deadline and process.poll() is None:
             builds = _builds(out)
-            if builds and len(list((builds[0] / "labels").glob("*.png"))) >= 5:
+            if builds and len(list(builds[0].glob(written))) >= 5:
                 break
             time.sleep(0.02)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
 
 
 def test_sigint_during_coco2spade_leaves_nothing_then_the_old_folder_whole(small_set, tmp_path):
@@ -99,6 +102,54 @@ def test_sigint_during_coco2spade_leaves_nothing_then_the_old_folder_whole(small
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before  # the earlier folder, untouched
     assert json.loads((out / "dataset.json").read_text())["counts"]["images"] == 4
     assert not _builds(out)
+
+
+def test_sigterm_during_coco2spade_cleans_up_as_sigint_does(small_set, tmp_path):
+    source, _ = small_set
+    many = _many(source, tmp_path / "many", 1500)
+    out = tmp_path / "spade"
+    result = _interrupt_coco2spade(many, many.parent, out, sig=signal.SIGTERM)
+    assert result.returncode == 143, result.stderr
+    assert "Traceback" not in result.stderr and "stopped (SIGTERM)" in result.stderr, result.stderr
+    assert not out.exists() and not _builds(out)
+
+
+def test_sigint_during_coco2labelme_leaves_nothing(small_set, tmp_path):
+    source, _ = small_set
+    many = _many(source, tmp_path / "many", 1500)
+    out = tmp_path / "edit"
+    result = _interrupt_coco2spade(many, many.parent, out, command="coco2labelme")
+    assert result.returncode == 130, result.stderr
+    assert not out.exists() and not _builds(out)
+
+
+def test_coco2labelme_refuses_a_folder_with_files_unless_overwrite(small_set, tmp_path, capsys):
+    source, coco = small_set
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "img_0000.json").write_text("my own careful annotations")
+    (out / "notes.txt").write_text("keep me")
+    assert main(["coco2labelme", str(coco), str(source), str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "already holds files" in err and "--overwrite" in err, err
+    assert (out / "img_0000.json").read_text() == "my own careful annotations"
+    assert main(["coco2labelme", str(coco), str(source), str(out), "--quiet", "--overwrite"]) == 0
+    assert json.loads((out / "img_0000.json").read_text())["imagePath"] == "img_0000.png"
+    assert (out / "notes.txt").read_text() == "keep me" and len(list(out.glob("*.json"))) == 4
+    assert not _builds(out)
+
+
+def test_stale_build_folders_of_dead_processes_are_removed_live_ones_kept(small_set, tmp_path):
+    source, coco = small_set
+    out = tmp_path / "spade"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".spade.building-{int(dead.stdout)}-abc"
+    live = tmp_path / f".spade.building-{os.getpid()}-def"  # this test's own process: alive
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "dataset.json").write_text("{}")
+    assert main(["coco2spade", str(coco), str(source), str(out), "--quiet"]) == 0
+    assert not stale.exists() and live.is_dir()
 
 
 def test_rerun_replaces_the_spade_folder_whole_only_with_overwrite(small_set, tmp_path, capsys):

@@ -145,30 +145,50 @@ def _check_writable_folder_for(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_folder(destination: str | os.PathLike, replace: bool = False) -> Iterator[Path]:
+def atomic_folder(destination: str | os.PathLike, replace: bool = False, merge: bool = False) -> Iterator[Path]:
     """Yield an empty folder beside ``destination`` to fill; on success it becomes ``destination``.
 
     A run that stops half-way (an error, Ctrl-C, a full disk) removes the half-built folder, so
     ``destination`` holds what it held before or the complete new contents, never a mixture.
     An existing ``destination`` is replaced only with ``replace`` (or when it is an empty folder);
-    the old one is renamed aside first and deleted once the new one is in place.
+    the old one is renamed aside first and deleted once the new one is in place. With ``merge``
+    the new files are moved into an existing ``destination`` instead, each replacing one of its
+    name, the others kept.
     """
     destination = Path(destination).resolve()
     check_output_folder(destination)
-    if _has_contents(destination) and not replace:
+    if _has_contents(destination) and not (replace or merge):
         raise OutputError(f"{destination}: already exists and is not empty")
-    for stale in destination.parent.glob(f".{destination.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed outright (SIGKILL)
+    remove_stale_builds(destination)
     with output_failures(destination):
-        build = Path(tempfile.mkdtemp(prefix=f".{destination.name}.building-", dir=destination.parent))
+        prefix = f".{destination.name}.building-{os.getpid()}-"
+        build = Path(tempfile.mkdtemp(prefix=prefix, dir=destination.parent))
     try:
         yield build
         with output_failures(destination):
             build.chmod(new_folder_mode())
-            _move_into_place(build, destination)
+            if merge and _has_contents(destination):
+                for entry in sorted(build.iterdir()):
+                    os.replace(entry, destination / entry.name)
+            else:
+                _move_into_place(build, destination)
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+def remove_stale_builds(destination: Path) -> None:
+    """Delete the build folders beside ``destination`` of runs killed outright (SIGKILL), not of live ones.
+
+    The build folder's name carries its process id; one of a process still running (the same
+    command started twice) is left alone. Names from before ids were kept count as stale.
+    """
+    from .process_lock import process_alive
+
+    for stale in destination.parent.glob(f".{destination.name}.building-*"):
+        pid = stale.name.removeprefix(f".{destination.name}.building-").split("-")[0]
+        if not (pid.isdigit() and process_alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _has_contents(folder: Path) -> bool:
