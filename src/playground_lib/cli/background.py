@@ -50,12 +50,14 @@ def run(args) -> int:
     from .. import event
     from ..fileio import check_output_file
     from . import UserError
+    from ._options import in_range
 
     if len(args.inputs) < 2:
         raise UserError("give at least one sketch and then the output PNG")
     *sketches, out = args.inputs
     if out.suffix.lower() != ".png":
         raise UserError(f"{out}: the output must be a .png file (the last argument)")
+    in_range("--window", args.window, 32, unit=" pixels")
     check_output_file(out)  # before a generator paints for minutes
     missing = [str(s) for s in sketches if not s.is_file()]
     if missing:

@@ -81,7 +81,7 @@ def config_and_given(args: argparse.Namespace) -> tuple[TrainConfig, set[str]]:
             changes["classes"] = None
         elif args.classes == "auto":
             changes["classes"] = classes_in(changes.get("data_dir", cfg.data_dir), changes.get("split", cfg.split))
-        elif args.classes:
+        elif args.classes is not None:
             changes["classes"] = _class_values(args.classes)
         return cfg.replace(**changes), in_file | set(changes)
     except (ValueError, FileNotFoundError, DatasetError) as exc:
