@@ -72,7 +72,8 @@ def decoded_upright_size(source: str | os.PathLike | IO[bytes]) -> tuple[int, in
     except Exception as exc:  # PIL raises many kinds of errors for broken files
         raise ValueError(f"not a readable image ({exc})") from exc
     if mode not in READABLE_MODES:  # refused here, at the check, not by training hours later
-        raise ValueError(f"an image in PIL mode {mode}, which has no agreed RGB picture (floating-point or {mode})")
+        kind = " (floating-point)" if mode == "F" else ""
+        raise ValueError(f"an image in PIL mode {mode}{kind}, which has no agreed RGB picture; save it as 8-bit RGB")
     return (width, height) if orientation in SIDEWAYS else (height, width)
 
 
