@@ -57,7 +57,7 @@ def run(args) -> int:
     *sketches, out = args.inputs
     if out.suffix.lower() != ".png":
         raise UserError(f"{out}: the output must be a .png file (the last argument)")
-    in_range("--window", args.window, 32, unit=" pixels")
+    in_range("--window", args.window, 32, 4096, " pixels")  # a Gather map is at most 3,200 px a side
     check_output_file(out)  # before a generator paints for minutes
     missing = [str(s) for s in sketches if not s.is_file()]
     if missing:

@@ -185,11 +185,31 @@ _AT_LEAST = {
 }
 
 
+_AT_MOST = {  # beyond these a model or batch needs more memory than any machine the series runs on
+    "ngf": 256,
+    "ndf": 256,
+    "num_D": 8,
+    "n_layers_D": 8,
+    "crop_size": 8192,
+    "load_size": 8192,
+    "batch_size": 4096,
+    "threads": 1024,
+    "num_workers": 1024,
+    "seed": 2**32 - 1,  # numpy's seeds end here
+    "dontcare_value": 65535,
+}
+
+
 def _range_problems(cfg: TrainConfig) -> list[str]:
     problems = [
         f"{name} must be at least {low}, got {getattr(cfg, name)}"
         for name, low in _AT_LEAST.items()
         if getattr(cfg, name) is not None and getattr(cfg, name) < low
+    ]
+    problems += [
+        f"{name} must be at most {high:,}, got {getattr(cfg, name):,}"
+        for name, high in _AT_MOST.items()
+        if getattr(cfg, name) is not None and getattr(cfg, name) > high
     ]
     for name in ("lr_g", "lr_d"):
         value = getattr(cfg, name)
