@@ -276,3 +276,21 @@ def test_a_second_training_in_the_same_run_folder_is_refused_naming_the_first(ru
     # the holder died without letting go: its lock is stale, and the next training takes it over
     assert main(["train", "--out", str(run), "--resume", "--steps", "5", "--quiet"]) == 0
     assert not list(run.glob(".*.lock"))
+
+
+def test_a_notebook_resuming_a_held_run_folder_is_refused_before_it_touches_the_saves(run, scenes):
+    from playground_lib.process_lock import FolderLocked
+
+    unfinished = run / "checkpoints" / ".step_000006.writing"  # the holder's save in progress
+    unfinished.mkdir()
+    holder = _holder(run)
+    try:
+        with pytest.raises(FolderLocked, match=rf"another training holds this folder \(process {holder.pid} "):
+            Trainer.start_or_resume(tiny(scenes, run, steps=6))
+        trainer = Trainer(tiny(scenes, run, steps=6))  # a fresh start over it: refused when it would train
+        with pytest.raises(FolderLocked, match="another training holds this folder"):
+            trainer.fit()
+        assert unfinished.is_dir()
+    finally:
+        holder.kill()
+        holder.wait()

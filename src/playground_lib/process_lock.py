@@ -60,6 +60,23 @@ def hold(folder: str | os.PathLike, purpose: str) -> Iterator[Path]:
             path.unlink(missing_ok=True)
 
 
+def check_free(folder: str | os.PathLike, purpose: str) -> None:
+    """``FolderLocked`` when another live process holds ``folder``: before touching what it may be writing."""
+    path = lock_path(folder, purpose)
+    holder = _holder(path)
+    ours = holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname()
+    if holder and not ours and _alive(holder):
+        raise FolderLocked(_held_message(path, purpose, holder))
+
+
+def _held_message(path: Path, purpose: str, holder: dict) -> str:
+    return (
+        f"{path.parent}: another {purpose} holds this folder (process {holder.get('pid')} on "
+        f"{holder.get('host')}, since {holder.get('started')}); wait for it to finish or stop it, "
+        "or use another folder"
+    )
+
+
 def _take(path: Path, purpose: str, record: dict) -> None:
     for _attempt in range(2):
         try:
@@ -69,11 +86,7 @@ def _take(path: Path, purpose: str, record: dict) -> None:
             if not holder and _age(path) < 5:  # being written by a process that took it this very moment
                 break
             if _alive(holder):
-                raise FolderLocked(
-                    f"{path.parent}: another {purpose} holds this folder (process {holder.get('pid')} on "
-                    f"{holder.get('host')}, since {holder.get('started')}); wait for it to finish or stop it, "
-                    "or use another folder"
-                ) from None
+                raise FolderLocked(_held_message(path, purpose, holder)) from None
             path.unlink(missing_ok=True)  # its holder is gone: a stale lock
             continue
         with os.fdopen(fd, "w", encoding="utf-8") as file:

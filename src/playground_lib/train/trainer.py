@@ -15,6 +15,7 @@ a run resumed from a checkpoint takes exactly the steps an uninterrupted run wou
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
@@ -29,6 +30,7 @@ from torch import nn
 from ..figures.training import write_loss_curves
 from ..fileio import write_json
 from ..precision import autocast, place, precision_for
+from ..process_lock import check_free, hold
 from ..spade import SPADEGenerator, init_spade_weights
 from ..spade.channels import FULL_NC, compact_state_dict, expand_generator, expand_state_dict, is_label_input
 from ..spade.generator_file import read_generator, save_generator
@@ -262,22 +264,24 @@ class Trainer:
         self.discriminator.train()
         start = time.perf_counter()
         clock = StepClock(total)
+        held = hold(self.cfg.out_dir, "training") if self.is_main else contextlib.nullcontext()
         try:
-            for batch in self.batches(total):
-                record = self.train_step(batch)
-                bar.update(1)
-                estimate = clock.tick(self.step)
-                if estimate and self.is_main and self.cfg.progress and self.step < total:
-                    bar.write(estimate)
-                bar.set_postfix({k: f"{v:.3f}" for k, v in record.items() if k != "step"}, refresh=False)
-                if on_step is not None:
-                    on_step(self, record)
-                if self.step % self.cfg.sample_every == 0 or self.step == total:
-                    self.write_samples()
-                if self.step % self.cfg.checkpoint_every == 0 or self.step == total:
-                    self.seconds += time.perf_counter() - start
-                    start = time.perf_counter()
-                    self.save()
+            with held:  # a second training in this folder would delete its saves
+                for batch in self.batches(total):
+                    record = self.train_step(batch)
+                    bar.update(1)
+                    estimate = clock.tick(self.step)
+                    if estimate and self.is_main and self.cfg.progress and self.step < total:
+                        bar.write(estimate)
+                    bar.set_postfix({k: f"{v:.3f}" for k, v in record.items() if k != "step"}, refresh=False)
+                    if on_step is not None:
+                        on_step(self, record)
+                    if self.step % self.cfg.sample_every == 0 or self.step == total:
+                        self.write_samples()
+                    if self.step % self.cfg.checkpoint_every == 0 or self.step == total:
+                        self.seconds += time.perf_counter() - start
+                        start = time.perf_counter()
+                        self.save()
         finally:
             self.seconds += time.perf_counter() - start
             bar.close()
@@ -407,6 +411,7 @@ class Trainer:
         that the saved config wins and goes on.
         """
         if rank == 0:
+            check_free(out_dir, "training")  # its half-written save is not an unfinished one to remove
             ckpt.remove_unfinished_saves(Path(out_dir) / "checkpoints")
         problems: list[str] = []
         for folder, weights, state in ckpt.intact_checkpoints(out_dir, problems):
