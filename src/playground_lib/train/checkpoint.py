@@ -90,20 +90,22 @@ def save_checkpoint(
     final = root / f"step_{step:06d}"
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=root))
     try:
-        files = {f"{name}.safetensors": safetensors_bytes(_contiguous(tensors)) for name, tensors in weights.items()}
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        files["state.pt"] = buffer.getvalue()
-        manifest = {
-            "step": step,
-            "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
-            "tensors": {name: _layout(tensors) for name, tensors in weights.items()},
-        }
-        with output_failures(final):
-            for name, data in files.items():
-                (tmp / name).write_bytes(data)
+        digests = {}
+        with output_failures(final):  # written by Python one file at a time: a full disk is one line
+            for name, tensors in weights.items():
+                digests[f"{name}.safetensors"] = _write_hashed(
+                    tmp / f"{name}.safetensors", safetensors_bytes(_contiguous(tensors))
+                )
+            buffer = io.BytesIO()
+            torch.save(state, buffer)
+            digests["state.pt"] = _write_hashed(tmp / "state.pt", buffer.getbuffer())
+            del buffer
+            manifest = {
+                "step": step,
+                "sha256": digests,
+                "tensors": {name: _layout(tensors) for name, tensors in weights.items()},
+            }
             write_json(tmp / MANIFEST, manifest)
-        del files
         tmp.chmod(new_folder_mode())  # mkdtemp's 0700 would hide the run from the rest of a shared Drive
         if final.is_symlink() or final.is_file():
             final.unlink()
@@ -118,6 +120,12 @@ def save_checkpoint(
     for old in kept[:-keep] if keep > 0 else []:
         shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def _write_hashed(path: Path, data: bytes | memoryview) -> str:
+    """Write ``data`` to ``path``; its SHA-256, kept in the manifest (only one file's bytes are in memory at a time)."""
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _layout(tensors: dict[str, torch.Tensor]) -> dict[str, list]:
