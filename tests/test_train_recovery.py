@@ -294,3 +294,21 @@ def test_a_notebook_resuming_a_held_run_folder_is_refused_before_it_touches_the_
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_full_disk_during_a_checkpoint_save_is_one_line_and_leaves_no_half_save(tmp_path):
+    """Under ``ulimit -f`` (as on a full disk) the save stops with OutputError naming it; nothing half-written."""
+    code = (
+        "import resource, sys, torch\n"
+        "from playground_lib.train import checkpoint as ckpt\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))\n"
+        "weights = {n: {'w': torch.ones(100_000)} for n in ckpt.WEIGHT_FILES}\n"
+        "try:\n"
+        "    ckpt.save_checkpoint(sys.argv[1], 2, weights, {'step': 2})\n"
+        "except ValueError as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OutputError ") and "file too large" in result.stdout, result.stdout
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == []
