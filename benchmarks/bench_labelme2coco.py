@@ -1,8 +1,10 @@
 """``playground labelme2coco`` against the ``labelme2coco`` package (0.2.6), the reference the issue names.
 
-Both convert the same folder: N synthetic 256 x 256 images annotated with polygons, rectangles and
-circles (``tests/labelme_fixtures.py``, seeded). Each whole command (start-up included) runs
-alternately, a few times; the median wall and CPU times are printed side by side. Then both
+Both convert the same folders: N synthetic images annotated with polygons, rectangles and circles
+(``tests/labelme_fixtures.py``, seeded), once at 256 x 256 and once at 64 x 64 with noisy pixels
+(about 1-2 ms of work a file: there the cost of each file, not of its pixels, shows). Each whole
+command (start-up included) runs alternately, a few times; the median wall and CPU times are
+printed side by side, with the machine's load (others may share it). Then both
 outputs are held against labelme's own rasterization of every object:
 
 * ours checks every file first (JSON, image present and decodable, image size, every point); with
@@ -15,7 +17,7 @@ outputs are held against labelme's own rasterization of every object:
 A last check feeds both tools a folder whose image is missing: ours stops with exit code 2.
 
 Run: .venv/bin/pip install -c constraints-cpu.txt labelme2coco==0.2.6   (the ``bench`` extra)
-     .venv/bin/python benchmarks/bench_labelme2coco.py [--images 1000] [--repeat 3]
+     .venv/bin/python benchmarks/bench_labelme2coco.py [--images 1000] [--repeat 3] [--sizes 256,64]
 """
 
 from __future__ import annotations
@@ -90,9 +92,64 @@ def compare_masks(coco_path: Path, folder: Path, file_key) -> dict[str, int]:
     return counts
 
 
+def time_corpus(folder: Path, size: int, args, env) -> tuple[Path, Path, Path]:
+    """Make one corpus, run the three commands alternately on it, print their times side by side."""
+    start = time.perf_counter()
+    write_labelme_set(
+        folder,
+        args.images,
+        size=size,
+        seed=0,
+        shape_types=("polygon", "rectangle", "circle"),
+        shapes_per_image=(5, 16),
+        groups=False,
+        noise=size < 128,  # small files: noisy pixels, as photos are, so PNGs are not trivially small
+    )
+    megabytes = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+    print(
+        f"\nmade {args.images} labelme files ({size}x{size}; polygons, rectangles, circles; {megabytes:.1f} MB) "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    tmp = folder.parent
+    ours_out, whole_out, theirs_out = tmp / f"ours_{size}.json", tmp / f"whole_{size}.json", tmp / f"theirs_{size}"
+    times: dict[str, list[tuple[float, float]]] = {"ours": [], "whole": [], "theirs": []}
+    for _ in range(args.repeat):
+        wall, cpu, result = timed(ours_command(folder, ours_out), env=env)
+        assert result.returncode == 0, result.stderr
+        times["ours"].append((wall, cpu))
+        wall, cpu, whole = timed(ours_command(folder, whole_out, "--whole-shapes"), env=env)
+        assert whole.returncode == 0, whole.stderr
+        times["whole"].append((wall, cpu))
+        shutil.rmtree(theirs_out, ignore_errors=True)
+        wall, cpu, theirs = timed(theirs_command(folder, theirs_out), env=env)
+        assert theirs.returncode == 0, theirs.stderr[-2000:]
+        times["theirs"].append((wall, cpu))
+    print(f"ours:   {result.stdout.strip()}")
+    runs = (
+        ("ours", "ours (visible regions, default)"),
+        ("whole", "ours --whole-shapes"),
+        ("theirs", "labelme2coco 0.2.6 (reference)"),
+    )
+    for name, label in runs:
+        walls, cpus = zip(*times[name])
+        print(
+            f"{label:32s} wall median {statistics.median(walls):6.2f} s, best {min(walls):6.2f} s   "
+            f"CPU median {statistics.median(cpus):6.2f} s, best {min(cpus):6.2f} s   "
+            f"({args.repeat} runs, alternating)"
+        )
+    for what, index in (("wall", 0), ("CPU", 1)):
+        theirs_best = min(t[index] for t in times["theirs"])
+        for name, label in runs[:2]:
+            ours_best = min(t[index] for t in times[name])
+            goal = " (goal: at most 1.00)" if what == "wall" else " (both cores: more CPU, less waiting)"
+            print(f"{size} px: {label} / reference, best {what} time: {ours_best / theirs_best:.2f}{goal}")
+    return ours_out, whole_out, theirs_out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=1000)
+    parser.add_argument("--sizes", default="256,64", help="image sides of the corpora, comma-separated")
     parser.add_argument(
         "--repeat",
         type=int,
@@ -108,55 +165,12 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        folder = tmp / "labelme"
-        start = time.perf_counter()
-        write_labelme_set(
-            folder,
-            args.images,
-            size=256,
-            seed=0,
-            shape_types=("polygon", "rectangle", "circle"),
-            shapes_per_image=(5, 16),
-            groups=False,
-            noise=False,
-        )
-        print(
-            f"made {args.images} labelme files (256x256; polygons, rectangles, circles) "
-            f"in {time.perf_counter() - start:.1f} s"
-        )
-        ours_out, whole_out, theirs_out = tmp / "ours.json", tmp / "whole.json", tmp / "theirs"
-        times: dict[str, list[tuple[float, float]]] = {"ours": [], "whole": [], "theirs": []}
-        for _ in range(args.repeat):
-            wall, cpu, result = timed(ours_command(folder, ours_out), env=env)
-            assert result.returncode == 0, result.stderr
-            times["ours"].append((wall, cpu))
-            wall, cpu, whole = timed(ours_command(folder, whole_out, "--whole-shapes"), env=env)
-            assert whole.returncode == 0, whole.stderr
-            times["whole"].append((wall, cpu))
-            shutil.rmtree(theirs_out, ignore_errors=True)
-            wall, cpu, theirs = timed(theirs_command(folder, theirs_out), env=env)
-            assert theirs.returncode == 0, theirs.stderr[-2000:]
-            times["theirs"].append((wall, cpu))
-        print(f"ours:   {result.stdout.strip()}")
-        runs = (
-            ("ours", "ours (visible regions, default)"),
-            ("whole", "ours --whole-shapes"),
-            ("theirs", "labelme2coco 0.2.6 (reference)"),
-        )
-        for name, label in runs:
-            walls, cpus = zip(*times[name])
-            print(
-                f"{label:32s} wall median {statistics.median(walls):6.2f} s, best {min(walls):6.2f} s   "
-                f"CPU median {statistics.median(cpus):6.2f} s, best {min(cpus):6.2f} s   "
-                f"({args.repeat} runs, alternating)"
-            )
-        for what, index in (("wall", 0), ("CPU", 1)):
-            theirs_best = min(t[index] for t in times["theirs"])
-            for name, label in runs[:2]:
-                ours_best = min(t[index] for t in times[name])
-                goal = " (goal: at most 1.00)" if what == "wall" else " (both cores: more CPU, less waiting)"
-                print(f"{label} / reference, best {what} time: {ours_best / theirs_best:.2f}{goal}")
-        # labelme2coco writes whole shapes, so the like-for-like output is ours with --whole-shapes.
+        print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())  # a shared machine
+        for size in (int(v) for v in args.sizes.split(",")):
+            folder = tmp / f"labelme_{size}"
+            ours_out, whole_out, theirs_out = time_corpus(folder, size, args, env)
+        # On the last corpus: labelme2coco writes whole shapes, so the like-for-like output is ours with
+        # --whole-shapes.
         ours = compare_masks(whole_out, folder, lambda image: image["labelme_file"])
         theirs_file = theirs_out / "dataset.json"
         theirs = compare_masks(theirs_file, folder, lambda image: Path(image["file_name"]).with_suffix(".json").name)

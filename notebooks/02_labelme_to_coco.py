@@ -214,7 +214,8 @@ show_spade_samples(spade_dir(), count=sample_count);
 # %% [markdown]
 # ## Going back: COCO to labelme
 #
-# Found a mistake? `coco_to_labelme` writes labelme files again (with the pictures beside them), so
+# Found a mistake? `coco_to_labelme` writes labelme files again (with the pictures beside them; into a
+# folder that holds files only with `overwrite=True`), so
 # you can open a COCO dataset in labelme, fix it, and convert once more. Nothing is lost on the way:
 # converting back to COCO gives the very same annotations.
 
@@ -222,7 +223,7 @@ show_spade_samples(spade_dir(), count=sample_count);
 from playground_lib.coco.from_labelme import labelme_to_coco
 from playground_lib.coco.to_labelme import coco_to_labelme
 
-written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme")
+written = coco_to_labelme(coco, folder, "outputs/edit_in_labelme", overwrite=True)  # a scratch folder
 again = labelme_to_coco("outputs/edit_in_labelme")
 same = [(a["category_id"], a["segmentation"]) for a in again["annotations"]] == [
     (a["category_id"], a["segmentation"]) for a in coco["annotations"]

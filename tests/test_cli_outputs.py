@@ -62,24 +62,27 @@ def _builds(out: Path) -> list[Path]:
     return list(out.parent.glob(f".{out.name}.building-*"))
 
 
-def _interrupt_coco2spade(coco: Path, images: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run ``playground coco2spade`` in a subprocess; SIGINT once its build folder holds label maps."""
+def _interrupt_coco2spade(
+    coco: Path, images: Path, out: Path, *extra: str, command: str = "coco2spade", sig: int = signal.SIGINT
+) -> subprocess.CompletedProcess:
+    """Run ``playground coco2spade`` (or ``command``) in a subprocess; ``sig`` once its build folder holds 5 files."""
     code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"
-    command = [sys.executable, "-c", code, "coco2spade", str(coco), str(images), str(out), "--quiet", *extra]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = [sys.executable, "-c", code, command, str(coco), str(images), str(out), "--quiet", *extra]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    written = "labels/*.png" if command == "coco2spade" else "*.json"
     try:
         deadline = time.monotonic() + 120  # a safety net, not an assertion on speed
         while time.monotonic() < deadline and process.poll() is None:
             builds = _builds(out)
-            if builds and len(list((builds[0] / "labels").glob("*.png"))) >= 5:
+            if builds and len(list(builds[0].glob(written))) >= 5:
                 break
             time.sleep(0.02)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         stdout, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
 
 
 def test_sigint_during_coco2spade_leaves_nothing_then_the_old_folder_whole(small_set, tmp_path):
@@ -99,6 +102,54 @@ def test_sigint_during_coco2spade_leaves_nothing_then_the_old_folder_whole(small
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before  # the earlier folder, untouched
     assert json.loads((out / "dataset.json").read_text())["counts"]["images"] == 4
     assert not _builds(out)
+
+
+def test_sigterm_during_coco2spade_cleans_up_as_sigint_does(small_set, tmp_path):
+    source, _ = small_set
+    many = _many(source, tmp_path / "many", 1500)
+    out = tmp_path / "spade"
+    result = _interrupt_coco2spade(many, many.parent, out, sig=signal.SIGTERM)
+    assert result.returncode == 143, result.stderr
+    assert "Traceback" not in result.stderr and "stopped (SIGTERM)" in result.stderr, result.stderr
+    assert not out.exists() and not _builds(out)
+
+
+def test_sigint_during_coco2labelme_leaves_nothing(small_set, tmp_path):
+    source, _ = small_set
+    many = _many(source, tmp_path / "many", 1500)
+    out = tmp_path / "edit"
+    result = _interrupt_coco2spade(many, many.parent, out, command="coco2labelme")
+    assert result.returncode == 130, result.stderr
+    assert not out.exists() and not _builds(out)
+
+
+def test_coco2labelme_refuses_a_folder_with_files_unless_overwrite(small_set, tmp_path, capsys):
+    source, coco = small_set
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "img_0000.json").write_text("my own careful annotations")
+    (out / "notes.txt").write_text("keep me")
+    assert main(["coco2labelme", str(coco), str(source), str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "already holds files" in err and "--overwrite" in err, err
+    assert (out / "img_0000.json").read_text() == "my own careful annotations"
+    assert main(["coco2labelme", str(coco), str(source), str(out), "--quiet", "--overwrite"]) == 0
+    assert json.loads((out / "img_0000.json").read_text())["imagePath"] == "img_0000.png"
+    assert (out / "notes.txt").read_text() == "keep me" and len(list(out.glob("*.json"))) == 4
+    assert not _builds(out)
+
+
+def test_stale_build_folders_of_dead_processes_are_removed_live_ones_kept(small_set, tmp_path):
+    source, coco = small_set
+    out = tmp_path / "spade"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".spade.building-{int(dead.stdout)}-abc"
+    live = tmp_path / f".spade.building-{os.getpid()}-def"  # this test's own process: alive
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "dataset.json").write_text("{}")
+    assert main(["coco2spade", str(coco), str(source), str(out), "--quiet"]) == 0
+    assert not stale.exists() and live.is_dir()
 
 
 def test_rerun_replaces_the_spade_folder_whole_only_with_overwrite(small_set, tmp_path, capsys):
@@ -150,38 +201,96 @@ def test_the_spade_folder_gets_the_mode_mkdir_gives(small_set, tmp_path):
 
 
 # -- output paths checked before the work ------------------------------------------------------------
-def _commands(small_set, tmp_path, out: Path) -> dict[str, list[str]]:
+def _commands(small_set, tmp_path, out: Path, scenes: Path | None = None) -> dict[str, list[str]]:
     source, coco = small_set
     sketch = tmp_path / "sketch.png"
     if not sketch.exists():
         write_png(sketch, np.full((32, 32, 3), (4, 200, 3), np.uint8))  # grass green
+    tiny_training = ["--steps", "1", "--load-size", "32", "--crop-size", "32", "--ngf", "4", "--ndf", "4"]
+    tiny_training += ["--num-d", "1", "--batch-size", "2", "--no-vgg", "--quiet", "--data", str(scenes)]
     return {
         "labelme2coco": ["labelme2coco", str(source), str(out / "c.json"), "--quiet"],
         "coco2spade": ["coco2spade", str(coco), str(source), str(out / "spade"), "--quiet"],
         "generate": ["generate", str(sketch), str(out / "picture.png"), "--bundled"],
+        "coco2labelme": ["coco2labelme", str(coco), str(source), str(out / "labelme"), "--quiet"],
+        "datasheet": ["datasheet", str(coco), "--out", str(out / "sheet")],
+        "synth": ["synth", "--n", "2", "--size", "32", "--out", str(out / "synthetic")],
+        "background": ["background", str(sketch), str(out / "bg.png"), "--colours-only", "--tiles", "2x2"],
+        "train --out": ["train", *tiny_training, "--out", str(out / "run")],
+        "train --export": ["train", *tiny_training, "--out", str(tmp_path / "run"), "--export", str(out / "g.st")],
     }
 
 
-COMMANDS = ["labelme2coco", "coco2spade", "generate"]
+COMMANDS = [
+    "labelme2coco",
+    "coco2spade",
+    "generate",
+    "coco2labelme",
+    "datasheet",
+    "synth",
+    "background",
+    "train --out",
+    "train --export",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_output_under_a_file_is_refused_in_one_line(small_set, tmp_path, capsys, command):
+def test_output_under_a_file_is_refused_in_one_line(small_set, scenes, tmp_path, capsys, command):
     (tmp_path / "a_file").write_text("x")
-    argv = _commands(small_set, tmp_path, tmp_path / "a_file")[command]
+    argv = _commands(small_set, tmp_path, tmp_path / "a_file", scenes)[command]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "a_file is a file, not a folder" in err, err
+    assert not (tmp_path / "run").exists()  # train --export refuses before it trains
 
 
-@pytest.mark.parametrize("command", ["labelme2coco", "generate"])
-def test_output_file_that_is_a_folder_is_refused_before_the_work(small_set, tmp_path, capsys, command):
-    argv = _commands(small_set, tmp_path, tmp_path)[command]
-    Path(argv[2]).mkdir()
+@pytest.mark.parametrize("command", ["labelme2coco", "generate", "background", "train --export"])
+def test_output_file_that_is_a_folder_is_refused_before_the_work(small_set, scenes, tmp_path, capsys, command):
+    argv = _commands(small_set, tmp_path, tmp_path, scenes)[command]
+    output = [a for a in argv if a.startswith(str(tmp_path)) and Path(a).suffix in (".json", ".png", ".st")][-1]
+    Path(output).mkdir()
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "is a folder; give the name of the file" in err, err
     assert "Using" not in capsys.readouterr().out  # no generator was loaded
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("command", ["coco2spade", "coco2labelme", "datasheet", "synth", "train --out"])
+def test_output_folder_that_is_a_dangling_symlink_is_refused(small_set, scenes, tmp_path, capsys, command):
+    argv = _commands(small_set, tmp_path, tmp_path, scenes)[command]
+    output = Path(argv[argv.index("--out") + 1] if "--out" in argv else argv[3])
+    output.symlink_to(tmp_path / "gone" / "away")
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is a symbolic link to" in err and "which does not exist" in err, err
+
+
+def _run_cli(argv: list[str], limit_bytes: int | None = None) -> subprocess.CompletedProcess:
+    """The CLI in a subprocess, optionally under a file-size limit (``ulimit -f``): writes then fail with EFBIG."""
+    import resource
+
+    def limit() -> None:
+        if limit_bytes is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=300, preexec_fn=limit
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_full_disk_or_file_size_limit_is_one_line_and_no_half_file(small_set, scenes, tmp_path, command):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = _commands(small_set, tmp_path, out, scenes)[command]
+    result = _run_cli(argv, limit_bytes=300)
+    assert result.returncode == 2, result.stderr
+    err = "\n".join(line for line in result.stderr.strip().splitlines() if "%|" not in line)  # progress bars
+    assert len(err.splitlines()) == 1 and "file too large" in err.lower() and str(tmp_path) in err, err
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == [], leftovers
 
 
 def test_spade_output_that_is_a_file_is_refused(small_set, tmp_path, capsys):
@@ -202,10 +311,10 @@ def _as_unprivileged(command: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_read_only_output_folder_is_refused_in_one_line(small_set, tmp_path, command):
+def test_read_only_output_folder_is_refused_in_one_line(small_set, scenes, tmp_path, command):
     locked = tmp_path / "locked"
     locked.mkdir()
-    argv = _commands(small_set, tmp_path, locked)[command]
+    argv = _commands(small_set, tmp_path, locked, scenes)[command]
     locked.chmod(0o555)
     try:
         code = "import sys; from playground_lib.cli import main; sys.exit(main(sys.argv[1:]))"

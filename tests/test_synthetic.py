@@ -77,7 +77,7 @@ def test_cli_synth_writes_scenes_that_labelme_loads(tmp_path):
 
 def test_cli_synth_rejects_bad_sizes(tmp_path, capsys):
     assert main(["synth", "--n", "0", "--out", str(tmp_path / "x")]) == 2
-    assert "--n must be at least 1" in capsys.readouterr().err
+    assert "--n must be between 1 and 100,000, got 0" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
 

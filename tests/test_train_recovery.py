@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -146,3 +148,167 @@ def test_an_impossible_device_is_one_line(scenes, tmp_path, capsys, device):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and f"device {device!r}: training runs on auto, cpu" in err, err
+
+
+# -- a checkpoint proves itself: digests, finite tensors of the saved dtypes and shapes --------------------
+def _rewrite_weights(path, change) -> None:
+    """Edit one weight file and save it again, as a well-formed safetensors file (only its content is wrong)."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(path))
+    save_file(change(tensors), str(path))
+
+
+def _rewrite_state(path, change) -> None:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    change(state)
+    torch.save(state, path)
+
+
+def _flip_byte(path, where: float = 0.5) -> None:
+    data = bytearray(path.read_bytes())
+    data[int(len(data) * where)] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _nan(tensors):
+    return {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in tensors.items()}
+
+
+def _int32(tensors):
+    return {k: v.to(torch.int32) for k, v in tensors.items()}
+
+
+def _wrong_shape(tensors):
+    key = next(k for k, v in tensors.items() if v.ndim == 4)
+    return {**tensors, key: torch.zeros(1, 1, 1, 1)}
+
+
+DAMAGE = {
+    "empty state.pt": lambda folder: (folder / "state.pt").write_bytes(b""),
+    "NaN generator": lambda folder: _rewrite_weights(folder / "generator.safetensors", _nan),
+    "int32 generator_ema": lambda folder: _rewrite_weights(folder / "generator_ema.safetensors", _int32),
+    "wrong-shaped discriminator": lambda folder: _rewrite_weights(folder / "discriminator.safetensors", _wrong_shape),
+    "a byte flipped in state.pt": lambda folder: _flip_byte(folder / "state.pt"),
+    "a byte flipped in generator": lambda folder: _flip_byte(folder / "generator.safetensors", 0.9),
+    "string step": lambda folder: _rewrite_state(folder / "state.pt", lambda s: s.update(step="4")),
+    "negative step": lambda folder: _rewrite_state(folder / "state.pt", lambda s: s.update(step=-3)),
+    "NaN optimiser moments": lambda folder: _rewrite_state(
+        folder / "state.pt", lambda s: next(iter(s["opt_g"]["state"].values()))["exp_avg"].fill_(float("nan"))
+    ),
+}
+
+
+SILENT_WITHOUT_DIGESTS = {"a byte flipped in state.pt", "a byte flipped in generator"}  # a weight's value changes
+
+
+@pytest.mark.parametrize(
+    ("damage", "with_digests"),
+    [(d, True) for d in DAMAGE] + [(d, False) for d in DAMAGE if d not in SILENT_WITHOUT_DIGESTS],
+)
+def test_every_kind_of_damage_falls_back_to_the_intact_checkpoint(run, damage, with_digests):
+    newest = run / "checkpoints" / "step_000004"
+    if not with_digests:  # the content checks alone (a checkpoint written before digests) catch it too
+        for folder in (newest, run / "checkpoints" / "step_000002"):
+            (folder / ckpt.MANIFEST).unlink()
+    DAMAGE[damage](newest)
+    with pytest.warns(UserWarning, match=r"step_000004.*Resuming from the newest intact checkpoint, .*step_000002"):
+        trainer = Trainer.resume(run)
+    assert trainer.step == 2
+    reference = ckpt.load_checkpoint(run / "checkpoints" / "step_000002")[0]["generator"]
+    for key, value in trainer.generator.state_dict().items():
+        assert torch.equal(value, reference[key])
+
+
+def test_every_checkpoint_damaged_is_one_line_naming_each(run, capsys):
+    (run / "checkpoints" / "step_000004" / "state.pt").write_bytes(b"")
+    _rewrite_weights(run / "checkpoints" / "step_000002" / "generator.safetensors", _nan)
+    assert main(["train", "--out", str(run), "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no intact checkpoint" in err, err
+    assert "step_000004/state.pt" in err and "step_000002/generator.safetensors" in err, err
+
+
+def test_a_step_folder_that_is_a_symlink_is_skipped(run, tmp_path):
+    newest = run / "checkpoints" / "step_000004"
+    newest.rename(tmp_path / "elsewhere")
+    newest.symlink_to(tmp_path / "elsewhere")
+    with pytest.warns(UserWarning, match=r"step_000004: is a symbolic link"):
+        trainer = Trainer.resume(run)
+    assert trainer.step == 2
+    trainer.fit(4)  # the next save replaces the link with a real folder
+    assert (run / "checkpoints" / "step_000004").is_dir() and not (run / "checkpoints" / "step_000004").is_symlink()
+
+
+def test_checkpoints_that_is_a_file_is_one_line(scenes, tmp_path, capsys):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoints").write_text("x")
+    argv = ["train", "--data", str(scenes), "--out", str(tmp_path / "run"), "--resume", "--no-vgg"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "checkpoints: is a file, not a folder" in err, err
+
+
+# -- one training at a time in a run folder --------------------------------------------------------------
+def _holder(run) -> subprocess.Popen:
+    """Another process holding the run folder, as a training running in another terminal would."""
+    code = (
+        "import sys, time; from playground_lib.process_lock import hold\n"
+        "with hold(sys.argv[1], 'training'):\n    print('held', flush=True); time.sleep(60)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code, str(run)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "held"
+    return process
+
+
+def test_a_second_training_in_the_same_run_folder_is_refused_naming_the_first(run, capsys):
+    holder = _holder(run)
+    try:
+        before = sorted(p.name for p in (run / "checkpoints").iterdir())
+        assert main(["train", "--out", str(run), "--resume", "--steps", "6", "--quiet"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        assert "another training holds" in err and f"process {holder.pid}" in err and str(run) in err, err
+        assert sorted(p.name for p in (run / "checkpoints").iterdir()) == before  # its saves untouched
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died without letting go: its lock is stale, and the next training takes it over
+    assert main(["train", "--out", str(run), "--resume", "--steps", "5", "--quiet"]) == 0
+    assert not list(run.glob(".*.lock"))
+
+
+def test_a_notebook_resuming_a_held_run_folder_is_refused_before_it_touches_the_saves(run, scenes):
+    from playground_lib.process_lock import FolderLocked
+
+    unfinished = run / "checkpoints" / ".step_000006.writing"  # the holder's save in progress
+    unfinished.mkdir()
+    holder = _holder(run)
+    try:
+        with pytest.raises(FolderLocked, match=rf"another training holds this folder \(process {holder.pid} "):
+            Trainer.start_or_resume(tiny(scenes, run, steps=6))
+        trainer = Trainer(tiny(scenes, run, steps=6))  # a fresh start over it: refused when it would train
+        with pytest.raises(FolderLocked, match="another training holds this folder"):
+            trainer.fit()
+        assert unfinished.is_dir()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_full_disk_during_a_checkpoint_save_is_one_line_and_leaves_no_half_save(tmp_path):
+    """Under ``ulimit -f`` (as on a full disk) the save stops with OutputError naming it; nothing half-written."""
+    code = (
+        "import resource, sys, torch\n"
+        "from playground_lib.train import checkpoint as ckpt\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))\n"
+        "weights = {n: {'w': torch.ones(100_000)} for n in ckpt.WEIGHT_FILES}\n"
+        "try:\n"
+        "    ckpt.save_checkpoint(sys.argv[1], 2, weights, {'step': 2})\n"
+        "except ValueError as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OutputError ") and "file too large" in result.stdout, result.stdout
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == []

@@ -8,6 +8,7 @@ one, never a truncated PNG or JSON that breaks the next notebook.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -25,17 +26,49 @@ from PIL import Image
 def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``destination``; rename it into place on success."""
     destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
+    with output_failures(destination):
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        tmp_path.chmod(_mode_for(destination))
-        os.replace(tmp_path, destination)
+        with output_failures(destination):
+            yield tmp_path
+            tmp_path.chmod(_mode_for(destination))
+            os.replace(tmp_path, destination)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+# What the system says when an output cannot be written, whoever writes it: these become OutputError.
+WRITE_ERRNOS = {errno.EFBIG, errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR}
+_REASONS = {
+    errno.EFBIG: "file too large: the disk's or this session's file-size limit (ulimit -f) is reached",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+}
+
+
+def write_failure_reason(exc: OSError) -> str:
+    """One plain reason for a failed write (``[Errno 27] File too large`` says nothing about a limit)."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+@contextlib.contextmanager
+def output_failures(destination: str | os.PathLike) -> Iterator[None]:
+    """Turn a full disk, a file-size limit or a refused write into ``OutputError`` naming ``destination``.
+
+    A disk fills up or a limit is reached only while writing, after every check has passed: this
+    is where the one-line message comes from instead of ``OSError: [Errno 27]``.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        reason = write_failure_reason(exc)
+        raise OutputError(f"{destination}: cannot be written ({reason}); nothing was written") from None
 
 
 def _mode_for(destination: Path) -> int:
@@ -68,6 +101,7 @@ class OutputError(ValueError):
 def check_output_file(path: str | os.PathLike) -> Path:
     """Refuse, before a long job, an output file that is a folder or whose folder cannot be written."""
     path = Path(path)
+    _refuse_dangling_link(path)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give the name of the file to write inside it")
     _check_writable_folder_for(path)
@@ -77,10 +111,17 @@ def check_output_file(path: str | os.PathLike) -> Path:
 def check_output_folder(path: str | os.PathLike) -> Path:
     """Refuse an output folder that is a file, or that cannot be made beside its siblings."""
     path = Path(path)
+    _refuse_dangling_link(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: is a file, not a folder")
     _check_writable_folder_for(path)
     return path
+
+
+def _refuse_dangling_link(path: Path) -> None:
+    """A symbolic link to nothing: writing through it would fail half-way, or land somewhere unexpected."""
+    if path.is_symlink() and not path.exists():
+        raise OutputError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist")
 
 
 def _check_writable_folder_for(path: Path) -> None:
@@ -91,6 +132,7 @@ def _check_writable_folder_for(path: Path) -> None:
     """
     folder = path.absolute().parent
     while not folder.exists() and folder != folder.parent:
+        _refuse_dangling_link(folder)
         folder = folder.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: {folder} is a file, not a folder")
@@ -103,28 +145,50 @@ def _check_writable_folder_for(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_folder(destination: str | os.PathLike, replace: bool = False) -> Iterator[Path]:
+def atomic_folder(destination: str | os.PathLike, replace: bool = False, merge: bool = False) -> Iterator[Path]:
     """Yield an empty folder beside ``destination`` to fill; on success it becomes ``destination``.
 
     A run that stops half-way (an error, Ctrl-C, a full disk) removes the half-built folder, so
     ``destination`` holds what it held before or the complete new contents, never a mixture.
     An existing ``destination`` is replaced only with ``replace`` (or when it is an empty folder);
-    the old one is renamed aside first and deleted once the new one is in place.
+    the old one is renamed aside first and deleted once the new one is in place. With ``merge``
+    the new files are moved into an existing ``destination`` instead, each replacing one of its
+    name, the others kept.
     """
     destination = Path(destination).resolve()
     check_output_folder(destination)
-    if _has_contents(destination) and not replace:
+    if _has_contents(destination) and not (replace or merge):
         raise OutputError(f"{destination}: already exists and is not empty")
-    for stale in destination.parent.glob(f".{destination.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed outright (SIGKILL)
-    build = Path(tempfile.mkdtemp(prefix=f".{destination.name}.building-", dir=destination.parent))
+    remove_stale_builds(destination)
+    with output_failures(destination):
+        prefix = f".{destination.name}.building-{os.getpid()}-"
+        build = Path(tempfile.mkdtemp(prefix=prefix, dir=destination.parent))
     try:
         yield build
-        build.chmod(new_folder_mode())
-        _move_into_place(build, destination)
+        with output_failures(destination):
+            build.chmod(new_folder_mode())
+            if merge and _has_contents(destination):
+                for entry in sorted(build.iterdir()):
+                    os.replace(entry, destination / entry.name)
+            else:
+                _move_into_place(build, destination)
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+def remove_stale_builds(destination: Path) -> None:
+    """Delete the build folders beside ``destination`` of runs killed outright (SIGKILL), not of live ones.
+
+    The build folder's name carries its process id; one of a process still running (the same
+    command started twice) is left alone. Names from before ids were kept count as stale.
+    """
+    from .process_lock import process_alive
+
+    for stale in destination.parent.glob(f".{destination.name}.building-*"):
+        pid = stale.name.removeprefix(f".{destination.name}.building-").split("-")[0]
+        if not (pid.isdigit() and process_alive(int(pid))):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _has_contents(folder: Path) -> bool:

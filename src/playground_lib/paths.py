@@ -34,16 +34,26 @@ def package_file(name: str) -> Path:
     return path
 
 
+class UnusablePath(ValueError):
+    """A path from a file that cannot name a file: says why."""
+
+
 def resolve_inside(base: Path, relative: str, root: Path | None = None) -> Path | None:
     """``base/relative`` resolved, or None when it is absolute or leaves ``root`` (default ``base``).
 
     Paths read from annotation files (labelme's ``imagePath``, COCO's ``file_name``) must never
     reach outside their folder. Backslashes count as separators: labelme on Windows writes them.
+    ``UnusablePath`` for a name no file can have (a NUL byte) or one caught in a symlink loop.
     """
+    if "\0" in relative:
+        raise UnusablePath(f"{relative!r} holds a NUL byte, which no file name can")
     name = PureWindowsPath(relative).as_posix()
     if PurePosixPath(name).is_absolute() or PureWindowsPath(relative).drive:
         return None
-    candidate = (Path(base) / name).resolve()
+    try:
+        candidate = (Path(base) / name).resolve()
+    except (RuntimeError, OSError) as exc:  # Python < 3.13: RuntimeError; later: OSError (ELOOP)
+        raise UnusablePath(f"{relative!r} is a symbolic link that loops ({exc})") from None
     if not candidate.is_relative_to(Path(root if root is not None else base).resolve()):
         return None
     return candidate

@@ -51,13 +51,17 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .. import event
+    from ..fileio import check_output_file
     from . import UserError
+    from ._options import in_range
 
     if len(args.inputs) < 2:
         raise UserError("give at least one sketch and then the output PNG")
     *sketches, out = args.inputs
     if out.suffix.lower() != ".png":
         raise UserError(f"{out}: the output must be a .png file (the last argument)")
+    in_range("--window", args.window, 32, 4096, " pixels")  # a Gather map is at most 3,200 px a side
+    check_output_file(out)  # before a generator paints for minutes
     missing = [str(s) for s in sketches if not s.is_file()]
     if missing:
         raise UserError(f"{missing[0]}: no such sketch file")

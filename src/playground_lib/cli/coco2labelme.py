@@ -12,6 +12,11 @@ def register(subparsers) -> None:
         "images_dir", type=Path, metavar="IMAGES_DIR", help="the folder COCO's file_name values are relative to"
     )
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="where the labelme files and image copies go")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into an OUT_DIR that already holds files, replacing those of the same names",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -19,11 +24,15 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..coco.read import CocoError
     from ..coco.to_labelme import coco_to_labelme
+    from ..fileio import check_output_folder
     from ..labelme.format import LabelmeError
     from ._problems import refuse
 
+    check_output_folder(args.out_dir)
     try:
-        written = coco_to_labelme(args.coco, args.images_dir, args.out_dir, progress=not args.quiet)
+        written = coco_to_labelme(
+            args.coco, args.images_dir, args.out_dir, progress=not args.quiet, overwrite=args.overwrite
+        )
     except (CocoError, LabelmeError) as exc:
         raise refuse(exc.problems) from None
     print(f"wrote {len(written)} labelme file(s) with their images to {args.out_dir}")

@@ -40,8 +40,10 @@ def run(args) -> int:
     from ..coco.to_spade import coco_to_spade
     from ..fileio import OutputError
     from . import UserError
+    from ._options import in_range
     from ._problems import refuse
 
+    in_range("--seed", args.seed, 0)
     if not 0 <= args.val < 1:
         raise UserError(f"--val {args.val}: give a fraction between 0 and 1")
     try:

@@ -20,9 +20,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..coco.read import CocoError
     from ..datasheet import write_datasheet
+    from ..fileio import check_output_folder
     from . import UserError
     from ._problems import refuse
 
+    check_output_folder(args.out)
     try:
         path = write_datasheet(args.source, args.out, args.name)
     except CocoError as exc:

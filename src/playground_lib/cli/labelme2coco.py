@@ -68,10 +68,12 @@ def run(args) -> int:
     from ..fileio import OutputError, check_output_file, write_json, write_text
     from ..labelme.format import LabelmeError
     from . import UserError
+    from ._options import in_range
     from ._problems import refuse
 
     if args.out.suffix.lower() != ".json":
         raise UserError(f"{args.out}: the output must be a .json file")
+    in_range("--seed", args.seed, 0)
     if args.split is not None and not 0 < args.split < 1:
         raise UserError(f"--split {args.split}: give the train fraction, between 0 and 1 (e.g. 0.8)")
     try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+MAX_SCENES = 100_000
+MAX_SIZE = 4096
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("synth", help="draw synthetic playgrounds (image, label, instance PNGs + labelme JSON)")
@@ -15,13 +18,14 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..fileio import check_output_folder
     from ..synthetic import write_scenes
-    from . import UserError
+    from ._options import in_range
 
-    if args.n < 1:
-        raise UserError(f"--n must be at least 1, got {args.n}")
-    if args.size < 16:
-        raise UserError(f"--size must be at least 16 pixels, got {args.size}")
+    in_range("--n", args.n, 1, MAX_SCENES)
+    in_range("--size", args.size, 16, MAX_SIZE, " pixels")  # 100,000 px would need 112 GiB for one scene
+    in_range("--seed", args.seed, 0)
+    check_output_folder(args.out)
     written = write_scenes(args.out, args.n, size=args.size, seed=args.seed)
     print(f"wrote {len(written)} scenes to {args.out}")
     return 0

@@ -13,17 +13,21 @@ from . import UserError
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..train.launch import LaunchError, make_trainer
+    from ..process_lock import FolderLocked, hold
+    from ..train.launch import LaunchError, check_outputs, config_from_args, make_trainer
 
     try:
-        trainer = make_trainer(args)
-    except LaunchError as exc:
+        out_dir = config_from_args(args).out_dir
+        check_outputs(out_dir, args.export)
+        with hold(out_dir, "training"):  # a second training here would delete this one's saves
+            trainer = make_trainer(args)
+            trainer.fit()
+            out = trainer.cfg.out_dir
+            print(f"trained to step {trainer.step}: samples in {out}/samples, checkpoints in {out}/checkpoints")
+            if args.export:
+                print(f"generator saved to {trainer.export_generator(args.export)}")
+    except (LaunchError, FolderLocked) as exc:
         raise UserError(str(exc)) from None
-    trainer.fit()
-    out = trainer.cfg.out_dir
-    print(f"trained to step {trainer.step}: samples in {out}/samples, checkpoints in {out}/checkpoints")
-    if args.export:
-        print(f"generator saved to {trainer.export_generator(args.export)}")
     return 0
 
 

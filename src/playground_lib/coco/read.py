@@ -15,7 +15,7 @@ from typing import Any
 
 from ..fileio import read_json
 from ..labelme.image import decoded_upright_size
-from ..paths import resolve_inside
+from ..paths import UnusablePath, resolve_inside
 from .categories import IGNORE_CATEGORY_ID
 from .masks import segmentation_problem
 
@@ -199,7 +199,11 @@ def check_coco(coco: Any, images_dir: str | os.PathLike, name: str = "COCO") -> 
     for entry in entries.images.values():
         file_name = entry["file_name"]
         where = f"{name}: image {entry['id']} ({file_name})"
-        path = resolve_inside(folder, file_name)
+        try:
+            path = resolve_inside(folder, file_name)
+        except UnusablePath as exc:
+            problems.append(f"{where}: file_name {exc}")
+            continue
         if path is None:
             problems.append(f"{where}: file_name {file_name!r} points outside the images folder {str(folder)!r}")
             continue

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import outlines
-from ..fileio import write_bytes
+from ..fileio import OutputError, atomic_folder, check_output_folder, write_bytes
 from ..labelme.format import IGNORE_LABEL, LabelmeShape, mask_shape
 from ..labelme.rasterize import shape_to_mask
 from ..labelme.write import save_labelme
@@ -22,19 +22,41 @@ from .read import check_coco, load_coco, raise_if_problems
 
 
 def coco_to_labelme(
-    coco, images_dir: str | os.PathLike, out_dir: str | os.PathLike, progress: bool = True
+    coco, images_dir: str | os.PathLike, out_dir: str | os.PathLike, progress: bool = True, overwrite: bool = False
 ) -> list[Path]:
     """Write one labelme file per COCO image into ``out_dir``, with a copy of the image beside it.
 
     Checks the whole set first and raises :class:`.read.CocoError` (every problem) before writing.
+    A folder that already holds files is someone's work: refused (``OutputError``) unless
+    ``overwrite``, which writes into it, replacing files of the same names. All files are made in a
+    folder beside ``out_dir`` first, so an interrupted run changes nothing.
     """
-    from tqdm.auto import tqdm
-
+    check_labelme_destination(out_dir, overwrite)
     coco, name = load_coco(coco)
     images, problems = check_coco(coco, images_dir, name)
     raise_if_problems(problems)
-    categories = {c["id"]: c["name"] for c in coco["categories"]}
     out_dir = Path(out_dir)
+    with atomic_folder(out_dir, merge=True) as build:
+        names = _write_labelme_files(coco, images, build, progress)
+    return [out_dir / name for name in names]
+
+
+def check_labelme_destination(out_dir: str | os.PathLike, overwrite: bool) -> Path:
+    """Refuse, before any work, a folder that holds files (unless ``overwrite``) or cannot be written."""
+    out_dir = check_output_folder(out_dir)
+    entries = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
+    if entries and not overwrite:
+        raise OutputError(
+            f"{out_dir}: already holds files ({', '.join(entries[:3])}{', ...' if len(entries) > 3 else ''}); "
+            "pass --overwrite (overwrite=True) to write into it, replacing files of the same names"
+        )
+    return out_dir
+
+
+def _write_labelme_files(coco: dict, images, out_dir: Path, progress: bool) -> list[str]:
+    from tqdm.auto import tqdm
+
+    categories = {c["id"]: c["name"] for c in coco["categories"]}
     written = []
     for image in tqdm(images, desc="COCO -> labelme", disable=not progress):
         height, width = image.entry["height"], image.entry["width"]
@@ -45,12 +67,10 @@ def coco_to_labelme(
             label = IGNORE_LABEL if crowd else categories[annotation["category_id"]]
             made, next_group = _labelme_shapes(annotation, label, height, width, next_group)
             shapes.extend(made)
-        target_image = out_dir / image.path.name
-        if target_image.resolve() != image.path.resolve():
-            write_bytes(target_image, image.path.read_bytes())
+        write_bytes(out_dir / image.path.name, image.path.read_bytes())
         flags = dict(image.entry.get("flags", {}))
         target = out_dir / f"{image.path.stem}.json"
-        written.append(save_labelme(target, image.path.name, (height, width), shapes, flags))
+        written.append(save_labelme(target, image.path.name, (height, width), shapes, flags).name)
     return written
 
 

@@ -28,7 +28,7 @@ from PIL import Image, ImageOps
 
 from .. import labels as schema
 from ..fileio import OutputError, atomic_folder, check_output_folder, write_bytes, write_json, write_png
-from ..labelme.image import exif_orientation
+from ..labelme.image import as_rgb8, exif_orientation
 from .categories import IGNORE_CATEGORY_ID
 from .masks import annotation_mask
 from .read import CocoError, CocoImage, check_coco, load_coco, raise_if_problems
@@ -203,7 +203,7 @@ def _write_spade_image(source: Path, folder: Path, stem: str) -> Path:
     with Image.open(source) as image:
         orientation = exif_orientation(image)
         fmt = image.format
-        if suffix is not None and orientation == 1 and fmt in ("PNG", "JPEG"):
+        if suffix is not None and orientation == 1 and fmt in ("PNG", "JPEG") and image.mode in ("RGB", "L"):
             return write_bytes(folder / f"{stem}{suffix}", source.read_bytes())
-        pixels = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+        pixels = np.asarray(as_rgb8(ImageOps.exif_transpose(image), str(source)))
     return write_png(folder / f"{stem}.png", pixels)

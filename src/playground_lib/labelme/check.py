@@ -23,7 +23,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from ..fileio import read_json
-from ..paths import resolve_inside
+from ..paths import UnusablePath, resolve_inside
 from .format import POINT_COUNTS, SHAPE_KEYS, TOP_LEVEL_KEYS, LabelmeError, LabelmeFile, LabelmeShape, mask_from_base64
 from .image import decoded_upright_size
 
@@ -140,13 +140,18 @@ def _find_image(name: str, path: Path, raw: dict, root: Path, problems: list[str
             problems.append(f"{name}: imagePath must be a file name, got {image_path_raw!r}")
         else:
             image_name = PureWindowsPath(image_path_raw).as_posix()  # labelme on Windows writes backslashes
-            resolved = resolve_inside(path.parent, image_name, root)
-            if resolved is None:
-                problems.append(
-                    f"{name}: imagePath {image_path_raw!r} points outside the folder {str(root)!r}; "
-                    "keep images beside their JSON files"
-                )
-                image_name = None
+            try:
+                resolved = resolve_inside(path.parent, image_name, root)
+            except UnusablePath as exc:
+                problems.append(f"{name}: imagePath {exc}")
+                resolved, image_name = None, None
+            else:
+                if resolved is None:
+                    problems.append(
+                        f"{name}: imagePath {image_path_raw!r} points outside the folder {str(root)!r}; "
+                        "keep images beside their JSON files"
+                    )
+                    image_name = None
     image_data = None
     if image_data_raw is not None:
         try:

@@ -66,11 +66,37 @@ def decoded_upright_size(source: str | os.PathLike | IO[bytes]) -> tuple[int, in
             if image.format == "JPEG":
                 image.draft(None, (max(width // 8, 1), max(height // 8, 1)))
             image.load()
+            mode = image.mode
     except FileNotFoundError:
         raise
     except Exception as exc:  # PIL raises many kinds of errors for broken files
         raise ValueError(f"not a readable image ({exc})") from exc
+    if mode not in READABLE_MODES:  # refused here, at the check, not by training hours later
+        kind = " (floating-point)" if mode == "F" else ""
+        raise ValueError(f"an image in PIL mode {mode}{kind}, which has no agreed RGB picture; save it as 8-bit RGB")
     return (width, height) if orientation in SIDEWAYS else (height, width)
+
+
+WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")  # 16-bit grey PNGs open as one of these
+READABLE_MODES = {"1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", *WIDE_MODES}
+
+
+def as_rgb8(image: Image.Image, name: str = "image") -> Image.Image:
+    """The 8-bit RGB picture a viewer shows, whatever the mode: what converters and training read.
+
+    PIL's ``convert("RGB")`` clips 16-bit grey to 255, turning a whole photo white; here its top
+    eight bits are kept instead. A floating-point image has no agreed brightness scale: refused.
+    """
+    if image.mode in WIDE_MODES:
+        values = np.asarray(image).astype(np.int64)
+        grey = np.clip(values >> 8, 0, 255).astype(np.uint8)  # 16-bit (0..65535) -> 8-bit
+        return Image.fromarray(grey).convert("RGB")
+    if image.mode == "F":
+        raise ValueError(f"{name}: a floating-point image (PIL mode F) has no agreed brightness; save it as 8-bit")
+    try:
+        return image.convert("RGB")
+    except (ValueError, OSError) as exc:
+        raise ValueError(f"{name}: images in PIL mode {image.mode} cannot be read as RGB ({exc})") from None
 
 
 def read_upright_rgb(source: str | os.PathLike | IO[bytes]) -> np.ndarray:
@@ -80,4 +106,4 @@ def read_upright_rgb(source: str | os.PathLike | IO[bytes]) -> np.ndarray:
     them reads images through here.
     """
     with Image.open(source) as image:
-        return np.asarray(ImageOps.exif_transpose(image).convert("RGB")).copy()
+        return np.asarray(as_rgb8(ImageOps.exif_transpose(image), str(getattr(source, "name", source)))).copy()

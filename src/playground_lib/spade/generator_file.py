@@ -194,10 +194,11 @@ def _read_safetensors_header(path: Path) -> tuple[Shapes, dict[str, str]]:
 
 
 def _write_safetensors(path: Path, tensors: State, metadata: dict[str, str]) -> None:
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
-    with atomic_path(path) as tmp:
-        save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), metadata=metadata)
+    data = save({k: v.contiguous() for k, v in tensors.items()}, metadata=metadata)
+    with atomic_path(path) as tmp:  # written by Python, so a full disk is an OSError that names the file
+        tmp.write_bytes(data)
 
 
 def _compact_json(value: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,10 @@ class TrainConfig:
         return self.label_nc + int(self.dontcare_value is not None) + int(self.instance_edges)
 
     def validate(self) -> TrainConfig:
-        problems = []
+        problems = _type_problems(self)
+        if problems:  # ranges below compare numbers: a string there would be a TypeError
+            raise ValueError("invalid training config: " + "; ".join(problems))
+        problems += _range_problems(self)
         if self.crop_size < 16 or self.crop_size % 16:
             problems.append(f"crop_size must be a multiple of 16 (≥ 16), got {self.crop_size}")
         if self.load_size < self.crop_size:
@@ -139,16 +143,102 @@ class TrainConfig:
         return dataclasses.replace(self, **changes).validate()
 
 
+_KINDS = {
+    "int": ((int,), "a whole number"),
+    "float": ((int, float), "a number"),
+    "str": ((str,), "text"),
+    "bool": ((bool,), "true or false"),
+}
+
+
+def _type_problems(cfg: TrainConfig) -> list[str]:
+    """Each setting of the wrong kind (``batch_size: "two"`` in a YAML file, ``steps: true``), named."""
+    problems = []
+    for field in dataclasses.fields(cfg):
+        value = getattr(cfg, field.name)
+        kind = str(field.type).split(" | ")[0]
+        if value is None and str(field.type).endswith("| None"):
+            continue
+        if kind == "list[int]":
+            ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            what = "a list of whole numbers"
+        else:
+            types, what = _KINDS[kind]
+            ok = isinstance(value, types) and (kind == "bool" or not isinstance(value, bool))
+        if not ok:
+            problems.append(f"{field.name} must be {what}, got {value!r}")
+    return problems
+
+
+_AT_LEAST = {
+    "sample_every": 1,
+    "checkpoint_every": 1,
+    "num_workers": 0,
+    "threads": 1,
+    "seed": 0,
+    "ngf": 1,
+    "ndf": 1,
+    "num_D": 1,
+    "n_layers_D": 1,
+    "keep_checkpoints": 0,
+    "num_samples": 1,
+}
+
+
+_AT_MOST = {  # beyond these a model or batch needs more memory than any machine the series runs on
+    "ngf": 256,
+    "ndf": 256,
+    "num_D": 8,
+    "n_layers_D": 8,
+    "crop_size": 8192,
+    "load_size": 8192,
+    "batch_size": 4096,
+    "threads": 1024,
+    "num_workers": 1024,
+    "seed": 2**32 - 1,  # numpy's seeds end here
+    "dontcare_value": 65535,
+}
+
+
+def _range_problems(cfg: TrainConfig) -> list[str]:
+    problems = [
+        f"{name} must be at least {low}, got {getattr(cfg, name)}"
+        for name, low in _AT_LEAST.items()
+        if getattr(cfg, name) is not None and getattr(cfg, name) < low
+    ]
+    problems += [
+        f"{name} must be at most {high:,}, got {getattr(cfg, name):,}"
+        for name, high in _AT_MOST.items()
+        if getattr(cfg, name) is not None and getattr(cfg, name) > high
+    ]
+    for name in ("lr_g", "lr_d"):
+        value = getattr(cfg, name)
+        if not (math.isfinite(value) and value > 0):
+            problems.append(f"{name} must be a number above 0, got {value}")
+    for name in ("lambda_feat", "lambda_vgg", "beta1", "beta2"):
+        value = getattr(cfg, name)
+        if not (math.isfinite(value) and value >= 0):
+            problems.append(f"{name} must be a number of at least 0, got {value}")
+    return problems
+
+
 def settings_from_file(path: str | Path) -> dict[str, Any]:
     """The settings a JSON or YAML file gives, unchecked (``TrainConfig.from_file`` checks them)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             import yaml
         except ImportError:
             raise ValueError(f"{path}: reading YAML needs PyYAML (pip install pyyaml), or use JSON") from None
-        values = yaml.safe_load(text) or {}
+        try:
+            values = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            reason = " ".join(str(exc).split())
+            raise ValueError(f"{path}: not valid YAML ({reason})") from None
     else:
         try:
             values = json.loads(text)

@@ -25,6 +25,7 @@ import torch
 from PIL import Image
 
 from ..fileio import read_png
+from ..labelme.image import as_rgb8
 from ..labels import NUM_ADE20K_CLASSES
 from ..spade.channels import FULL_NC, value_to_channel
 from .config import TrainConfig
@@ -201,7 +202,7 @@ class SpadeDataset(torch.utils.data.Dataset):
         s = self.samples[index]
         rng = np.random.default_rng(aug_seed) if aug_seed is not None else None
         with Image.open(s.image) as im:
-            image = im.convert("RGB")
+            image = as_rgb8(im, str(s.image))  # a 16-bit photo in a folder made elsewhere still trains right
         labels = Image.fromarray(_read_labels(s.label))
         instance = Image.fromarray(read_png(s.instance).astype(np.int32)) if s.instance is not None else None
         image, labels, instance = self._augment(image, labels, instance, rng)

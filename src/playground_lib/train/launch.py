@@ -81,7 +81,7 @@ def config_and_given(args: argparse.Namespace) -> tuple[TrainConfig, set[str]]:
             changes["classes"] = None
         elif args.classes == "auto":
             changes["classes"] = classes_in(changes.get("data_dir", cfg.data_dir), changes.get("split", cfg.split))
-        elif args.classes:
+        elif args.classes is not None:
             changes["classes"] = _class_values(args.classes)
         return cfg.replace(**changes), in_file | set(changes)
     except (ValueError, FileNotFoundError, DatasetError) as exc:
@@ -96,6 +96,20 @@ def _class_values(text: str) -> list[int]:
         raise LaunchError(f"--classes: expected 'all', 'auto' or numbers like 0,3,10, got {text!r}") from None
 
 
+def check_outputs(out_dir: str, export: str | None) -> None:
+    """Refuse, before a model is built or a step trained, a run folder or export file that cannot be written."""
+    from pathlib import Path
+
+    from ..fileio import OutputError, check_output_file, check_output_folder
+
+    check_output_folder(out_dir)
+    checkpoints = Path(out_dir) / "checkpoints"
+    if checkpoints.exists() and not checkpoints.is_dir():
+        raise OutputError(f"{checkpoints}: is a file, not a folder (the run keeps its checkpoints there)")
+    if export:
+        check_output_file(export)
+
+
 def make_trainer(args: argparse.Namespace, rank: int = 0, world_size: int = 1, local_rank: int = 0):
     """A fresh Trainer, or with ``--resume`` the one saved in ``--out`` (refusing given settings it
     cannot apply), for one process of the run."""
@@ -104,6 +118,7 @@ def make_trainer(args: argparse.Namespace, rank: int = 0, world_size: int = 1, l
 
     cfg, given = config_and_given(args)
     try:
+        check_outputs(cfg.out_dir, getattr(args, "export", None))
         if args.resume and has_checkpoint(cfg.out_dir):
             asked = {name: getattr(cfg, name) for name in given if name != "out_dir"}
             asked["steps"] = cfg.steps

@@ -15,6 +15,7 @@ a run resumed from a checkpoint takes exactly the steps an uninterrupted run wou
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import random
@@ -29,6 +30,7 @@ from torch import nn
 from ..figures.training import write_loss_curves
 from ..fileio import write_json
 from ..precision import autocast, place, precision_for
+from ..process_lock import check_free, hold
 from ..spade import SPADEGenerator, init_spade_weights
 from ..spade.channels import FULL_NC, compact_state_dict, expand_generator, expand_state_dict, is_label_input
 from ..spade.generator_file import read_generator, save_generator
@@ -262,22 +264,24 @@ class Trainer:
         self.discriminator.train()
         start = time.perf_counter()
         clock = StepClock(total)
+        held = hold(self.cfg.out_dir, "training") if self.is_main else contextlib.nullcontext()
         try:
-            for batch in self.batches(total):
-                record = self.train_step(batch)
-                bar.update(1)
-                estimate = clock.tick(self.step)
-                if estimate and self.is_main and self.cfg.progress and self.step < total:
-                    bar.write(estimate)
-                bar.set_postfix({k: f"{v:.3f}" for k, v in record.items() if k != "step"}, refresh=False)
-                if on_step is not None:
-                    on_step(self, record)
-                if self.step % self.cfg.sample_every == 0 or self.step == total:
-                    self.write_samples()
-                if self.step % self.cfg.checkpoint_every == 0 or self.step == total:
-                    self.seconds += time.perf_counter() - start
-                    start = time.perf_counter()
-                    self.save()
+            with held:  # a second training in this folder would delete its saves
+                for batch in self.batches(total):
+                    record = self.train_step(batch)
+                    bar.update(1)
+                    estimate = clock.tick(self.step)
+                    if estimate and self.is_main and self.cfg.progress and self.step < total:
+                        bar.write(estimate)
+                    bar.set_postfix({k: f"{v:.3f}" for k, v in record.items() if k != "step"}, refresh=False)
+                    if on_step is not None:
+                        on_step(self, record)
+                    if self.step % self.cfg.sample_every == 0 or self.step == total:
+                        self.write_samples()
+                    if self.step % self.cfg.checkpoint_every == 0 or self.step == total:
+                        self.seconds += time.perf_counter() - start
+                        start = time.perf_counter()
+                        self.save()
         finally:
             self.seconds += time.perf_counter() - start
             bar.close()
@@ -360,11 +364,16 @@ class Trainer:
             try:
                 module.load_state_dict(weights[name])
             except RuntimeError as exc:
-                raise ValueError(
-                    f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})"
+                raise ckpt.CheckpointError(
+                    f"{folder}/{name}.safetensors: does not fit this model ({ckpt.first_line(exc)})"
                 ) from None
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        try:
+            self.opt_g.load_state_dict(state["opt_g"])
+            self.opt_d.load_state_dict(state["opt_d"])
+        except (ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise ckpt.CheckpointError(
+                f"{folder}/state.pt: its optimiser state does not fit this model ({ckpt.first_line(exc)})"
+            ) from None
         # A run saved in fp32 or bf16 has no loss scale to give (an empty state); resumed on a GPU
         # that needs fp16 (a T4), its scaler starts fresh instead of refusing the checkpoint.
         for scaler, key in ((self.scaler_g, "scaler_g"), (self.scaler_d, "scaler_d")):
@@ -402,22 +411,30 @@ class Trainer:
         that the saved config wins and goes on.
         """
         if rank == 0:
+            check_free(out_dir, "training")  # its half-written save is not an unfinished one to remove
             ckpt.remove_unfinished_saves(Path(out_dir) / "checkpoints")
-        folder, weights, state = ckpt.load_newest_intact(out_dir)
-        conflicts = resume_conflicts(state["config"], overrides)
-        if conflicts:
-            message = (
-                f"{out_dir}: a resumed run keeps the settings it was started with, so these cannot apply: "
-                f"{'; '.join(conflicts)}"
-            )
-            if on_conflict == "error":
-                raise ValueError(f"{message}. Drop them to resume, or train a new model in another output folder")
-            warnings.warn(f"{message}. The saved settings win.", stacklevel=2)
-        run = {k: v for k, v in overrides.items() if k in RUN_SETTINGS}
-        config = dict(state["config"], finetune_from=None, **{**run, "out_dir": str(out_dir)})
-        trainer = cls(TrainConfig.from_dict(config, source=str(folder / "state.pt")), rank, world_size, local_rank)
-        trainer._apply_state(folder, weights, state)
-        return trainer
+        problems: list[str] = []
+        for folder, weights, state in ckpt.intact_checkpoints(out_dir, problems):
+            conflicts = resume_conflicts(state["config"], overrides)
+            if conflicts:
+                message = (
+                    f"{out_dir}: a resumed run keeps the settings it was started with, so these cannot apply: "
+                    f"{'; '.join(conflicts)}"
+                )
+                if on_conflict == "error":
+                    raise ValueError(f"{message}. Drop them to resume, or train a new model in another output folder")
+                warnings.warn(f"{message}. The saved settings win.", stacklevel=2)
+            run = {k: v for k, v in overrides.items() if k in RUN_SETTINGS}
+            config = dict(state["config"], finetune_from=None, **{**run, "out_dir": str(out_dir)})
+            trainer = cls(TrainConfig.from_dict(config, source=str(folder / "state.pt")), rank, world_size, local_rank)
+            try:
+                trainer._apply_state(folder, weights, state)
+            except ckpt.CheckpointError as exc:  # reads back whole, yet does not fit its own model: damaged too
+                problems.append(str(exc))
+                continue
+            ckpt.warn_skipped(problems, folder)
+            return trainer
+        raise ckpt.none_intact(out_dir, problems)
 
     @classmethod
     def start_or_resume(cls, cfg: TrainConfig, **kwargs) -> Trainer:
