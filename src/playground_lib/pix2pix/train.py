@@ -410,7 +410,8 @@ class Pix2PixTrainer:
     def start_or_resume(cls, cfg: Pix2PixConfig) -> Pix2PixTrainer:
         """Resume ``cfg.out_dir`` when it holds a checkpoint (a notebook cell run again), else start."""
         if ckpt.has_checkpoint(cfg.out_dir):
-            return cls.resume(cfg.out_dir, **cfg.to_dict())
+            asked = {k: v for k, v in cfg.to_dict().items() if k != "out_dir"}
+            return cls.resume(cfg.out_dir, **asked)
         return cls(cfg)
 
 
@@ -432,17 +433,23 @@ def mean_l1(generated: torch.Tensor, real: torch.Tensor) -> float:
     return float((generated.detach().float() - real.detach().float()).abs().mean() * 127.5)
 
 
-def unseen_pairs(count: int, size: int, seed: int = 100_000) -> Pairs:
-    """Synthetic pairs from seeds no training run draws (training uses ``seed .. seed + scene_count``)."""
+def scene_pair(seed: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(drawing, picture, label map) of synthetic scene ``seed`` at ``size``, made as the training pairs are."""
     from ..synthetic.procedural import generate_scene
 
+    scene = generate_scene(seed, size * 2)
+    picture = np.asarray(Image.fromarray(scene.image).resize((size, size), Image.Resampling.BOX))
+    labels = np.asarray(Image.fromarray(scene.labels).resize((size, size), Image.Resampling.NEAREST))
+    instances = np.asarray(Image.fromarray(scene.instances).resize((size, size), Image.Resampling.NEAREST))
+    return edges_from_labels(labels, instances), picture, labels
+
+
+def unseen_pairs(count: int, size: int, seed: int = 100_000) -> Pairs:
+    """Synthetic pairs from seeds no training run draws (training uses ``seed .. seed + scene_count``)."""
     drawings, pictures = [], []
     for i in range(count):
-        scene = generate_scene(seed + i, size * 2)
-        picture = np.asarray(Image.fromarray(scene.image).resize((size, size), Image.Resampling.BOX))
-        labels = np.asarray(Image.fromarray(scene.labels).resize((size, size), Image.Resampling.NEAREST))
-        instances = np.asarray(Image.fromarray(scene.instances).resize((size, size), Image.Resampling.NEAREST))
-        drawings.append(ink(edges_from_labels(labels, instances)))
+        drawing, picture, _ = scene_pair(seed + i, size)
+        drawings.append(ink(drawing))
         pictures.append(picture)
     return Pairs(
         torch.from_numpy(np.stack(drawings))[:, None],
