@@ -346,7 +346,7 @@ class Pix2PixTrainer:
             "scaler_d": {},
             "rng": ckpt.rng_state(),
             "config": self.cfg.to_dict(),
-            "history": {k: [h[k] for h in self.history] for k in (self.history[0] if self.history else {})},
+            "history": ckpt.history_to_state(self.history),
             "seconds": self.seconds,
         }
         weights = {
@@ -382,28 +382,14 @@ class Pix2PixTrainer:
         config = Pix2PixConfig.from_dict({**saved, **{k: v for k, v in asked.items() if k in RUN_SETTINGS}})
         config.out_dir = str(out_dir)
         trainer = cls(config, pairs)
-        for name, module in (
-            ("generator", trainer.generator),
-            ("generator_ema", trainer.generator_ema),
-            ("discriminator", trainer.critic),
-        ):
-            try:
-                module.load_state_dict(weights[name])
-            except RuntimeError as exc:
-                raise ValueError(
-                    f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})"
-                ) from None
+        modules = {"generator": trainer.generator, "generator_ema": trainer.generator_ema}
+        ckpt.load_modules(folder, weights, {**modules, "discriminator": trainer.critic})
         trainer.opt_g.load_state_dict(state["opt_g"])
         trainer.opt_d.load_state_dict(state["opt_d"])
         ckpt.set_rng_state(state["rng"])
         trainer.step = int(state["step"])
         trainer.seconds = float(state.get("seconds", 0.0))
-        hist = state.get("history") or {}
-        keys = list(hist)
-        trainer.history = [
-            {k: (int(hist[k][i]) if k == "step" else float(hist[k][i])) for k in keys}
-            for i in range(len(hist[keys[0]]) if keys else 0)
-        ]
+        trainer.history = ckpt.history_from_state(state)
         return trainer
 
     @classmethod

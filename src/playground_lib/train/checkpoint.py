@@ -155,6 +155,31 @@ def load_checkpoint(folder: str | Path) -> tuple[dict[str, dict[str, torch.Tenso
     return weights, state
 
 
+def load_modules(folder: str | Path, weights: dict[str, dict[str, torch.Tensor]], modules: dict[str, Any]) -> None:
+    """Put each saved weight file into its module (``{"generator": net, ...}``); ValueError names a misfit."""
+    for name, module in modules.items():
+        try:
+            module.load_state_dict(weights[name])
+        except RuntimeError as exc:
+            raise ValueError(
+                f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})"
+            ) from None
+
+
+def history_to_state(history: list[dict[str, float]]) -> dict[str, list[float]]:
+    """Loss records (one dict per step) as columns of plain numbers, what ``state.pt`` can hold weights-only."""
+    keys = history[0] if history else {}
+    return {k: [h.get(k, float("nan")) for h in history] for k in keys}
+
+
+def history_from_state(state: dict[str, Any]) -> list[dict[str, float]]:
+    """The loss records back from a saved state's columns (``step`` as an int)."""
+    columns = state.get("history") or {}
+    keys = list(columns)
+    rows = len(columns[keys[0]]) if keys else 0
+    return [{k: (int(columns[k][i]) if k == "step" else float(columns[k][i])) for k in keys} for i in range(rows)]
+
+
 def load_newest_intact(
     out_dir: str | Path,
 ) -> tuple[Path, dict[str, dict[str, torch.Tensor]], dict[str, Any]]:

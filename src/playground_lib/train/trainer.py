@@ -16,7 +16,6 @@ a run resumed from a checkpoint takes exactly the steps an uninterrupted run wou
 from __future__ import annotations
 
 import copy
-import math
 import random
 import time
 import warnings
@@ -332,9 +331,7 @@ class Trainer:
             "scaler_d": self.scaler_d.state_dict(),
             "rng": ckpt.rng_state(),
             "config": _plain(self.cfg.to_dict()),
-            "history": {
-                k: [h.get(k, math.nan) for h in self.history] for k in (self.history[0] if self.history else {})
-            },
+            "history": ckpt.history_to_state(self.history),
             "seconds": self.seconds,
         }
         weights = {
@@ -352,17 +349,8 @@ class Trainer:
         self._apply_state(folder, weights, state)
 
     def _apply_state(self, folder: str | Path, weights: dict, state: dict) -> None:
-        for name, module in (
-            ("generator", self.generator),
-            ("generator_ema", self.generator_ema),
-            ("discriminator", self.discriminator),
-        ):
-            try:
-                module.load_state_dict(weights[name])
-            except RuntimeError as exc:
-                raise ValueError(
-                    f"{folder}/{name}.safetensors: does not fit this model ({str(exc).splitlines()[0]})"
-                ) from None
+        modules = {"generator": self.generator, "generator_ema": self.generator_ema}
+        ckpt.load_modules(folder, weights, {**modules, "discriminator": self.discriminator})
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         # A run saved in fp32 or bf16 has no loss scale to give (an empty state); resumed on a GPU
@@ -372,16 +360,7 @@ class Trainer:
                 scaler.load_state_dict(state[key])
         ckpt.set_rng_state(state["rng"])
         self.step = int(state["step"])
-        hist = state.get("history") or {}
-        keys = list(hist)
-        self.history = (
-            [
-                {k: (int(hist[k][i]) if k == "step" else float(hist[k][i])) for k in keys}
-                for i in range(len(hist[keys[0]]))
-            ]
-            if keys
-            else []
-        )
+        self.history = ckpt.history_from_state(state)
         self.seconds = float(state.get("seconds", 0.0))
 
     @classmethod
