@@ -202,3 +202,20 @@ def test_cli_bad_input_gets_one_line_and_writes_nothing(tmp_path, capsys):
         assert expected in _one_line_exit_2(capsys, list(argv)), argv
     assert not out.exists() and not (tmp_path / "run").exists()
     assert not list((tmp_path / "run2").glob("**/*.png"))  # refused before any scene was drawn
+
+
+def test_training_reads_a_spade_folder(tmp_path, scenes):
+    """A SPADE folder (images/, labels/, instances/) gives one pair per image, outlines from its maps."""
+    import shutil
+
+    for kind, suffix in (("images", ""), ("labels", "_label"), ("instances", "_instance")):
+        (tmp_path / "spade" / kind).mkdir(parents=True)
+        for label in sorted(scenes.glob("*_label.png")):
+            stem = label.name[: -len("_label.png")]
+            shutil.copy(scenes / f"{stem}{suffix}.png", tmp_path / "spade" / kind / f"{stem}.png")
+    cfg = Pix2PixConfig(out_dir=str(tmp_path / "run"), data=str(tmp_path / "spade"), steps=1, **TINY)
+    trainer = Pix2PixTrainer(cfg)
+    assert len(trainer.pairs) == 4 and not (tmp_path / "run" / "scenes").exists()
+    assert 0 < trainer.pairs.drawings.mean() < 0.5  # outlines, not a blank or a full page
+    trainer.fit()
+    assert trainer.step == 1
