@@ -177,6 +177,8 @@ def test_cli_draws_trains_resumes_and_generates(tmp_path, capsys):
     assert main(["edges", "train", "--out", str(run), "--steps", "2", *flags]) == 0
     err = _one_line_exit_2(capsys, ["edges", "train", "--out", str(run), "--steps", "3"])
     assert "already holds a training run; pass --resume" in err
+    err = _one_line_exit_2(capsys, ["edges", "train", "--out", str(run), "--resume", "--ngf", "8"])
+    assert "ngf 4 (saved) vs 8" in err
     assert main(["edges", "train", "--out", str(run), "--steps", "3", "--resume", "--quiet"]) == 0
     assert load_model(run)[1]["steps"] == 3
     assert main(["edges", "generate", str(tmp_path / "lines.png"), str(tmp_path / "out.png"), "--model", str(run)]) == 0
