@@ -42,7 +42,8 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
 
 # %% tags=["parameters"]
-# These defaults train in about 8 minutes on a laptop CPU (measured on two cores).
+# Training stops after `minutes` (plus under a minute to draw the scenes first), on any computer: a faster
+# one simply takes more steps in that time. It runs on the CPU, also in Colab.
 size = 128  # pixels per side of the pictures the model learns and paints
 scene_count = 600  # synthetic playgrounds to learn from (each one gives one pair)
 ngf, ndf = 32, 32  # widths of the painter (generator) and the critic
