@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_pix2pix.py --model RUN [--unseen 64] [--step-samples 20]
     .venv/bin/python benchmarks/bench_pix2pix.py --train RUN [--minutes 8] [--threads 2]   # train first
+    .venv/bin/python benchmarks/bench_pix2pix.py      # (`make bench`) trains the default run in a temporary folder
 
 On synthetic layouts no run trains on (seeds from 100,000), it prints the L1 distance (0..255
 pixel units) of the generated pictures to the real renders beside the reference: the L1 of the
@@ -64,9 +65,11 @@ def main() -> None:
     parser.add_argument("--unseen", type=int, default=64, help="unseen layouts to score (default 64)")
     parser.add_argument("--step-samples", type=int, default=20)
     args = parser.parse_args()
+    if args.train is None and args.model is None:
+        import tempfile
+
+        args.train = Path(tempfile.mkdtemp(prefix="bench_pix2pix_")) / "run"
     run = args.train or args.model
-    if run is None:
-        parser.error("give --model RUN or --train RUN")
     print(f"load average before: {os.getloadavg()[0]:.2f} (other work on this machine slows every figure)")
     if args.train:
         train(args.train, args.minutes, args.threads)
