@@ -43,6 +43,14 @@ QUICK_PARAMETERS: dict[str, dict[str, object]] = {
     "00_welcome": {"size": 64, "scene_count": 2},
     "01_annotate_playgrounds": {"bundled_count": 4},
     "02_labelme_to_coco": {"annotation_count": 4, "sample_count": 2},
+    "03_lines_to_picture": {
+        "size": 32,
+        "scene_count": 6,
+        "ngf": 4,
+        "ndf": 4,
+        "minutes": 0.05,
+        "sample_minutes": 0.02,
+    },
     "04_generate_with_pretrained_ade20k": {
         "allow_download": False,
         "size": 64,

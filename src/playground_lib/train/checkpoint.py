@@ -263,6 +263,30 @@ def _tensors_in(value: Any, where: str = "state") -> list[tuple[str, torch.Tenso
     return [found for key, item in items for found in _tensors_in(item, f"{where}.{key}")]
 
 
+def load_modules(folder: str | Path, weights: dict[str, dict[str, torch.Tensor]], modules: dict[str, Any]) -> None:
+    """Put each saved weight file into its module (``{"generator": net, ...}``); a misfit is a ``CheckpointError``
+    naming the file (a damaged checkpoint, which resuming falls back from)."""
+    for name, module in modules.items():
+        try:
+            module.load_state_dict(weights[name])
+        except RuntimeError as exc:
+            raise CheckpointError(f"{folder}/{name}.safetensors: does not fit this model ({first_line(exc)})") from None
+
+
+def history_to_state(history: list[dict[str, float]]) -> dict[str, list[float]]:
+    """Loss records (one dict per step) as columns of plain numbers, what ``state.pt`` can hold weights-only."""
+    keys = history[0] if history else {}
+    return {k: [h.get(k, float("nan")) for h in history] for k in keys}
+
+
+def history_from_state(state: dict[str, Any]) -> list[dict[str, float]]:
+    """The loss records back from a saved state's columns (``step`` as an int)."""
+    columns = state.get("history") or {}
+    keys = list(columns)
+    rows = len(columns[keys[0]]) if keys else 0
+    return [{k: (int(columns[k][i]) if k == "step" else float(columns[k][i])) for k in keys} for i in range(rows)]
+
+
 def load_newest_intact(
     out_dir: str | Path,
 ) -> tuple[Path, dict[str, dict[str, torch.Tensor]], dict[str, Any]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import math
 import random
 import time
 import warnings
@@ -336,9 +335,7 @@ class Trainer:
             "scaler_d": self.scaler_d.state_dict(),
             "rng": ckpt.rng_state(),
             "config": _plain(self.cfg.to_dict()),
-            "history": {
-                k: [h.get(k, math.nan) for h in self.history] for k in (self.history[0] if self.history else {})
-            },
+            "history": ckpt.history_to_state(self.history),
             "seconds": self.seconds,
         }
         weights = {
@@ -356,17 +353,8 @@ class Trainer:
         self._apply_state(folder, weights, state)
 
     def _apply_state(self, folder: str | Path, weights: dict, state: dict) -> None:
-        for name, module in (
-            ("generator", self.generator),
-            ("generator_ema", self.generator_ema),
-            ("discriminator", self.discriminator),
-        ):
-            try:
-                module.load_state_dict(weights[name])
-            except RuntimeError as exc:
-                raise ckpt.CheckpointError(
-                    f"{folder}/{name}.safetensors: does not fit this model ({ckpt.first_line(exc)})"
-                ) from None
+        modules = {"generator": self.generator, "generator_ema": self.generator_ema}
+        ckpt.load_modules(folder, weights, {**modules, "discriminator": self.discriminator})
         try:
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
@@ -381,16 +369,7 @@ class Trainer:
                 scaler.load_state_dict(state[key])
         ckpt.set_rng_state(state["rng"])
         self.step = int(state["step"])
-        hist = state.get("history") or {}
-        keys = list(hist)
-        self.history = (
-            [
-                {k: (int(hist[k][i]) if k == "step" else float(hist[k][i])) for k in keys}
-                for i in range(len(hist[keys[0]]))
-            ]
-            if keys
-            else []
-        )
+        self.history = ckpt.history_from_state(state)
         self.seconds = float(state.get("seconds", 0.0))
 
     @classmethod

@@ -1,0 +1,31 @@
+"""Pictures for the lines-to-picture notebook (pix2pix): drawings beside pictures, and a run's progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..fileio import read_png
+from .common import show_panels
+
+
+def _rgb(picture: np.ndarray) -> np.ndarray:
+    """A grey drawing as RGB, so it shows black on white rather than in a colour map."""
+    picture = np.asarray(picture)
+    return np.repeat(picture[..., None], 3, axis=2) if picture.ndim == 2 else picture
+
+
+def show_side_by_side(pictures: Sequence[np.ndarray], titles: Sequence[str], columns: int | None = None):
+    """Drawings, pictures and label maps in a row (or ``columns`` to a row), each with its title."""
+    return show_panels([(_rgb(p), t) for p, t in zip(pictures, titles)], columns=columns, panel_size=3.2)
+
+
+def show_lines_progress(out_dir: str | Path):
+    """The latest sample grid of a pix2pix run (drawing | real | generated) beside its loss curves."""
+    out = Path(out_dir)
+    panels = [(read_png(out / "samples" / "latest.png"), "drawing | real | generated")]
+    if (out / "loss_curves.png").exists():
+        panels.append((read_png(out / "loss_curves.png"), "losses"))
+    return show_panels(panels, panel_size=(5.0, 5.5), title_size=12)
