@@ -48,7 +48,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .. import event
-    from . import UserError
+    from ._errors import UserError
 
     if len(args.inputs) < 2:
         raise UserError("give at least one sketch and then the output PNG")
@@ -77,7 +77,7 @@ def run(args) -> int:
 
 def _generator(checkpoint: Path | None):
     """The SPADE generator: this file's, else the best at hand (torch is imported only here)."""
-    from . import UserError
+    from ._errors import UserError
 
     if checkpoint is not None and not checkpoint.is_file():
         raise UserError(f"{checkpoint}: no such checkpoint")

@@ -20,7 +20,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..coco.read import CocoError
     from ..datasheet import write_datasheet
-    from . import UserError
+    from ._errors import UserError
     from ._problems import refuse
 
     try:

@@ -38,7 +38,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..fileio import OutputError, check_output_file, write_png
     from ..sketch import SketchError, read_sketch
-    from . import UserError
+    from ._errors import UserError
 
     if args.size < 32 or args.size > 2048:
         raise UserError(f"--size must be between 32 and 2048 pixels, got {args.size}")

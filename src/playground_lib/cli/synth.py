@@ -16,7 +16,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..synthetic import write_scenes
-    from . import UserError
+    from ._errors import UserError
 
     if args.n < 1:
         raise UserError(f"--n must be at least 1, got {args.n}")
