@@ -106,7 +106,6 @@ def inject_parameters(nb, values: dict[str, object]):
         raise ValueError(f"values {sorted(values)} given, but no cell is tagged {PARAMETERS_TAG!r}")
     source = "\n".join(f"{name} = {value!r}" for name, value in values.items())
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
-    cell.pop("id", None)
     nb.cells.insert(index + 1, cell)
     return nb
 
@@ -134,7 +133,6 @@ def execute_notebook(
     inject_parameters(nb, QUICK_PARAMETERS.get(Path(path).stem, {}))
     if setup:
         cell = nbformat.v4.new_code_cell(setup, metadata={"tags": ["injected-setup"]})
-        cell.pop("id", None)
         nb.cells.insert(0, cell)
     env_before = dict(os.environ)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")

@@ -83,3 +83,20 @@ def test_no_import_cycles_in_the_package():
     graph = {name: imports_of(name, path, known) for name, path in known.items()}
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_subcommands_never_import_from_the_package_that_loads_them():
+    """``cli/__init__`` imports every subcommand; one importing a name back from it leans on load order."""
+    cli = SRC / PACKAGE / "cli"
+    modules = {p.stem for p in cli.glob("*.py")}
+    leaning = []
+    for path in sorted(cli.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            from_package = isinstance(node, ast.ImportFrom) and (
+                (node.level == 1 and not node.module) or (node.level == 0 and node.module == f"{PACKAGE}.cli")
+            )
+            if from_package:
+                leaning += [f"{path.name}: {a.name}" for a in node.names if a.name not in modules]
+    assert not leaning, f"import these from their own module, not from cli/__init__: {leaning}"

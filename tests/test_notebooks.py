@@ -65,6 +65,17 @@ def test_notebook_runs_twice_in_the_same_folder(path, tmp_path, tiny_models_env)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_passes_nbformat_validation(path):
+    """Classic Notebook opens an invalid file behind a modal that takes every click (cell ids in a 4.4 file)."""
+    import nbformat
+
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    nbformat.validate(stored)  # raises naming the offending field
+    if (stored["nbformat"], stored["nbformat_minor"]) >= (4, 5):
+        assert all("id" in cell for cell in stored["cells"]), f"{path.name}: nbformat 4.5 wants an id on every cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_is_stored_clean_and_thin(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]

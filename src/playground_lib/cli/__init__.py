@@ -17,11 +17,9 @@ import sys
 import threading
 from collections.abc import Iterator
 
-EXIT_BAD_INPUT = 2
+from ._errors import EXIT_BAD_INPUT, UserError
 
-
-class UserError(Exception):
-    """A problem with the user's input or files: printed as one clear line, exit code 2."""
+__all__ = ["EXIT_BAD_INPUT", "UserError", "build_parser", "main"]
 
 
 class Terminated(KeyboardInterrupt):

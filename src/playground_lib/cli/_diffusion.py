@@ -46,7 +46,7 @@ def diffusion_asked(args) -> bool:
 
 
 def settings_from(args) -> DiffusionSettings:
-    from . import UserError
+    from ._errors import UserError
 
     try:
         return DiffusionSettings().but(
@@ -64,7 +64,7 @@ def settings_from(args) -> DiffusionSettings:
 def engine_from(args):
     """The loaded engine, or one clear line (exit 2) saying what is missing and what to do."""
     from ..diffusion.engine import MAX_CPU_MINUTES, DiffusionUnavailable, load_engine
-    from . import UserError
+    from ._errors import UserError
 
     if args.engine != "diffusion":
         if diffusion_asked(args):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import UserError
+from ._errors import UserError
 
 
 def in_range(flag: str, value: int | None, low: int, high: int | None = None, unit: str = "") -> None:

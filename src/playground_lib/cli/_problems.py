@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import UserError
+from ._errors import UserError
 
 SHOWN = 200  # a folder with thousands of broken files still gets a readable message
 

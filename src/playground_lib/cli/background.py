@@ -52,7 +52,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from .. import event
     from ..fileio import check_output_file
-    from . import UserError
+    from ._errors import UserError
     from ._options import in_range
 
     if len(args.inputs) < 2:
@@ -89,7 +89,7 @@ def run(args) -> int:
 
 def _generator(checkpoint: Path | None):
     """The SPADE generator: this file's, else the best at hand (torch is imported only here)."""
-    from . import UserError
+    from ._errors import UserError
 
     if checkpoint is not None and not checkpoint.is_file():
         raise UserError(f"{checkpoint}: no such checkpoint")

@@ -27,7 +27,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..synthetic import blender
-    from . import UserError
+    from ._errors import UserError
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))

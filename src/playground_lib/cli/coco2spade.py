@@ -39,7 +39,7 @@ def run(args) -> int:
     from ..coco.read import CocoError
     from ..coco.to_spade import coco_to_spade
     from ..fileio import OutputError
-    from . import UserError
+    from ._errors import UserError
     from ._options import in_range
     from ._problems import refuse
 

@@ -21,7 +21,7 @@ def run(args) -> int:
     from ..coco.read import CocoError
     from ..datasheet import write_datasheet
     from ..fileio import check_output_folder
-    from . import UserError
+    from ._errors import UserError
     from ._problems import refuse
 
     check_output_folder(args.out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import UserError
+from ._errors import UserError
 
 
 def register(subparsers) -> None:

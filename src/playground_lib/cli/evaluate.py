@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from . import UserError
+from ._errors import UserError
 
 
 def run(args: argparse.Namespace) -> int:

@@ -61,7 +61,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..fileio import OutputError, check_output_file, write_png
     from ..sketch import SketchError, read_sketch
-    from . import UserError
+    from ._errors import UserError
 
     if args.size is not None and (args.size < 32 or args.size > 2048):
         raise UserError(f"--size must be between 32 and 2048 pixels, got {args.size}")
@@ -105,7 +105,7 @@ def run(args) -> int:
 def _paint_with_words(engine, labels, args):
     from ..diffusion.engine import GenerationStopped
     from ..fileio import write_png
-    from . import UserError
+    from ._errors import UserError
 
     print(f"Using {engine.description}: {engine.settings.prompt!r}, seed {engine.settings.seed}.")
     try:

@@ -67,7 +67,7 @@ def run(args) -> int:
     from ..coco.split import subset
     from ..fileio import OutputError, check_output_file, write_json, write_text
     from ..labelme.format import LabelmeError
-    from . import UserError
+    from ._errors import UserError
     from ._options import in_range
     from ._problems import refuse
 
