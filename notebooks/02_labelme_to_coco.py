@@ -86,7 +86,7 @@ copied = copy_labelme_files(data_dir() / "synthetic", broken, count=2)  # two bu
 doc = json.loads(copied[0].read_text())
 doc["shapes"][1]["points"] = doc["shapes"][1]["points"][:2]
 doc["shapes"][2]["label"] = "spaceship"
-copied[0].write_text(json.dumps(doc))
+copied[0].write_text(json.dumps(doc));
 
 # %% [markdown]
 # Now check the folder with the broken copy in it:

@@ -46,7 +46,7 @@ import torch
 gpu = torch.cuda.is_available()  # the settings below are smaller without a GPU
 
 # %% tags=["parameters"]
-# Bigger is better and slower: on a laptop CPU this notebook takes 10 to 15 minutes with these values.
+# Bigger is better and slower. These values trained in 2½ min on a 2-core CPU; the trainer prints its own estimate.
 size = 128 if gpu else 96  # pixels per side of the training pictures
 synthetic_count = 200  # synthetic scenes added to your pictures (0: yours alone; section 1 says why)
 ngf, ndf = 16, 32  # widths of the generator and the critic
@@ -105,13 +105,16 @@ print(f"{len(splits['train'])} pictures to train on, {len(splits['val'])} kept a
 # on your pictures alone and compare.
 
 # %%
+from playground_lib.labels import class_name
 from playground_lib.own_data import mix_training_set
-from playground_lib.train.dataset import classes_in
+from playground_lib.train.dataset import classes_in_every_split
 from playground_lib.workspace import workspace_path
 
 data = mix_training_set(own, workspace_path("training_set"), synthetic_count, size=size)
-classes = classes_in(data)
+classes, validation_only = classes_in_every_split(data)  # both splits: no class becomes "other" unseen
 print(f"{len(classes)} classes in the set (ADE20K values): {classes}")
+if validation_only:
+    print("Only in the validation pictures, never in training:", ", ".join(map(class_name, validation_only)))
 
 # %% [markdown]
 # ## 2. The settings
@@ -228,6 +231,10 @@ show_progress(cfg.out_dir);
 # %% [markdown]
 # ## 4. Watching the samples improve
 #
+# Training pictures are square (`size` x `size`): a landscape photo is scaled to that height and a square
+# is cut from it, at a different place each step, so over many steps the model sees all of it; the samples
+# and scores use the middle square, so the sides of a wide photo do not show there.
+#
 # Every `sample_every` steps the trainer saves a grid: **label map | real photo | generated**. Early on the
 # generated column is a blur of the right colours; then edges appear; then textures: grass gets blades,
 # sand gets grain. On a CPU this takes a few hundred steps for colours and thousands for textures.
@@ -285,23 +292,23 @@ show_progress(cfg.out_dir);
 # Notebook 04 can load it in place of the official model. To score it without looking, a small
 # segmentation network learns the classes from the *real* pictures, then tries to find them in the
 # *generated* ones: the **segmentation-consistency score** (mIoU, 0 to 1; higher is better; the same
-# judge on real held-out pictures shows the ceiling).
+# judge on real held-out pictures shows the ceiling). The held-out pictures are your validation photos when
+# your set has any, else synthetic scenes; the cell says which.
 
 # %%
-from playground_lib.synthetic import write_scenes
+from playground_lib.train.notebook import held_out_pairs
 
 path = trainer.export_generator(f"{cfg.out_dir}/my_generator.safetensors")
 print("saved", path)
-write_scenes("outputs/held_out_scenes", n=held_out_count, size=size, seed=100_000)  # for the judge
+*held_out, judged_on = held_out_pairs(data, size, held_out_count, workspace_path("held_out_scenes"))
+print("the judge scores the generator on", judged_on)
 
 # %%
 from playground_lib.spade.loading import load_plain_generator
 from playground_lib.train.evaluate import evaluate_generator, load_folder
 
-train_pairs, held_out_pairs = load_folder(data, size), load_folder("outputs/held_out_scenes", size)
-report = evaluate_generator(
-    load_plain_generator(path), *train_pairs, *held_out_pairs, segmenter_steps=segmenter_steps, judge_size=judge_size
-)
+generator, trained_on = load_plain_generator(path), load_folder(data, size)
+report = evaluate_generator(generator, *trained_on, *held_out, segmenter_steps=segmenter_steps, judge_size=judge_size)
 print(report.summary())
 
 # %% [markdown]
@@ -333,7 +340,7 @@ else:
 # | task | CPU (laptop, Colab CPU) | GPU (Colab T4 and up) |
 # |---|---|---|
 # | check a dataset, look at samples, score a model | yes | yes |
-# | train a small model (ngf 16, 96–128 px) | 1–8 s a step (measured, see above): hours for textures | ~20 steps a second |
+# | train a small model (ngf 16, 96–128 px) | 0.35 s a step at 96 px on a 2-core CPU: hours for textures | ~20 steps a second |
 # | train NVIDIA-size (ngf 64, 256×256) | hours per hundred steps: no | yes, with mixed precision |
 # | fine-tune the official model | too slow | yes |
 # | several GPUs | – | `torchrun` (below) |
@@ -380,13 +387,14 @@ else:
 # folder: in the settings cell change `output_folder("my_gaugan")` to, say, `output_folder("short_run")`.
 #
 # 1. **Run the training cell again.** After the whole notebook has run, run the section 3 cell once more
-#    without changing anything. It finishes at once with no training bar: the checkpoint is already at step
-#    900 (600 plus the 300 of section 5), past the goal of 600, so there is nothing left to do.
+#    without changing anything. It finishes at once with no training bar: the checkpoint is already at
+#    `steps + more_steps` (240 plus the 60 of section 6 on a CPU), past the goal of `steps`, so there is
+#    nothing left to do.
 # 2. **A short run.** In the parameters cell set `steps = 100` and `save_every = 25`, give the run a new
 #    folder (see above) and run sections 1 to 4. The sample history shows what a very young generator makes:
 #    at best soft patches of roughly the right colours in roughly the right places, with no edges or
-#    textures yet. Compare it with the samples of the 600-step run.
+#    textures yet. Compare it with the samples of the first run (`steps` = 240 on a CPU).
 # 3. **A wider generator.** Set `ngf, ndf = 32, 32` in the parameters cell, with a new folder again, and run
 #    the training cell. Each step takes longer, roughly two to three times as long on a CPU (the progress
 #    bar shows the speed). Whether the pictures are better after the same number of steps is for you to
-#    judge: compare the sample grids, and the scores of section 6.
+#    judge: compare the sample grids, and the scores of section 7.

@@ -74,6 +74,7 @@ show_scenes(scenes, columns=4);
 # %%
 from playground_lib.figures.synthetic import show_hand_tracing
 from playground_lib.synthetic import blender
+from playground_lib.workspace import workspace_path
 
 scene = scenes[0]
 show_hand_tracing(scene.image, scene.labels, click_every=click_every)
@@ -104,7 +105,7 @@ from playground_lib.paths import data_dir
 
 print(blender.availability_message())
 if blender.blender_available():
-    renders = blender.render_scenes("outputs/blender", blender_count, blender_size, seed=0, samples=blender_samples)
+    renders = blender.render_scenes(workspace_path("blender"), blender_count, blender_size, 0, blender_samples)
 else:
     print("Showing the renders bundled with the library instead.")
     renders = sorted((data_dir() / "blender").glob("blender_*.json"))
@@ -131,17 +132,18 @@ import shutil
 
 from playground_lib.synthetic import write_scenes
 
-write_scenes("outputs/mixed", n=mixed_count, size=size, seed=100, progress=False)
+mixed = workspace_path("mixed")  # in your working folder: Google Drive in Colab
+write_scenes(mixed, n=mixed_count, size=size, seed=100, progress=False)
 for render in renders:  # the renders above (new or bundled), each with its picture and maps
     for file in render.parent.glob(f"{render.stem}*"):
-        shutil.copy(file, "outputs/mixed")
+        shutil.copy(file, mixed)
 
 # %%
 from playground_lib.coco.from_labelme import labelme_to_coco
 from playground_lib.fileio import write_json
 
-coco = labelme_to_coco("outputs/mixed", progress=False)
-write_json("outputs/mixed.json", coco)
+coco = labelme_to_coco(mixed, progress=False)
+write_json(mixed.with_suffix(".json"), coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")
 
 # %% [markdown]
@@ -150,7 +152,7 @@ print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")
 # %%
 from playground_lib.datasheet import collect_stats
 
-stats = collect_stats("outputs/mixed.json", progress=False)
+stats = collect_stats(mixed.with_suffix(".json"), progress=False)
 print(stats.sources)
 print(f"{stats.synthetic} synthetic of {stats.images} images")
 
@@ -186,4 +188,4 @@ print(f"{stats.synthetic} synthetic of {stats.images} images")
 # 3. **A bigger mix.** In the parameters cell set `mixed_count = 20` and run section 4 again. The COCO line
 #    counts 20 images (plus any Blender renders), and the datasheet's sources say 20 procedural scenes.
 #    Going down again is different: with `mixed_count = 4` the folder still holds the eight scenes written
-#    before, and all of them are counted. Empty `outputs/mixed` first if you want a smaller mix.
+#    before, and all of them are counted. Empty the `mixed` folder of your working folder first if you want a smaller mix.

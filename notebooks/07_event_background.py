@@ -41,28 +41,32 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show
 
 # %% tags=["parameters"]
-# How many bundled label maps join the three sketches, the map's size in Gather tiles (32 px each),
-# and the largest window the generator paints at once (None: up to 1024 px; always 1:1, less needs less memory).
+# How many bundled label maps join your sketches, the map's size in Gather tiles (32 px each), how sketches
+# are merged ("panels" or "vote", section 2), and the largest window the generator paints at once
+# (None: up to 1024 px; always 1:1, less needs less memory).
 extra_sketch_count = 9
 tiles = (40, 30)
+mode = "panels"
 window = None
 
 # %% [markdown]
 # ## 1. Everyone's sketches
 #
 # A sketch is a label map: every colour is a class (the ADE20K colours of notebook 03). Here we use the
-# three sketches that come with the library and, as extra "participants", a few label maps of
-# synthetic scenes. At your event, these would be the PNG files people saved from the painter.
+# sketch you saved in notebook 03 (every PNG in the `sketches` folder of your working folder; without one,
+# the three sketches that come with the library) and, as extra "participants", a few label maps of
+# synthetic scenes. At your event, put the PNG files people saved from the painter in that folder.
 
 # %%
 from playground_lib import event
 from playground_lib.figures.event import show_background, show_detail, show_label_maps
-from playground_lib.paths import data_dir
+from playground_lib.own_data import event_sketches
+from playground_lib.workspace import workspace_path
 
-files = sorted((data_dir() / "sketches").glob("*.png"))
-files += sorted((data_dir() / "synthetic").glob("*_label.png"))[:extra_sketch_count]
+files, whose = event_sketches(extra_sketch_count)
+print(whose)
 sketches = [event.as_label_map(path) for path in files]
-show_label_maps(sketches, [path.stem for path in files])
+show_label_maps(sketches, [path.stem for path in files]);
 # %% [markdown]
 # ## 2. One playground from many: panels or vote
 #
@@ -80,10 +84,10 @@ show_label_maps(sketches, [path.stem for path in files])
 # Here is what each makes from the three sketches and from all of them (`raw-vote` is the untidied vote):
 
 # %%
-groups = {"3 sketches": files[:3], f"{len(files)} sketches": files}
+groups = {f"{min(3, len(files))} sketches": files[:3], f"{len(files)} sketches": files}
 modes = ["panels", "vote", "raw-vote"]
 layouts = {(g, m): event.merge_sketches(group, tiles, mode=m) for g, group in groups.items() for m in modes}
-show_label_maps(list(layouts.values()), [f"{m}, {g}" for g, m in layouts], columns=3)
+show_label_maps(list(layouts.values()), [f"{m}, {g}" for g, m in layouts], columns=3);
 # %% [markdown]
 # ## 3. Painting it, pixel for pixel
 #
@@ -97,7 +101,8 @@ show_label_maps(list(layouts.values()), [f"{m}, {g}" for g, m in layouts], colum
 # whole path from sketches to a Gather-ready file.
 
 # %%
-result = event.make_background(files, "outputs/event/stand_in.png", tiles, generate=event.palette_generator)
+out = workspace_path("event")  # in your working folder: Google Drive in Colab
+result = event.make_background(files, out / "stand_in.png", tiles, mode=mode, generate=event.palette_generator)
 show_background(result)
 print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")
 
@@ -111,14 +116,14 @@ print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e
 from playground_lib.generator_choice import choose_generator
 
 spade = choose_generator()
-result = event.make_background(files, "outputs/event/background.png", tiles, generate=spade, window=window)
-show_background(result)
+result = event.make_background(files, out / "background.png", tiles, mode=mode, generate=spade, window=window)
+show_background(result);
 # %% [markdown]
 # The page shrinks the picture to fit. In Gather it is shown pixel for pixel, like this square from the
 # middle of the map:
 
 # %%
-show_detail(result)
+show_detail(result);
 # %% [markdown]
 # ## 4. Into Gather
 #
@@ -126,7 +131,7 @@ show_detail(result)
 # 3 MB; the picture above is saved to stay under that (with fewer colours if it must).
 #
 # 1. In your Gather space open the **Mapmaker**, then *Background & Foreground* > **Upload Background**
-#    and choose `outputs/event/background.png`.
+#    and choose `background.png` from the `event` folder of your working folder (printed below).
 # 2. Avatars can walk everywhere until you add **Impassable** tile effects. The guide
 #    `background_tiles.png` shows the tiles we suggest in red (trees, fences, playthings, benches...),
 #    and `background_tiles.json` lists them row by row. Here is the top-left corner of that list:
@@ -134,6 +139,7 @@ show_detail(result)
 # %%
 import json
 
+print("saved in", out)
 guide = json.loads(result.guide_json.read_text())
 print(guide["cols"], "x", guide["rows"], "tiles; impassable classes:", ", ".join(guide["impassable_classes"]))
 for row in guide["impassable"][:8]:
@@ -176,15 +182,14 @@ for row in guide["impassable"][:8]:
 # %% [markdown]
 # ## Try this
 #
-# 1. **Panels instead of a vote.** In the cell that paints with SPADE, change `mode="vote"` to
-#    `mode="panels"`. The background becomes a gallery of twelve small playgrounds (4 columns by 3 rows),
-#    whose borders fall on tile edges, and every sketch keeps its own people, benches and playthings
-#    (only smaller).
-# 2. **Only the three sketches.** In the parameters cell set `extra_sketch_count = 0` and run the notebook
-#    again. With three voters, a person, a bench or a fence now survives the vote in places, because three
-#    sketches tie more often than twelve, and ties go to small things. With twelve, the most common classes
-#    (grass and sky) win almost everywhere.
-# 3. **A smaller map.** Set `tiles = (20, 15)`. The background is now 640 x 480 pixels, but painting it takes
-#    about as long as before: the generator paints at the same working size either way (256 pixels high),
-#    and only the last step, the enlargement, differs. So a map with more tiles has more pixels, not more
-#    detail. Now try `tiles = (3, 2)` with `mode="panels"`: twelve sketches do not fit, and the error says so.
+# 1. **A vote instead of panels.** In the parameters cell set `mode = "vote"` and run the notebook again.
+#    The gallery of small playgrounds (one panel per sketch, borders on tile edges, every sketch keeping its
+#    own people, benches and playthings) becomes one park, where the classes most people painted win.
+# 2. **Only the room's sketches.** In the parameters cell set `extra_sketch_count = 0`, set `mode = "vote"`
+#    and run the notebook again. With few voters, a person, a bench or a fence survives the vote in places,
+#    because few sketches tie more often than many, and ties go to small things. With a dozen, the most
+#    common classes (grass and sky) win almost everywhere.
+# 3. **A smaller map.** Set `tiles = (20, 15)`. The background is now 640 x 480 pixels, and painting it takes
+#    less time: the generator paints every pixel at the scale it learned (1:1, no enlargement), so fewer
+#    pixels are less work, and each slide or tree has the same size in pixels as before, with fewer of them. Now try `tiles = (3, 2)` with `mode = "panels"`: a dozen
+#    sketches do not fit, and the error says so.

@@ -86,16 +86,18 @@ if "google.colab" in sys.modules:
 # questions in seven parts: motivation, composition, collection, labelling, uses, distribution and
 # maintenance. Some answers can be **counted** from the files; others only the makers know.
 #
-# The library counts what it can. First we turn the bundled synthetic scenes (labelme files) into a
-# COCO dataset, exactly as notebook 02 does with annotated photos:
+# The library counts what it can, in **your** dataset: the `coco.json` notebook 02 made from your
+# annotations. If you have not made one, the bundled synthetic scenes stand in (the cell says which).
 
 # %%
-from playground_lib.coco.from_labelme import labelme_to_coco
-from playground_lib.fileio import write_json
-from playground_lib.paths import data_dir
+from playground_lib.coco.read import load_coco
+from playground_lib.own_data import coco_for_datasheet
+from playground_lib.workspace import workspace_path
 
-coco = labelme_to_coco(data_dir() / "synthetic", progress=False)
-write_json("outputs/playgrounds.json", coco)
+out = workspace_path("datasheet")  # in your working folder: Google Drive in Colab
+source, name, whose = coco_for_datasheet(out)
+print(whose)
+coco, _ = load_coco(source)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objects")
 
 # %% [markdown]
@@ -107,19 +109,17 @@ print(len(coco["images"]), "images,", len(coco["annotations"]), "annotated objec
 from playground_lib.datasheet import write_datasheet
 from playground_lib.figures.datasheet import show_datasheet
 
-sheet = write_datasheet(
-    "outputs/playgrounds.json", "outputs/datasheet", name="Bundled synthetic playgrounds", progress=False
-)
+sheet = write_datasheet(source, out, name=name, progress=False)
 print("written to", sheet)
-show_datasheet(sheet)
+show_datasheet(sheet);
 
 # %% [markdown]
 # ## 5. Reading it
 #
 # * **Class balance:** sky and grass cover most pixels; benches, fences and rocks are rare. A model
 #   trained on this will paint grass well and fences poorly. Would more scenes with fences help?
-# * **People:** many scenes show people. Here they are drawn by code, so nobody real is in them; in
-#   a set of photos, this line is the one to read first.
+# * **People:** how many pictures show people. In the synthetic scenes they are drawn by code, so nobody
+#   real is in them; in your photos, this line is the one to read first.
 # * **Synthetic vs photographed:** the datasheet tells the two apart by where the files came from.
 #   When you add your own photos, check that the count matches what you know.
 #
@@ -128,7 +128,7 @@ show_datasheet(sheet)
 # %%
 from playground_lib.datasheet import collect_stats
 
-stats = collect_stats("outputs/playgrounds.json", progress=False)
+stats = collect_stats(source, progress=False)
 print(f"{stats.images_with_people} of {stats.images} images show people ({stats.people} people)")
 print(f"{stats.synthetic} synthetic, {stats.images - stats.synthetic} photographed")
 print("rarest classes:", ", ".join(c.name for c in stats.classes[-3:]))
@@ -136,14 +136,14 @@ print("rarest classes:", ", ".join(c.name for c in stats.classes[-3:]))
 # %% [markdown]
 # ## 6. Your turn
 #
-# Open `outputs/datasheet/DATASHEET.md` in any text editor and answer the ✍️ questions for a dataset
+# Open `DATASHEET.md` in the `datasheet` folder of your working folder (its path is printed above) in a text editor and answer the ✍️ questions for a dataset
 # you made (in notebook 01 or 02, or at a workshop). A datasheet with honest answers, including
 # "we don't know", is worth more than a perfect dataset nobody can ask about.
 #
 # From the command line, for a COCO file or a SPADE training folder:
 #
 # ```
-# playground datasheet outputs/playgrounds.json --out outputs/datasheet --name "Our playgrounds"
+# playground datasheet coco.json --out datasheet --name "Our playgrounds"
 # ```
 
 # %% [markdown]
@@ -167,13 +167,14 @@ print("rarest classes:", ", ".join(c.name for c in stats.classes[-3:]))
 # 1. **The commonest classes.** In the last code cell, change `stats.classes[-3:]` to `stats.classes[:3]`
 #    (and "rarest" to "commonest"). You should see grass, sky and path: the classes are sorted by how many
 #    pixels they cover, largest first.
-# 2. **How the datasheet knows "synthetic".** In the cell that builds the COCO dataset, add the line
-#    `coco["images"][0]["file_name"] = "holiday_" + coco["images"][0]["file_name"]` just before `write_json`,
-#    and run that cell and the ones after it. The counts now say 23 synthetic and 1 photographed. The
-#    datasheet goes by the file name (`scene_` for procedural scenes, `blender_` for renders), so a renamed
-#    scene counts as a photo, and a photo named `scene_...` would count as synthetic. That is why you check
-#    the count against what you know. Remove the line and run the cells again afterwards.
-# 3. **Answer the questions.** Copy `outputs/datasheet/DATASHEET.md` to a file of your own first (running
-#    the datasheet cell again writes a fresh one over it), then answer three of the questions it leaves
+# 2. **How the datasheet knows "synthetic".** Add a cell after the counting cell with these lines and run it:
+#    `coco["images"][0]["file_name"] = "holiday_" + coco["images"][0]["file_name"]`, then
+#    `write_json(out / "renamed.json", coco)` (from `playground_lib.fileio`) and
+#    `print(collect_stats(out / "renamed.json", progress=False).synthetic)`. On the bundled scenes the
+#    synthetic count drops by one: the datasheet goes by the file name (`scene_` for procedural scenes,
+#    `blender_` for renders), so a renamed scene counts as a photo, and a photo named `scene_...` would count
+#    as synthetic. That is why you check the count against what you know.
+# 3. **Answer the questions.** Copy `DATASHEET.md` (in the `datasheet` folder of your working folder) to a
+#    file of your own first (running the datasheet cell again writes a fresh one over it), then answer three of the questions it leaves
 #    for you, for a dataset you made. Notice which answers you know, which you could find out, and which
 #    nobody wrote down.

@@ -104,3 +104,22 @@ def test_cli_evaluate_scores_an_exported_generator(tmp_path, capsys):
     score = read_generator_info(tmp_path / "g.safetensors")["evaluation"]["segmentation_consistency_miou"]
     assert 0.0 <= score <= 1.0
     assert main(["evaluate", "--generator", str(tmp_path / "missing.safetensors")]) == 2
+
+
+def test_the_judge_scores_the_participants_validation_photos_when_there_are_any(tmp_path):
+    from playground_lib.fileio import write_json, write_png
+    from playground_lib.train.notebook import held_out_pairs
+
+    rng = np.random.default_rng(0)
+    own = tmp_path / "own"
+    for i, value in enumerate((2, 13)):
+        write_png(own / "images" / f"im{i}.png", rng.integers(0, 255, (20, 30, 3), dtype=np.uint8))
+        write_png(own / "labels" / f"im{i}.png", np.full((20, 30), value, np.uint8))
+    write_json(own / "dataset.json", {"splits": {"train": ["im0.png"], "val": ["im1.png"]}})
+    images, labels, what = held_out_pairs(own, 16, scene_count=2, scene_folder=tmp_path / "scenes")
+    assert what == "your 1 validation picture" and images.shape == (1, 3, 16, 16)
+    assert set(labels.unique().tolist()) == {13} and not (tmp_path / "scenes").exists()
+
+    write_json(own / "dataset.json", {"splits": {"train": ["im0.png", "im1.png"], "val": []}})
+    images, labels, what = held_out_pairs(own, 16, scene_count=2, scene_folder=tmp_path / "scenes")
+    assert what.startswith("2 synthetic scenes") and images.shape == (2, 3, 16, 16)

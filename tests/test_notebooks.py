@@ -62,6 +62,20 @@ def test_notebook_runs_twice_in_the_same_folder(path, tmp_path, tiny_models_env)
             if o.get("output_type") == "error"
         ]
         assert not errors, f"{path.name} run {attempt}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+        assert not stray_outputs(nb), f"{path.name}: cells {stray_outputs(nb)} show a stray return value"
+
+
+def stray_outputs(nb) -> list[int]:
+    """Cells whose last line's value is shown by accident: a figure (then shown twice), a bare number
+    (the byte count of a write), or a long list (of paths)."""
+    stray = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = output.get("data", {}).get("text/plain", "") if output.get("output_type") == "execute_result" else ""
+            text = "".join(text) if isinstance(text, list) else text
+            if text.startswith("<Figure") or text.strip().isdigit() or len(text.splitlines()) > MAX_CODE_LINES:
+                stray.append(index)
+    return stray
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -126,4 +140,71 @@ def test_notebook_06_shows_the_bundled_renders_where_blender_cannot_run(tmp_path
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert "Showing the renders bundled with the library instead." in text
     assert text.count("labelme paints it back exactly: True") == 3
-    assert len(list((tmp_path / "outputs" / "mixed").glob("blender_*.json"))) == 3
+    assert len(list((tmp_path / "workspace" / "mixed").glob("blender_*.json"))) == 3
+
+
+def _try_this(nb) -> str:
+    cells = [c.source for c in nb.cells if c.cell_type == "markdown" and c.source.lstrip().startswith("## Try this")]
+    return "\n".join(cells)
+
+
+def _parameter_names(nb) -> set[str]:
+    index = parameters_cell_index(nb)
+    if index is None:
+        return set()
+    names = set()
+    for node in ast.parse(nb.cells[index].source).body:
+        for target in getattr(node, "targets", []):
+            names |= {n.id for n in (target.elts if isinstance(target, ast.Tuple) else [target])}
+    return names
+
+
+def try_this_problems(nb) -> list[str]:
+    """What a "Try this" names that the notebook lacks: a parameter to set (`name = value`), an argument
+    (`name=value`), code to change (change `code` to ...), or a numbered section."""
+    import re
+
+    text, problems = _try_this(nb), []
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    parameters = _parameter_names(nb)
+    for names in re.findall(r"`([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*) = [^`=]+`", text):
+        problems += [f"parameter {n!r}" for n in re.split(r"\s*,\s*", names) if n not in parameters]
+    for name in re.findall(r"`([A-Za-z_]\w*)=[^`=\s]+`", text):
+        if not re.search(rf"\b{name}=", code):
+            problems.append(f"argument {name}= in a code cell")
+    for before in re.findall(r"change (?:[^`]*?)?`([^`]+)` to", text):
+        if before not in code:
+            problems.append(f"{before} in a code cell")
+    for number in re.findall(r"\bsections? (\d+)", text):
+        if not re.search(rf"^#+ {number}\.", headings, re.MULTILINE):
+            problems.append(f"section {number}")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_try_this_names_only_what_the_notebook_has(path):
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    assert _try_this(nb), f"{path.name}: no 'Try this' cell"
+    assert not try_this_problems(nb), f"{path.name}: 'Try this' names what is not there: {try_this_problems(nb)}"
+
+
+def test_try_this_check_sees_a_missing_parameter_argument_and_section():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("steps = 10", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("## 1. Training"),
+        nbformat.v4.new_code_cell("run(steps, mode='a')"),
+        nbformat.v4.new_markdown_cell("## Try this\n`steps = 5`, `size = 3`, `colour=1`, change `mode='b'` to `x`."),
+        nbformat.v4.new_markdown_cell("## Try this, too\nSee section 6."),
+    ]
+    assert try_this_problems(nb) == [
+        "parameter 'size'",
+        "argument colour= in a code cell",
+        "mode='b' in a code cell",
+        "section 6",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from playground_lib import own_data, workspace
@@ -106,3 +107,27 @@ def test_colab_asks_for_drive_once_and_works_locally_after_a_refusal(tmp_path, m
     assert workspace.workspace_dir() == workspace.COLAB_LOCAL
     assert asked == [str(tmp_path / "drive")]
     assert "Google Drive is not connected" in capsys.readouterr().out
+
+
+def test_the_event_paints_the_participants_sketch_and_says_when_it_falls_back():
+    from playground_lib.fileio import write_png
+    from playground_lib.sketch import bundled_sketches
+
+    files, note = own_data.event_sketches(extra_count=2)
+    assert files[:3] == bundled_sketches() and len(files) == 5
+    assert "no sketch of yours" in note and "2 synthetic" in note
+    write_png(own_data.sketch_path(), np.zeros((8, 8, 3), np.uint8))
+    files, note = own_data.event_sketches(extra_count=2)
+    assert files[0] == own_data.sketch_path() and len(files) == 3
+    assert "1 sketch of yours" in note
+
+
+def test_the_datasheet_counts_the_participants_coco_file_and_says_when_it_falls_back(tmp_path):
+    from playground_lib.fileio import write_json
+
+    source, name, note = own_data.coco_for_datasheet(tmp_path / "sheet")
+    assert source == tmp_path / "sheet" / "bundled_playgrounds.json" and source.is_file()
+    assert name == "Bundled synthetic playgrounds" and "No coco.json of yours" in note and "bundled scenes" in note
+    write_json(own_data.coco_path(), {"images": [], "annotations": [], "categories": []})
+    source, name, note = own_data.coco_for_datasheet(tmp_path / "sheet")
+    assert source == own_data.coco_path() and note.startswith("Counting your annotations")

@@ -333,3 +333,23 @@ def test_reads_the_spade_folder_that_coco_to_spade_writes(scenes, tmp_path):
     ds = SpadeDataset(TrainConfig(data_dir=str(tmp_path / "spade"), load_size=48, crop_size=48, batch_size=2))
     first = ds.samples[0]
     assert torch.equal(ds[0]["label"], torch.from_numpy(read_png(scenes / f"{first.name}_label.png").astype(np.int64)))
+
+
+def test_classes_come_from_every_split_and_those_only_validation_has_are_named(tmp_path):
+    """Own photos alone: sky, earth and a pole only in the validation photo must not become "other" silently."""
+    from playground_lib.train.dataset import classes_in_every_split
+
+    train = np.full((8, 8), 2, np.uint8)
+    val = np.full((8, 8), 13, np.uint8)
+    val[:2] = 3
+    root = spade_folder(tmp_path / "set", [train, val], split={"train": ["im0.png"], "val": ["im1.png"]})
+    classes, validation_only = classes_in_every_split(root)
+    assert classes == [0, 2, 3, 13]
+    assert validation_only == [3, 13]
+    assert classes_in(root) == [0, 2]  # one split, as the CLI asks for
+
+
+def test_classes_of_a_folder_without_validation_split(scenes):
+    from playground_lib.train.dataset import classes_in_every_split
+
+    assert classes_in_every_split(scenes) == (classes_in(scenes), [])

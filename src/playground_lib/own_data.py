@@ -45,6 +45,25 @@ def sketch_path() -> Path:
     return workspace_path("sketches", "my_sketch.png")
 
 
+def event_sketches(extra_count: int) -> tuple[list[Path], str]:
+    """The sketches an event background is painted from, and a sentence saying whose they are.
+
+    The participant's come first: every PNG in the folder notebook 03 saves to (the room's sketches
+    can be put there too). Without any, the three bundled sketches stand in, and the sentence says
+    so. ``extra_count`` label maps of synthetic scenes join as the rest of the room.
+    """
+    from .sketch import bundled_sketches
+
+    own = sorted(sketch_path().parent.glob("*.png"))
+    files = own or bundled_sketches()
+    extra = sorted((data_dir() / "synthetic").glob("*_label.png"))[:extra_count]
+    if own:
+        note = f"{len(own)} sketch{'es' * (len(own) != 1)} of yours from {sketch_path().parent}"
+    else:
+        note = f"no sketch of yours in {sketch_path().parent} (notebook 03 saves one): the {len(files)} bundled ones"
+    return files + extra, f"Painting from {note}, and {len(extra)} synthetic label maps as the rest of the room."
+
+
 @dataclass
 class AnnotationFolder:
     """What a folder of labelme files holds: files with shapes, split into own work and bundled copies."""
@@ -181,3 +200,19 @@ def _copy_sample(source: Path, target: Path, stem: str, prefix: str) -> str:
             if kind == "images":
                 image_name = f"{prefix}{path.name}"
     return image_name
+
+
+def coco_for_datasheet(folder: str | Path) -> tuple[Path, str, str]:
+    """The COCO file a datasheet counts, its name, and a sentence saying whose it is.
+
+    The participant's ``coco.json`` (notebook 02) when there is one, so the questions about people and
+    consent are asked of their own photos; else the bundled synthetic scenes, converted into ``folder``.
+    """
+    from .coco.from_labelme import labelme_to_coco
+
+    if coco_path().is_file():
+        return coco_path(), "Our playgrounds", f"Counting your annotations: {coco_path()} (made by notebook 02)."
+    bundled = Path(folder) / "bundled_playgrounds.json"
+    write_json(bundled, labelme_to_coco(data_dir() / "synthetic", progress=False))
+    note = f"No {COCO_FILE} of yours in {coco_path().parent} (notebook 02 makes it): counting the bundled scenes."
+    return bundled, "Bundled synthetic playgrounds", note

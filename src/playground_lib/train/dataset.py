@@ -333,3 +333,17 @@ def classes_in(data_dir: str | Path, split: str = "train") -> list[int]:
     if bad:
         raise DatasetError(f"{data_dir}: label values {bad} are not ADE20K classes")
     return sorted(values)
+
+
+def classes_in_every_split(data_dir: str | Path) -> tuple[list[int], list[int]]:
+    """The classes of the training and validation pictures together, and those only validation has.
+
+    A class missing from the model's list reaches it as "other" without a word; one that only the
+    validation pictures hold gets a channel that training never fills, which the caller should say.
+    """
+    trained = classes_in(data_dir, "train")
+    try:
+        validated = classes_in(data_dir, "val")
+    except DatasetError:  # no validation split (a folder of scenes, or a set kept whole)
+        validated = []
+    return sorted(set(trained) | set(validated)), sorted(set(validated) - set(trained))

@@ -51,3 +51,24 @@ def finetune_config(cfg, weights_file: str | Path, size: int, steps: int, name: 
         checkpoint_every=every,
         out_dir=str(output_folder(name)),
     )
+
+
+def held_out_pairs(data_dir: str | Path, size: int, scene_count: int, scene_folder: str | Path):
+    """Pictures the judge scores on: the participant's validation photos when the set has any, else
+    ``scene_count`` synthetic scenes written to ``scene_folder``; returns (images, labels, what they are).
+
+    Scoring on synthetic scenes says little about a model trained on one's own photos, so those come
+    first; the description says which was used.
+    """
+    from ..synthetic import write_scenes
+    from .dataset import DatasetError, find_samples
+    from .evaluate import load_folder
+
+    try:
+        own = len(find_samples(data_dir, "val"))
+    except DatasetError:
+        own = 0
+    if own:
+        return *load_folder(data_dir, size, "val"), f"your {own} validation picture{'s' * (own != 1)}"
+    write_scenes(scene_folder, n=scene_count, size=size, seed=100_000)  # far from the training scenes' seeds
+    return *load_folder(scene_folder, size), f"{scene_count} synthetic scenes (the set has no validation pictures)"
