@@ -191,7 +191,8 @@ show_side_by_side([drawing, painted, real, labels_to_colors(labels)], titles);
 #    one computer to the next, and where does the notebook tell you what it will be on yours?
 # 5. Why can a model that has only seen lines not know whether a round shape is a tree or a rock?
 # 6. What does a colour map tell the generator that lines cannot?
-#
+
+# %% [markdown]
 # ## Try this
 #
 # 1. **Memorising.** Set `scene_count = 60` (a tenth of the pairs) and `run_name = "lines_small"` in the

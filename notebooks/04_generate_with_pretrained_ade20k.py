@@ -299,7 +299,7 @@ print(f"{len(pictures) + 1} pictures saved in {generated}")
 from playground_lib.diffusion import DiffusionSettings
 from playground_lib.diffusion.engine import engine_or_none
 
-settings = DiffusionSettings(prompt=prompt, seed=seed, steps=diffusion_steps)
+settings = DiffusionSettings(prompt=prompt, seed=seed, steps=diffusion_steps, strength=1.0)
 words = engine_or_none(controlnet, base, settings=settings, allow_cpu=words_on_cpu)
 
 # %% [markdown]
@@ -385,6 +385,6 @@ Painter(size=mine.labels.shape, generate=engine_choice(generator.generate, words
 #    change.
 # 4. **Words against the sketch.** In the parameters cell set `prompt = "a beach at sunset"` and run section 7
 #    again. The sketch still says grass and a slide: which wins where? Then try `seed = 1`, `2`, `3`.
-# 5. **How hard the sketch steers.** In section 7, make `settings` with `DiffusionSettings(prompt=prompt,
-#    seed=seed, steps=diffusion_steps, strength=0.5)`, run the next cells again and watch the measured share
-#    of the sketch kept. What happens at `strength=0`?
+# 5. **How hard the sketch steers.** In the first code cell of section 7, change `strength=1.0` to
+#    `strength=0.5`, run the next cells again and watch the measured share of the sketch kept. What happens
+#    at `strength=0`?
