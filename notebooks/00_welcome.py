@@ -112,7 +112,7 @@ print(len(files), "scenes written, for example", files[0])
 # %% [markdown]
 # ## Next
 #
-# Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **03 · Sketch a
+# Open **01 · Annotate playgrounds** to draw your own polygons on a photo, or jump to **04 · Sketch a
 # playground** if you can't wait to generate something.
 
 # %% [markdown]

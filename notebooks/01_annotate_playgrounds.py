@@ -28,7 +28,7 @@
 #
 # In this notebook you will annotate a playground picture yourself, see what the computer makes of your
 # outlines, and learn what a good outline looks like. What you save here is kept in **your working
-# folder** and travels on: notebook 02 turns it into a training set, notebook 05 trains a generator on it.
+# folder** and travels on: notebook 02 turns it into a training set, notebook 06 trains a generator on it.
 
 # %%
 # In Google Colab this installs the library (about a minute); elsewhere it does nothing.

@@ -55,7 +55,7 @@ sample_count = 3
 # Notebook 01 saved your annotations in the `annotations` folder of your working folder (your Google
 # Drive in Colab). This notebook converts **that folder**. The next cell says what it found: your own
 # annotations, bundled ones, or nothing, in which case it copies bundled synthetic scenes in (notebook
-# 06 shows how they are made) and tells you so. Pictures saved without a single outline are left out.
+# 07 shows how they are made) and tells you so. Pictures saved without a single outline are left out.
 
 # %%
 from playground_lib.figures.annotation import show_labelme
@@ -192,7 +192,7 @@ show_class_counts(counts, title="Objects per class in our pictures");
 #
 # SPADE does not read COCO: it wants, for every picture, a **label map** (a grey picture whose pixel
 # values are the ADE20K class numbers) and an **instance map** (which object each pixel belongs to).
-# `coco_to_spade` writes them into the `spade` folder of your working folder, where notebook 05 finds
+# `coco_to_spade` writes them into the `spade` folder of your working folder, where notebook 06 finds
 # them, with a `dataset.json` that lists the classes, their counts and the train/validation split:
 #
 # ```
@@ -245,7 +245,8 @@ print(len(written), "labelme files written; same annotations after the round tri
 # Use your own class list with `--labels labels.txt` (one name a line). If some files are broken and you
 # want the rest converted anyway, `--skip-invalid` writes the problems to a report beside the output.
 #
-# **Next:** notebook 03, where you paint a sketch in these very colours.
+# **Next:** notebook 03 starts really simple, lines in and a picture out; then notebook 04, where you paint
+# a sketch in these very colours.
 
 # %% [markdown]
 # ## Check your understanding

@@ -20,7 +20,7 @@
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/03_lines_to_picture.ipynb)
 #
-# # Lines in, picture out: the simplest version of the idea
+# # 03 · Lines in, picture out: the simplest version of the idea
 #
 # Before classes, palettes and big models, here is the whole idea in its smallest form: **one picture in,
 # one picture out, learned from pairs**. You draw black lines; a small network, trained here in a few
@@ -178,8 +178,8 @@ show_side_by_side([drawing, painted, real, labels_to_colors(labels)], titles);
 # of which could be several things.
 #
 # A **colour map** (a *segmentation map*) says both: every region is filled with the colour of its class,
-# "grass", "sand", "slide". That is what the next notebook, `03_sketch_a_playground`, lets you paint, and
-# what the SPADE model of `04_generate_with_pretrained_ade20k` turns into a picture.
+# "grass", "sand", "slide". That is what the next notebook, `04_sketch_a_playground`, lets you paint, and
+# what the SPADE model of `05_generate_with_pretrained_ade20k` turns into a picture.
 
 # %% [markdown]
 # ## Check your understanding

@@ -27,7 +27,7 @@ if "google.colab" in sys.modules:
 
     output.enable_custom_widget_manager()  # lets the drawing widgets (ipycanvas) show"""
 # Optional extras a notebook's install cell adds (04 paints with words: diffusers + transformers).
-INSTALL_EXTRAS: dict[str, str] = {"04_generate_with_pretrained_ade20k": "[diffusion]"}
+INSTALL_EXTRAS: dict[str, str] = {"05_generate_with_pretrained_ade20k": "[diffusion]"}
 
 
 def install_cell(notebook_stem: str) -> str:
@@ -51,13 +51,13 @@ QUICK_PARAMETERS: dict[str, dict[str, object]] = {
         "minutes": 0.05,
         "sample_minutes": 0.02,
     },
-    "04_generate_with_pretrained_ade20k": {
+    "05_generate_with_pretrained_ade20k": {
         "allow_download": False,
         "size": 64,
         "diffusion_steps": 2,
         "words_on_cpu": True,
     },
-    "05_train_your_own_gaugan": {
+    "06_train_your_own_gaugan": {
         "size": 32,
         "synthetic_count": 4,
         "ngf": 8,
@@ -72,7 +72,7 @@ QUICK_PARAMETERS: dict[str, dict[str, object]] = {
         "finetune_size": 32,
         "finetune_steps": 2,
     },
-    "06_synthetic_playgrounds": {
+    "07_synthetic_playgrounds": {
         "size": 64,
         "click_every": 4,
         "blender_count": 2,
@@ -80,7 +80,7 @@ QUICK_PARAMETERS: dict[str, dict[str, object]] = {
         "blender_samples": 4,
         "mixed_count": 3,
     },
-    "07_event_background": {"extra_sketch_count": 3, "tiles": (10, 8), "window": None},
+    "08_event_background": {"extra_sketch_count": 3, "tiles": (10, 8), "window": None},
 }
 
 

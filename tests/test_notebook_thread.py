@@ -1,7 +1,7 @@
-"""The series as one thread: 01 saves, 02 converts, 05 trains on it; 04 paints 03's sketch and 05 finds 04's weights.
+"""The series as one thread: 01 saves, 02 converts, 06 trains on it; 05 paints 04's sketch and 06 finds 05's weights.
 
-Each notebook of tests/test_notebooks.py runs alone in a workspace of its own; here 01 → 02 → 03 →
-04 → 05 share one, as a participant's do. The participant's "own" annotations are synthetic scenes
+Each notebook of tests/test_notebooks.py runs alone in a workspace of its own; here 01 → 02 → 04 →
+05 → 06 share one, as a participant's do. The participant's "own" annotations are synthetic scenes
 drawn with seeds the bundled set does not use, so they cannot be mistaken for the fallback.
 """
 
@@ -27,9 +27,9 @@ weights.OFFICIAL_CONFIG = GeneratorConfig(ngf=4)"""
 THREAD = [
     "01_annotate_playgrounds",
     "02_labelme_to_coco",
-    "03_sketch_a_playground",
-    "04_generate_with_pretrained_ade20k",
-    "05_train_your_own_gaugan",
+    "04_sketch_a_playground",
+    "05_generate_with_pretrained_ade20k",
+    "06_train_your_own_gaugan",
 ]
 
 
@@ -60,7 +60,7 @@ def thread(tmp_path_factory):
         for suffix in ("_label.png", "_instance.png"):
             (annotations / f"my_playground_{i}{suffix}").unlink()
     official = workspace / "weights" / "ade20k_pretrained" / "latest_net_G.pth"
-    save_random_official_checkpoint(official, GeneratorConfig(ngf=4), seed=3)  # as notebook 04 keeps it
+    save_random_official_checkpoint(official, GeneratorConfig(ngf=4), seed=3)  # as notebook 05 keeps it
     runs = {}
     for name in THREAD:
         shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", workdir / f"{name}.ipynb")
@@ -87,9 +87,9 @@ def test_notebook_02_converts_exactly_those(thread):
     assert sorted(Path(n).stem for n in splits["train"] + splits["val"]) == [f"my_playground_{i}" for i in range(5)]
 
 
-def test_notebook_05_trains_on_them_and_finetunes_04s_weights(thread):
+def test_notebook_06_trains_on_them_and_finetunes_05s_weights(thread):
     workspace, runs = thread
-    out = _text(runs["05_train_your_own_gaugan"])
+    out = _text(runs["06_train_your_own_gaugan"])
     assert "Using the training folder notebook 02 made" in out
     splits = json.loads((workspace / "training_set" / "dataset.json").read_text())["splits"]
     own = sorted(n for n in splits["train"] + splits["val"] if n.startswith("own_"))
@@ -102,7 +102,7 @@ def test_notebook_05_trains_on_them_and_finetunes_04s_weights(thread):
     assert list((workspace / "finetuned" / "checkpoints").iterdir())
 
 
-def test_notebook_04_paints_the_sketch_notebook_03_saved(thread):
+def test_notebook_05_paints_the_sketch_notebook_04_saved(thread):
     workspace, runs = thread
     assert (workspace / "sketches" / "my_sketch.png").is_file()
-    assert "No sketch from notebook 03 yet" not in _text(runs["04_generate_with_pretrained_ade20k"])
+    assert "No sketch from notebook 04 yet" not in _text(runs["05_generate_with_pretrained_ade20k"])

@@ -128,12 +128,12 @@ def test_quick_values_name_what_the_parameters_cell_sets(path):
     assert "pick(" not in "".join(c.source for c in nb.cells), f"{path.name}: test knobs belong to the harness"
 
 
-def test_notebook_06_shows_the_bundled_renders_where_blender_cannot_run(tmp_path, monkeypatch):
-    """Colab has no Blender: notebook 06 shows (and mixes in) the renders bundled in data/blender."""
+def test_notebook_07_shows_the_bundled_renders_where_blender_cannot_run(tmp_path, monkeypatch):
+    """Colab has no Blender: notebook 07 shows (and mixes in) the renders bundled in data/blender."""
     from playground_lib.synthetic import blender
 
     monkeypatch.setenv(blender.VENV_ENV, str(tmp_path / "no-blender" / "python"))
-    path = ROOT / "notebooks" / "06_synthetic_playgrounds.ipynb"
+    path = ROOT / "notebooks" / "07_synthetic_playgrounds.ipynb"
     shutil.copy(path, tmp_path / path.name)
     nb = execute_notebook(tmp_path / path.name, tmp_path)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))

@@ -271,7 +271,7 @@ def test_nothing_there_and_no_download_asked_is_one_plain_line(capsys):
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "Using the small bundled model (trained on our synthetic playgrounds). "
-        "The official weights are not here; notebook 04 says how to get them."
+        "The official weights are not here; notebook 05 says how to get them."
     ]
 
 

@@ -5,7 +5,7 @@
 participant would paint them (big flat areas, round trees, a few strokes for a slide), for the
 notebooks and the demo to generate from when nobody has painted yet.
 ``data/blender/``: 3 Blender (Cycles) renders with their label maps, instance maps and labelme
-files, so that notebook 06 can show 3-D renders where Blender cannot run (Colab). They are
+files, so that notebook 07 can show 3-D renders where Blender cannot run (Colab). They are
 rendered only where the Blender environment exists (``.venv-blender``); elsewhere the files in
 the repository are kept. Cycles on the CPU came out byte for byte the same run after run with the
 same Blender version (5.0.1, recorded in each labelme file), on one thread and on two; they are

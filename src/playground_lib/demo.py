@@ -120,7 +120,7 @@ def stage_train(report: DemoReport, spade_dir: Path, sizes: DemoSizes) -> Path:
     report.add(
         f"**4. Training a GauGAN**: {len(history)} steps at {sizes.train_crop}×{sizes.train_crop} "
         f"(generator loss {g_loss:.2f} at the end); "
-        "a real model needs hours, see notebook 05.",
+        "a real model needs hours, see notebook 06.",
         samples[-1] if samples else None,
     )
     return run_dir

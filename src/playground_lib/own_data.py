@@ -2,7 +2,7 @@
 
 Notebook 01 saves annotations in ``<workspace>/annotations/`` (photos and labelme files side by
 side, as labelme keeps them); notebook 02 converts *that* folder into ``<workspace>/coco.json``
-and ``<workspace>/spade/``; notebook 05 trains on the SPADE folder, alone or mixed with synthetic
+and ``<workspace>/spade/``; notebook 06 trains on the SPADE folder, alone or mixed with synthetic
 scenes. When a step finds nothing of the participant's, it says so plainly and uses the bundled
 synthetic annotations, so every notebook also works on its own.
 """
@@ -41,14 +41,14 @@ def spade_dir() -> Path:
 
 
 def sketch_path() -> Path:
-    """``<workspace>/sketches/my_sketch.png``: the sketch notebook 03 saves and notebooks 04 and 07 paint from."""
+    """``<workspace>/sketches/my_sketch.png``: the sketch notebook 04 saves and notebooks 05 and 08 paint from."""
     return workspace_path("sketches", "my_sketch.png")
 
 
 def event_sketches(extra_count: int) -> tuple[list[Path], str]:
     """The sketches an event background is painted from, and a sentence saying whose they are.
 
-    The participant's come first: every PNG in the folder notebook 03 saves to (the room's sketches
+    The participant's come first: every PNG in the folder notebook 04 saves to (the room's sketches
     can be put there too). Without any, the three bundled sketches stand in, and the sentence says
     so. ``extra_count`` label maps of synthetic scenes join as the rest of the room.
     """
@@ -60,7 +60,7 @@ def event_sketches(extra_count: int) -> tuple[list[Path], str]:
     if own:
         note = f"{len(own)} sketch{'es' * (len(own) != 1)} of yours from {sketch_path().parent}"
     else:
-        note = f"no sketch of yours in {sketch_path().parent} (notebook 03 saves one): the {len(files)} bundled ones"
+        note = f"no sketch of yours in {sketch_path().parent} (notebook 04 saves one): the {len(files)} bundled ones"
     return files + extra, f"Painting from {note}, and {len(extra)} synthetic label maps as the rest of the room."
 
 
@@ -122,7 +122,7 @@ def ensure_spade_folder(count: int = 24) -> Path:
     """``<workspace>/spade``, the training folder notebook 02 writes; made here (saying so) when missing.
 
     Made from the annotations folder as notebook 02 would (bundled scenes when it is empty), so
-    notebook 05 also runs on its own.
+    notebook 06 also runs on its own.
     """
     from .coco.from_labelme import convert_labelme_dir
     from .coco.to_spade import coco_to_spade

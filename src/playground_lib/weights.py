@@ -77,7 +77,7 @@ def cache_dir() -> Path:
     """Where the weights are kept: ``$PLAYGROUND_WEIGHTS_DIR``, else ``weights/`` in the working folder.
 
     In Colab that mounts Google Drive first (asking once), so the download lands on Drive and is
-    found again by notebook 05 and by the next session.
+    found again by notebook 06 and by the next session.
     """
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
@@ -241,10 +241,10 @@ class SettingNames:
 
 
 ENV_NAMES = SettingNames(
-    f"set {PATH_ENV} to where it is", f"set {URL_ENV} to a link they share", "notebook 04 says how to get them"
+    f"set {PATH_ENV} to where it is", f"set {URL_ENV} to a link they share", "notebook 05 says how to get them"
 )
 CLI_NAMES = SettingNames(
-    "pass it with --weights PATH", "pass a link they share with --weights-url URL", "notebook 04 says how to get them"
+    "pass it with --weights PATH", "pass a link they share with --weights-url URL", "notebook 05 says how to get them"
 )
 NOTEBOOK_NAMES = SettingNames(
     "set weights_path (parameters cell, at the top) to where it is",

@@ -4,13 +4,13 @@ A Colab runtime forgets its disk when it disconnects, so everything worth keepin
 the training set made from them, training runs, downloaded weights) goes to one folder of the
 participant's Google Drive. On a laptop the same things go to one folder in the home directory.
 Every notebook asks :func:`workspace_dir` for it, so what notebook 01 saves is what notebook 02
-converts, and the weights notebook 04 downloads are the ones notebook 05 fine-tunes::
+converts, and the weights notebook 05 downloads are the ones notebook 06 fine-tunes::
 
     <workspace>/annotations/   photos and their labelme .json files, side by side (notebook 01)
     <workspace>/coco.json      the COCO dataset made from them (notebook 02)
-    <workspace>/spade/         the SPADE training folder (notebook 02, read by notebook 05)
-    <workspace>/weights/       NVIDIA's pretrained generator (notebook 04)
-    <workspace>/<run name>/    training runs: checkpoints and samples (notebook 05)
+    <workspace>/spade/         the SPADE training folder (notebook 02, read by notebook 06)
+    <workspace>/weights/       NVIDIA's pretrained generator (notebook 05)
+    <workspace>/<run name>/    training runs: checkpoints and samples (notebook 06)
 
 ``$PLAYGROUND_WORKSPACE`` overrides the choice (the test suite points it at a temporary folder).
 """

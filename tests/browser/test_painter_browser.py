@@ -1,4 +1,4 @@
-"""Real browser: in notebook 03, paint two strokes and a fill with the mouse, press Generate, check the label map."""
+"""Real browser: in notebook 04, paint two strokes and a fill with the mouse, press Generate, check the label map."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ FILL_AT = (20.0, 20.0)
 
 
 def test_painter_strokes_and_fill_reach_the_python_label_map(tmp_path):
-    with notebook_in_chromium("03_sketch_a_playground.ipynb", tmp_path) as (page, kernel, workdir):
+    with notebook_in_chromium("04_sketch_a_playground.ipynb", tmp_path) as (page, kernel, workdir):
         canvas = page.locator(".playground-painter-canvas").first
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()

@@ -1,4 +1,4 @@
-"""Real browser, both front ends: the painter with both engines, as a participant meets it in notebook 04.
+"""Real browser, both front ends: the painter with both engines, as a participant meets it in notebook 05.
 
 A stand-in plays the diffusion engine (it has ``settings`` and paints a flat tint, after a pause),
 so the check runs in the torch-free classic venv too. At 1280 x 800: choosing "Words + sketch"

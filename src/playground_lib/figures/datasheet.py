@@ -1,4 +1,4 @@
-"""Pictures for notebook 08 (the datasheet): the class-balance chart, and the datasheet as a notebook shows it."""
+"""Pictures for notebook 09 (the datasheet): the class-balance chart, and the datasheet as a notebook shows it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pictures for notebook 07 (the sketch party): everyone's sketches, and the background they became."""
+"""Pictures for notebook 08 (the sketch party): everyone's sketches, and the background they became."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pictures for notebook 04 (generate): sketches above their pictures, and what one class change does."""
+"""Pictures for notebook 05 (generate): sketches above their pictures, and what one class change does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pictures for notebook 03 (sketch a playground): the palette, a label map up close, results."""
+"""Pictures for notebook 04 (sketch a playground): the palette, a label map up close, results."""
 
 from __future__ import annotations
 

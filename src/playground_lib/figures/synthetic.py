@@ -1,4 +1,4 @@
-"""Pictures for notebooks 00 and 06 (synthetic playgrounds): scenes with their masks, Blender renders,
+"""Pictures for notebooks 00 and 07 (synthetic playgrounds): scenes with their masks, Blender renders,
 and what a hurried annotator's tracing loses."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pictures of a training run (notebook 05): the loss curves the trainer writes, and its sample grids.
+"""Pictures of a training run (notebook 06): the loss curves the trainer writes, and its sample grids.
 
 A GAN's losses go up and down without telling much on their own; the sample grid (label map |
 real photo | generated, written by ``train.visuals``) is how people actually judge progress.

@@ -270,7 +270,7 @@ class Sketchpad:
 
     # ----------------------------------------------------------------- files
     def save_png(self, path: str | os.PathLike) -> Path:
-        """Save the sketch as a colour PNG in the ADE20K palette (what notebook 04 and the CLI read)."""
+        """Save the sketch as a colour PNG in the ADE20K palette (what notebook 05 and the CLI read)."""
         from ..fileio import write_png
 
         return write_png(path, self.colors())

@@ -1,7 +1,7 @@
 """What one class change does to a generated picture: where it moved, inside and outside the repaint.
 
 A generator that repaints only where the sketch changed is reading the sketch; one that changes
-everything is mostly following its noise. Notebook 04 measures this for grass -> sand.
+everything is mostly following its noise. Notebook 05 measures this for grass -> sand.
 """
 
 from __future__ import annotations

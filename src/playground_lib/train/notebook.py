@@ -1,4 +1,4 @@
-"""Small helpers that keep notebook 05 short: where to save, what the hardware means, fine-tuning.
+"""Small helpers that keep notebook 06 short: where to save, what the hardware means, fine-tuning.
 
 The pictures of a run are in ``playground_lib.figures.training``.
 """

@@ -18,9 +18,9 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/08_dataset_ethics.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/09_dataset_ethics.ipynb)
 #
-# # 08 · Dataset ethics: who is in the pictures, and a datasheet that says so
+# # 09 · Dataset ethics: who is in the pictures, and a datasheet that says so
 #
 # A generated playground looks like nobody's, but it is made of everybody the model learned from:
 # the people photographed, the people who labelled the photos, the people who wrote the code. This
@@ -54,7 +54,7 @@ if "google.colab" in sys.modules:
 #   learns from them?
 # * How would someone ask to be removed, and who would answer?
 #
-# This is one reason notebook 06 makes **synthetic** scenes: a person drawn by code is nobody.
+# This is one reason notebook 07 makes **synthetic** scenes: a person drawn by code is nobody.
 
 # %% [markdown]
 # ## 2. Who labels, and under what conditions

@@ -18,15 +18,15 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/05_train_your_own_gaugan.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/06_train_your_own_gaugan.ipynb)
 #
 # # Train your own GauGAN
 #
-# In notebook 04 a generator trained by NVIDIA on 20,000 photos painted your sketches. Here you train
+# In notebook 05 a generator trained by NVIDIA on 20,000 photos painted your sketches. Here you train
 # **your own**, on **your** pictures: the training folder notebook 02 made from the annotations you saved
 # in notebook 01, alone or mixed with synthetic scenes. You will take one training step by hand, watch the
 # trainer do thousands, see a model learn its pictures by heart (*overfitting*), save it somewhere safe,
-# pick it up again after a break, and fine-tune NVIDIA's model from notebook 04.
+# pick it up again after a break, and fine-tune NVIDIA's model from notebook 05.
 #
 # Nothing here needs a GPU to *work*; a GPU only makes it faster (a lot faster).
 
@@ -98,7 +98,7 @@ print(f"{len(splits['train'])} pictures to train on, {len(splits['val'])} kept a
 #
 # A GAN needs many examples to learn what *grass* or *a slide* looks like. With ten pictures of your own,
 # the generator soon knows those ten by heart and paints nothing else well (section 5 shows this
-# happening). Synthetic scenes (notebook 06) are cheap: they add hundreds of extra (label map, picture)
+# happening). Synthetic scenes (notebook 07) are cheap: they add hundreds of extra (label map, picture)
 # pairs with the same classes, so the generator learns the general shapes and colours from them and
 # the look of *your* playgrounds from your pictures. The validation pictures stay yours only: the
 # question is always how well it paints *your* kind of playground. Set `synthetic_count = 0` to train
@@ -289,7 +289,7 @@ show_progress(cfg.out_dir);
 # ## 7. Keep it, score it
 #
 # `export_generator` saves the smoothed (EMA) generator in half precision, with its settings inside the file.
-# Notebook 04 can load it in place of the official model. To score it without looking, a small
+# Notebook 05 can load it in place of the official model. To score it without looking, a small
 # segmentation network learns the classes from the *real* pictures, then tries to find them in the
 # *generated* ones: the **segmentation-consistency score** (mIoU, 0 to 1; higher is better; the same
 # judge on real held-out pictures shows the ceiling). The held-out pictures are your validation photos when
@@ -317,7 +317,7 @@ print(report.summary())
 # Starting from the official ADE20K generator, the model already knows grass, trees, sky and sand from
 # 20,000 photos; a few hundred of your own pictures then teach it *your* playgrounds quickly. Our label
 # maps use ADE20K's class numbers, so each of your classes lands on the channel the official model
-# already knows. Notebook 04 downloaded its weights into the `weights` folder of your working folder
+# already knows. Notebook 05 downloaded its weights into the `weights` folder of your working folder
 # (your Drive in Colab); this cell looks there. It needs the full width (`ngf=64`) and, in practice, a GPU;
 # its samples are in the `finetuned` folder of your working folder (`show_progress(tune.out_dir)`).
 
@@ -327,7 +327,7 @@ from playground_lib.train.notebook import finetune_config
 
 official = weights.cached_generator()
 if official is None:
-    print(f"No official weights in {weights.cache_dir()}: run notebook 04 first (it downloads them once).")
+    print(f"No official weights in {weights.cache_dir()}: run notebook 05 first (it downloads them once).")
 elif finetune_steps <= 0:
     print(f"Found {official}; fine-tuning is off (finetune_steps = 0): it wants a GPU.")
 else:
@@ -345,7 +345,7 @@ else:
 # | fine-tune the official model | too slow | yes |
 # | several GPUs | – | `torchrun` (below) |
 #
-# The small model shipped with the library (used by notebook 04 when the official weights are absent)
+# The small model shipped with the library (used by notebook 05 when the official weights are absent)
 # was trained exactly like this, on a CPU; its settings and score travel inside the file, and
 # `read_generator_info(BUNDLED_WEIGHTS)` from `playground_lib.spade.generator_file` shows them.
 #

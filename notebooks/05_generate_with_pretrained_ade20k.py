@@ -18,11 +18,11 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/04_generate_with_pretrained_ade20k.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/05_generate_with_pretrained_ade20k.ipynb)
 #
-# # 04 · From sketch to playground: generating with SPADE
+# # 05 · From sketch to playground: generating with SPADE
 #
-# In notebook 03 you painted a **segmentation sketch**: every colour says *what* is there (sky, grass,
+# In notebook 04 you painted a **segmentation sketch**: every colour says *what* is there (sky, grass,
 # sand, a slide), not what it looks like. Now a neural network paints the picture for you.
 #
 # The network is **SPADE** (also known as GauGAN), by Taesung Park and colleagues at NVIDIA (CVPR 2019).
@@ -198,10 +198,10 @@ print(f"  after SPADE:                                 {gap['spade_channels']}")
 #
 # ## 4. Your own sketch
 #
-# If you painted a sketch in notebook 03, it was saved as `sketches/my_sketch.png` in your working folder
+# If you painted a sketch in notebook 04, it was saved as `sketches/my_sketch.png` in your working folder
 # and is used here.
 # Otherwise we take one of the bundled sketches. A sketch from any paint program works too: paint with
-# the class colours (the palette in notebook 03), save as PNG, and point `path` at it. Soft brush edges
+# the class colours (the palette in notebook 04), save as PNG, and point `path` at it. Soft brush edges
 # are cleaned up; a colour that matches no class is reported instead of guessed.
 
 # %%
@@ -211,7 +211,7 @@ from playground_lib.sketch import read_sketch
 
 path = sketch_path()
 if not path.exists():
-    print("No sketch from notebook 03 yet: using a bundled one.")
+    print("No sketch from notebook 04 yet: using a bundled one.")
     path = data_dir() / "sketches" / "sandpit_swings.png"
 mine = read_sketch(path)
 print(mine.summary())
@@ -274,19 +274,19 @@ print(f"{len(pictures) + 1} pictures saved in {generated}")
 # 20 steps, guided by your words, until a picture is left. A **ControlNet** (Zhang, Rao and Agrawala, 2023)
 # is a trained copy of half of that network that also looks at a condition picture and nudges every step
 # towards it. The segmentation ControlNet learned from maps in ADE20K's 150 colours: exactly the colours
-# you paint with in notebook 03, so your sketch goes in as it is.
+# you paint with in notebook 04, so your sketch goes in as it is.
 #
 # What each learned from matters:
 #
 # | | learned from | made with |
 # |---|---|---|
 # | NVIDIA's SPADE | ADE20K: about 20,000 photos outlined by people, class by class | 8 GPUs |
-# | our bundled SPADE | 1,000 synthetic playgrounds drawn by a program (notebook 06) | 2 CPU cores, 88 minutes |
+# | our bundled SPADE | 1,000 synthetic playgrounds drawn by a program (notebook 07) | 2 CPU cores, 88 minutes |
 # | ControlNet for segmentation (1.0; our 1.1 was retrained on more maps) | 164,000 ADE20K-style maps with their photos | about 200 GPU-hours |
 # | Stable Diffusion 1.5 | about 2 billion image–text pairs collected from the web (LAION) | about 150,000 GPU-hours |
 #
 # Nobody asked the photographers, artists or people in those two billion pictures; the words you type
-# reach styles and faces learned from them. Notebook 08 asks what consent and credit would look like.
+# reach styles and faces learned from them. Notebook 09 asks what consent and credit would look like.
 # The weights are free to use under the CreativeML OpenRAIL-M licence, which forbids some uses.
 #
 # It needs a **GPU**: in Colab choose *Runtime > Change runtime type > T4 GPU*. The models (a few GB)

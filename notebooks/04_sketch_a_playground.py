@@ -18,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/03_sketch_a_playground.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/04_sketch_a_playground.ipynb)
 #
 # # Sketch a playground
 #
@@ -78,7 +78,7 @@ show_palette();
 # A tip: start with big areas (sky, grass, sand) using Fill, then add trees, paths and playthings on top.
 #
 # If no model was downloaded yet, the small model that comes with the library paints the picture; it is
-# rough but quick. Notebook 04 uses the big official one.
+# rough but quick. Notebook 05 uses the big official one.
 
 # %%
 from playground_lib.painter import Painter
@@ -123,7 +123,7 @@ show_sketch_and_result(demo.pad, "grass turned into sand");
 # %% [markdown]
 # ## Keep your sketch
 #
-# Save it as a colour PNG in your working folder (your Google Drive in Colab). Notebook 04 generates from
+# Save it as a colour PNG in your working folder (your Google Drive in Colab). Notebook 05 generates from
 # it with the official model, and any paint program can open and edit it. (If your canvas is still empty,
 # the demo sketch is saved instead.)
 
@@ -144,7 +144,7 @@ print([str(path) for path in bundled_sketches()])
 # %% [markdown]
 # ## Next
 #
-# Notebook **04** downloads the official SPADE model trained on ADE20K and generates playgrounds from the
+# Notebook **05** downloads the official SPADE model trained on ADE20K and generates playgrounds from the
 # bundled sketches and from yours.
 
 # %% [markdown]

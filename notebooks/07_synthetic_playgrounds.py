@@ -18,9 +18,9 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/06_synthetic_playgrounds.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/07_synthetic_playgrounds.ipynb)
 #
-# # 06 · Synthetic playgrounds: data without anyone's photos
+# # 07 · Synthetic playgrounds: data without anyone's photos
 #
 # The original experiment stalled at the annotation step: tracing every slide and tree in a photo by
 # hand is slow, and photos of playgrounds show children. This notebook makes training data the other way
@@ -147,7 +147,7 @@ write_json(mixed.with_suffix(".json"), coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects")
 
 # %% [markdown]
-# How much of each kind is in there? The datasheet tool of notebook 08 counts it for you:
+# How much of each kind is in there? The datasheet tool of notebook 09 counts it for you:
 
 # %%
 from playground_lib.datasheet import collect_stats
@@ -159,8 +159,8 @@ print(f"{stats.synthetic} synthetic of {stats.images} images")
 # %% [markdown]
 # ## Next
 #
-# **07 · The sketch party** merges everyone's sketches into one playground and makes it the background
-# of an online event. **08 · Dataset ethics** asks who is in your photos and writes the datasheet.
+# **08 · The sketch party** merges everyone's sketches into one playground and makes it the background
+# of an online event. **09 · Dataset ethics** asks who is in your photos and writes the datasheet.
 
 # %% [markdown]
 # ## Check your understanding

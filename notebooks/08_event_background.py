@@ -18,9 +18,9 @@
 # ---
 
 # %% [markdown]
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/07_event_background.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-playgrounds/generative-playgrounds/blob/main/notebooks/08_event_background.ipynb)
 #
-# # 07 · The sketch party: a room's sketches become the next event's background
+# # 08 · The sketch party: a room's sketches become the next event's background
 #
 # This is where the series started: people at an online event each paint a playground sketch, the
 # sketches are merged into **one** playground, a GAN paints it, and the picture becomes the
@@ -52,8 +52,8 @@ window = None
 # %% [markdown]
 # ## 1. Everyone's sketches
 #
-# A sketch is a label map: every colour is a class (the ADE20K colours of notebook 03). Here we use the
-# sketch you saved in notebook 03 (every PNG in the `sketches` folder of your working folder; without one,
+# A sketch is a label map: every colour is a class (the ADE20K colours of notebook 04). Here we use the
+# sketch you saved in notebook 04 (every PNG in the `sketches` folder of your working folder; without one,
 # the three sketches that come with the library) and, as extra "participants", a few label maps of
 # synthetic scenes. At your event, put the PNG files people saved from the painter in that folder.
 
@@ -107,8 +107,8 @@ show_background(result)
 print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e6:.2f} MB ({result.encoding})")
 
 # %% [markdown]
-# Now with the real thing, the SPADE generator of notebook 04. `choose_generator()` takes the best
-# one at hand (the official ADE20K weights if you downloaded them in notebook 04, else the small model
+# Now with the real thing, the SPADE generator of notebook 05. `choose_generator()` takes the best
+# one at hand (the official ADE20K weights if you downloaded them in notebook 05, else the small model
 # that ships with the library) and says which. This is also what `make_background` uses when you
 # don't name a generator. On a laptop CPU with the small model, 40 x 30 tiles take a minute or two.
 
@@ -157,10 +157,10 @@ for row in guide["impassable"][:8]:
 # ```
 #
 # It paints with the best SPADE generator at hand; `--checkpoint PATH` takes a generator file of your
-# own (for example one you trained in notebook 05), and `--colours-only` makes a quick preview of
+# own (for example one you trained in notebook 06), and `--colours-only` makes a quick preview of
 # the layout without any generator.
 #
-# **Next:** 08 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so.
+# **Next:** 09 · Dataset ethics: who is in the pictures, who labelled them, and a datasheet that says so.
 
 # %% [markdown]
 # ## Check your understanding
