@@ -57,17 +57,32 @@ def test_words_reach_the_engine_and_the_painter_fits_a_laptop(front_end, tmp_pat
         seed = page.locator(".playground-painter-engine input[type=number]").first
         seed.fill("7")
         seed.press("Enter")
+        # a real sketch: seven classes make a long "in the sketch" legend under the canvas
+        p.run(
+            "from playground_lib.paths import data_dir; painter.load_png(data_dir() / 'sketches' / 'sandpit_swings.png')"
+        )
         page.locator("button.playground-class-grass").first.click()
         page.locator(".playground-painter-tool button", has_text="Fill").first.click()
-        page.mouse.click(*p.to_page(20, 20))
+        page.mouse.click(*p.to_page(20, 250))
         p.settle()
         page.locator("button.playground-painter-generate").first.click()
         page.wait_for_function(
             "() => document.querySelector('.playground-painter-status').innerText.includes('generated')",
             timeout=60_000,
         )
+        if front_end == "lab":  # the file browser closed, as a participant would to make room
+            page.evaluate(
+                "() => window.jupyterapp && window.jupyterapp.commands.execute('application:toggle-left-area')"
+            )
+            if page.locator(".jp-FileBrowser").first.is_visible():
+                page.keyboard.press("Control+b")
         p.settle()
         screenshot(page, f"painter_words_{front_end}_generated.png")
+        canvas = p.canvas.bounding_box()
+        result = page.locator("img.playground-painter-result, .playground-painter-result img").first.bounding_box()
+        assert result["x"] >= canvas["x"] + canvas["width"] - 1 and result["y"] < canvas["y"] + canvas["height"], (
+            f"the picture is not beside the sketch at 1280 x 800: canvas {canvas}, result {result}"
+        )
         assert p.ask("words.seen") == [["a playground in the snow", 7]]
         area = page.evaluate(
             "() => { const e = document.querySelector('.playground-painter'); const r = e.getBoundingClientRect();"

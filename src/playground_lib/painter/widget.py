@@ -141,7 +141,9 @@ class Painter(widgets.VBox):
         engine_controls = [generate] if isinstance(generate, widgets.Widget) else []
         self.result_column = widgets.VBox([*engine_controls, self.result_view, self.result_note])
         stage = widgets.HBox(
-            [widgets.VBox([self.canvas, self.hover, self.legend]), self.result_column],
+            # The canvas column is as wide as the canvas: the class legend wraps under it instead of widening
+            # the column (as one ~790 px line it pushed the result below the sketch on a 1280 px laptop).
+            [widgets.VBox([self.canvas, self.hover, self.legend], layout=self._picture_layout()), self.result_column],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
         stage.add_class(f"{ROOT_CLASS}-stage")
