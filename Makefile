@@ -16,6 +16,16 @@ $(STAMP): pyproject.toml constraints-cpu.txt
 	$(BIN)/pip install -c constraints-cpu.txt -e ".[dev]"
 	touch $(STAMP)
 
+## What the demo needs and no more: the library and its core dependencies (no test tools, no labelme/Qt,
+## no JupyterLab); `make test` adds the dev extra to the same .venv.
+CORE_STAMP := $(VENV)/.installed-core
+
+$(CORE_STAMP): pyproject.toml constraints-cpu.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade "pip>=24"
+	$(BIN)/pip install -c constraints-cpu.txt -e .
+	touch $(CORE_STAMP)
+
 ## Blender as a Python module lives in its own venv: bpy needs Python 3.11 and numpy < 2.
 ## About 25 s and a 374 MB download; the Blender tests of the suite render with it.
 BLENDER_STAMP := .venv-blender/.installed
@@ -26,7 +36,7 @@ $(BLENDER_STAMP): scripts/setup_blender_venv.sh
 	touch $(BLENDER_STAMP)
 
 ## The main job: the whole pipeline end to end on bundled data, CPU, offline; pictures in outputs/.
-demo: $(STAMP)
+demo: $(CORE_STAMP)
 	$(BIN)/playground demo --out outputs
 
 ## The whole test suite, notebooks included (small sizes), after the lint.
