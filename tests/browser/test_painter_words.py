@@ -58,9 +58,8 @@ def test_words_reach_the_engine_and_the_painter_fits_a_laptop(front_end, tmp_pat
         seed.fill("7")
         seed.press("Enter")
         # a real sketch: seven classes make a long "in the sketch" legend under the canvas
-        p.run(
-            "from playground_lib.paths import data_dir; painter.load_png(data_dir() / 'sketches' / 'sandpit_swings.png')"
-        )
+        p.run("from playground_lib.paths import data_dir")
+        p.run("painter.load_png(data_dir() / 'sketches' / 'sandpit_swings.png')")
         page.locator("button.playground-class-grass").first.click()
         page.locator(".playground-painter-tool button", has_text="Fill").first.click()
         page.mouse.click(*p.to_page(20, 250))
