@@ -74,6 +74,9 @@ show_palette();
 # - **Eraser** paints black ("other") back. **Undo**, **Redo** and **Clear** do what they say.
 # - **Generate** turns your sketch into a picture on the right. Tick *Regenerate after each stroke* to
 #   see it change while you paint.
+# - **Easy-to-tell colours** (ticked at first) shows classes whose ADE20K colours look alike, a red slide on
+#   an orange-red path say, in colours that differ on screen. Untick it to see ADE20K's own colours. Either
+#   way the sketch saves ADE20K's colours and the same class numbers, which is what the generator reads.
 #
 # A tip: start with big areas (sky, grass, sand) using Fill, then add trees, paths and playthings on top.
 #

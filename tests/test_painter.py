@@ -271,7 +271,7 @@ def test_uploaded_bytes_load_like_files_and_bad_ones_are_named(tmp_path):
 def test_the_canvas_gets_lossless_rgba_in_exactly_the_shown_colours(monkeypatch):
     from ipycanvas.utils import binary_image
 
-    painter = Painter(32)
+    painter = Painter(32, distinct=False)  # ADE20K on screen: path and rock 14 RGB units apart, what JPEG would smear
     painter.paint_stroke([(2, 16), (30, 16)], "path", size=6)
     painter.paint_stroke([(16, 2), (16, 30)], "rock", size=6)  # 14 RGB units from path in ADE20K
     sent = []
@@ -372,3 +372,18 @@ def test_the_page_side_guard_handles_cancel_drag_and_selection():
     for event in ("pointercancel", "lostpointercapture", "dragstart", "selectstart", "removeAllRanges"):
         assert event in html
     assert "user-select: none" in html
+
+
+def test_the_screen_tells_classes_apart_by_default_and_the_file_keeps_ade20k(tmp_path):
+    """A plaything (255,0,31) on a path (255,31,0) is nearly invisible in ADE20K's colours: not by default."""
+    painter = Painter(32)
+    painter.paint_stroke([(2, 10), (30, 10)], "path", size=6)
+    painter.paint_stroke([(16, 2), (16, 30)], "plaything", size=4)
+    shown = painter.shown_colors().astype(int)
+    assert np.abs(shown[10, 4] - shown[10, 16]).sum() > 100  # path beside plaything, on screen
+    tool_row = next(c for c in painter.children if painter.tool in getattr(c, "children", ()))
+    assert painter.distinct_box in tool_row.children  # one click away, above the canvas
+    saved = np.asarray(Image.open(painter.save_png(tmp_path / "s.png")).convert("RGB"))
+    assert np.array_equal(saved, L.labels_to_colors(painter.labels))
+    painter.distinct_box.value = False
+    assert np.array_equal(painter.shown_colors(), L.labels_to_colors(painter.labels))

@@ -100,11 +100,12 @@ class Painter(widgets.VBox):
         background: str | int = OTHER,
         display: int = DEFAULT_DISPLAY,
         save_path: str = "outputs/my_sketch.png",
+        distinct: bool = True,
     ):
         self.pad = Sketchpad(size, generate=generate, background=background)
         h, w = self.pad.shape
         self.display_width = int(display)
-        self.distinct = False
+        self.distinct = bool(distinct)  # easy-to-tell screen colours; the label map and file keep ADE20K's
         self.result_is_stale = False
         self._hovered: int | None = None
         self._message, self._error = "", False
@@ -152,14 +153,14 @@ class Painter(widgets.VBox):
                 widgets.HTML(LAYOUT_CSS + guard_html(ROOT_CLASS)),
                 self.button_css,
                 widgets.HBox(list(self.class_buttons.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                widgets.HBox([self.tool, self.brush], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox([self.tool, self.brush, self.distinct_box], layout=widgets.Layout(flex_flow="row wrap")),
                 widgets.HBox(
                     [self.undo_button, self.redo_button, self.clear_button, self.generate_button, self.live],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 stage,
                 widgets.HBox(
-                    [self.path, self.save_button, self.load_button, self.upload, self.distinct_box],
+                    [self.path, self.save_button, self.load_button, self.upload],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 self.status,
@@ -214,8 +215,8 @@ class Painter(widgets.VBox):
         )
         self.brush.observe(lambda ch: self._safely(self.pad.set_brush_size, ch["new"], redraw=False), names="value")
         self.live = widgets.Checkbox(value=False, description="Regenerate after each stroke", indent=False)
-        self.distinct_box = widgets.Checkbox(value=False, description="Distinct colours", indent=False)
-        tip = "easier-to-tell colours on screen; the label map and file keep ADE20K's"
+        self.distinct_box = widgets.Checkbox(value=self.distinct, description="Easy-to-tell colours", indent=False)
+        tip = "on screen only: untick for ADE20K's own colours; the label map and the saved file always keep ADE20K's"
         setattr(self.distinct_box, "tooltip" if self.distinct_box.has_trait("tooltip") else "description_tooltip", tip)
         self.distinct_box.observe(lambda ch: self._safely(self.show_distinct_colors, ch["new"]), names="value")
         self.path = widgets.Text(value=save_path, description="File:", layout=widgets.Layout(width="340px"))
