@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .error_line import first_line
 from .labels import NUM_ADE20K_CLASSES, OTHER
 
 DEFAULT_READER = "nvidia/segformer-b0-finetuned-ade-512-512"
@@ -105,9 +106,8 @@ def load_reader(reference: str | os.PathLike | None = None) -> SketchReader:
     try:
         model = SegformerForSemanticSegmentation.from_pretrained(source)
     except Exception as exc:  # offline, moved, not a segmenter: one line for the participant
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise ReaderUnavailable(
-            f"Could not load the segmenter '{source}' ({type(exc).__name__}: {reason}). Offline? Give a local copy "
+            f"Could not load the segmenter '{source}' ({first_line(exc, 160)}). Offline? Give a local copy "
             f"as `reader` or ${READER_ENV}; until then, judge by eye."
         ) from exc
     if model.config.num_labels != NUM_ADE20K_CLASSES:

@@ -29,12 +29,12 @@ def working_size(height: int, width: int, native: int = NATIVE_SIZE, largest: in
     model paints mush below its training size), both sides multiples of 8, the longer at most ``largest``."""
     if height < 1 or width < 1:
         raise ValueError(f"cannot paint an empty map ({height}x{width})")
-    scale = max(1.0, native / min(height, width))
-    scale = min(scale, largest / max(height, width)) if max(height, width) * scale > largest else scale
-    return tuple(  # type: ignore[return-value]
-        max(LATENT_FACTOR, int(math.floor(side * scale / LATENT_FACTOR + 0.5)) * LATENT_FACTOR)
-        for side in (height, width)
-    )
+    scale = min(max(1.0, native / min(height, width)), largest / max(height, width))
+
+    def rounded(side: int) -> int:
+        return max(LATENT_FACTOR, int(math.floor(side * scale / LATENT_FACTOR + 0.5)) * LATENT_FACTOR)
+
+    return rounded(height), rounded(width)
 
 
 def condition_image(labels: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..error_line import first_line
 from .condition import LATENT_FACTOR, condition_image, working_size
 from .settings import BASE_ENV, CONTROLNET_ENV, DiffusionSettings, ModelChoice
 
@@ -93,11 +94,9 @@ _SETTING = {"controlnet": ("controlnet", CONTROLNET_ENV), "base": ("base", BASE_
 
 
 def _load_failed(what: str, reference: str, exc: BaseException) -> DiffusionUnavailable:
-    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    reason = reason if len(reason) <= 160 else reason[:157] + "..."
     parameter, env = _SETTING[what]
     return DiffusionUnavailable(
-        f"Could not load the {_NAMES[what]} '{reference}' ({type(exc).__name__}: {reason}). "
+        f"Could not load the {_NAMES[what]} '{reference}' ({first_line(exc, 160)}). "
         "Is this computer offline, or has that repository moved or been withdrawn? Hosted weights come and go: "
         f"ask your facilitator for a copy in a folder (diffusers' layout) and give its path as `{parameter}` "
         f"(or set ${env} once for the room). Until then the series goes on with SPADE."

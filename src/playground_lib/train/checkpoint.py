@@ -34,6 +34,7 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as safetensors_bytes
 
+from ..error_line import first_line
 from ..fileio import new_folder_mode, output_failures, write_json
 
 POINTER = "latest.json"
@@ -131,12 +132,6 @@ def _write_hashed(path: Path, data: bytes | memoryview) -> str:
 def _layout(tensors: dict[str, torch.Tensor]) -> dict[str, list]:
     """Each tensor's dtype and shape, as saved: what a loaded file must still have."""
     return {key: [str(value.dtype).removeprefix("torch."), list(value.shape)] for key, value in tensors.items()}
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an error's message, or its type when the message is empty (an empty file)."""
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def remove_unfinished_saves(root: str | Path) -> None:

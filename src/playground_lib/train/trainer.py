@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..error_line import first_line
 from ..figures.training import write_loss_curves
 from ..fileio import write_json
 from ..precision import autocast, place, precision_for
@@ -360,7 +361,7 @@ class Trainer:
             self.opt_d.load_state_dict(state["opt_d"])
         except (ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise ckpt.CheckpointError(
-                f"{folder}/state.pt: its optimiser state does not fit this model ({ckpt.first_line(exc)})"
+                f"{folder}/state.pt: its optimiser state does not fit this model ({first_line(exc)})"
             ) from None
         # A run saved in fp32 or bf16 has no loss scale to give (an empty state); resumed on a GPU
         # that needs fp16 (a T4), its scaler starts fresh instead of refusing the checkpoint.
