@@ -53,9 +53,67 @@ def test_a_bundled_file_saved_again_still_counts_as_bundled():
     doc = json.loads(path.read_text())
     path.write_text(json.dumps(doc, indent=4))  # the annotator rewrites it: other bytes, same shapes
     assert own_data.describe_annotations(path.parent).bundled == [path]
-    doc["shapes"][0]["points"][0][0] += 5
-    path.write_text(json.dumps(doc))
-    assert own_data.describe_annotations(path.parent).own == [path]
+
+
+def _practise_on(folder: Path, count: int) -> list[Path]:
+    """Annotate bundled pictures in ``folder`` the way a participant practises: a few polygons of their own."""
+    from playground_lib.annotator.session import AnnotationSession
+
+    session = AnnotationSession(folder)
+    saved = []
+    for index in range(count):
+        session.go_to(index)
+        session.add_polygon([(10, 10), (60, 12), (40, 50)], "tree")
+        saved.append(session.save())
+    return saved
+
+
+def test_practice_on_bundled_pictures_never_counts_as_yours(capsys):
+    """Issue 20 item 5: an older notebook 01 put its practice pictures in the annotations folder."""
+    folder = own_data.annotations_dir()
+    own_data.copy_sample_images(folder, count=3)
+    practised = _practise_on(folder, 2)
+    write_scene(generate_scene(901, 64), folder, "mine")
+    found = own_data.ensure_annotations(count=3)
+    assert [p.name for p in found.own] == ["mine.json"]
+    assert found.practice == practised and found.left_out == practised
+    assert found.files == [folder / "mine.json"]
+    assert "1 annotated pictures (1 of yours); 2 practice pictures (bundled ones you annotated) left out" in (
+        capsys.readouterr().out
+    )
+
+
+def test_practice_alone_gets_the_stand_ins_and_survives_them(capsys):
+    folder = own_data.annotations_dir()
+    own_data.copy_sample_images(folder, count=1)
+    (practised,) = _practise_on(folder, 1)
+    before = practised.read_bytes()
+    found = own_data.ensure_annotations(count=3)
+    assert practised.read_bytes() == before  # the stand-in of that picture did not overwrite the practice
+    assert found.practice == [practised] and [p.name for p in found.bundled] == ["scene_0001.json", "scene_0002.json"]
+    assert "No annotations of yours" in capsys.readouterr().out
+
+
+def test_notebook_01_practises_apart_from_the_annotations():
+    folder = own_data.practice_pictures(count=3)
+    assert folder == own_data.practice_dir() and folder != own_data.annotations_dir()
+    assert sorted(p.name for p in folder.glob("*.png")) == ["scene_0000.png", "scene_0001.png", "scene_0002.png"]
+    _practise_on(folder, 1)
+    own_data.practice_pictures(count=3)  # running the cell again keeps the work
+    assert (folder / "scene_0000.json").is_file()
+    assert not own_data.describe_annotations(own_data.annotations_dir()).files
+
+
+def test_the_conversion_leaves_practice_out():
+    from playground_lib.coco.from_labelme import convert_labelme_dir
+
+    folder = own_data.annotations_dir()
+    own_data.copy_sample_images(folder, count=2)
+    _practise_on(folder, 2)
+    write_scene(generate_scene(902, 64), folder, "mine")
+    found = own_data.describe_annotations(folder)
+    coco = convert_labelme_dir(folder, exclude=found.left_out, progress=False).coco
+    assert [image["labelme_file"] for image in coco["images"]] == ["mine.json"]
 
 
 def test_spade_folder_is_made_when_missing_and_mixed_set_keeps_validation_own(tmp_path):

@@ -1,8 +1,9 @@
 """The participant's own data on its way through the series: annotations → SPADE folder → training set.
 
 Notebook 01 saves annotations in ``<workspace>/annotations/`` (photos and labelme files side by
-side, as labelme keeps them); notebook 02 converts *that* folder into ``<workspace>/coco.json``
-and ``<workspace>/spade/``; notebook 06 trains on the SPADE folder, alone or mixed with synthetic
+side, as labelme keeps them) and practice on bundled pictures in ``<workspace>/practice/``, apart,
+so that practice never enters a training set; notebook 02 converts the annotations folder into
+``<workspace>/coco.json`` and ``<workspace>/spade/``; notebook 06 trains on the SPADE folder, alone or mixed with synthetic
 scenes. When a step finds nothing of the participant's, it says so plainly and uses the bundled
 synthetic annotations, so every notebook also works on its own.
 """
@@ -10,16 +11,20 @@ synthetic annotations, so every notebook also works on its own.
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fileio import atomic_folder, write_json, write_png
+from .labelme.check import check_labelme, lists_shapes
 from .labelme.folder import copy_labelme_files, labelme_files
+from .labelme.format import LabelmeFile
 from .paths import data_dir
 from .workspace import workspace_path
 
 ANNOTATIONS = "annotations"
+PRACTICE = "practice"
 COCO_FILE = "coco.json"
 SPADE_FOLDER = "spade"
 OWN_PREFIX = "own_"  # names of the participant's pictures in a mixed training set
@@ -30,6 +35,41 @@ def annotations_dir() -> Path:
     folder = workspace_path(ANNOTATIONS)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def practice_dir() -> Path:
+    """``<workspace>/practice``: bundled pictures to try the annotator on, kept out of every training set."""
+    return workspace_path(PRACTICE)
+
+
+def sample_images(count: int = 3) -> list[Path]:
+    """The first ``count`` bundled synthetic playground photos (not their label maps)."""
+    folder = data_dir() / "synthetic"
+    images = sorted(p for p in folder.glob("scene_*.png") if not p.stem.endswith(("_label", "_instance")))
+    if len(images) < count:
+        raise FileNotFoundError(f"{folder}: expected at least {count} bundled scenes, found {len(images)}")
+    return images[:count]
+
+
+def copy_sample_images(dest: str | os.PathLike, count: int = 3, fresh: bool = False) -> Path:
+    """Copy bundled photos into ``dest`` to annotate there (the bundled folder stays untouched).
+
+    Photos already in ``dest`` are kept, and so are their annotations: running the notebook
+    again never throws away your work. ``fresh=True`` empties the folder first (for demos).
+    """
+    dest = Path(dest)
+    if fresh and dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for image in sample_images(count):
+        if not (dest / image.name).exists():
+            shutil.copyfile(image, dest / image.name)
+    return dest
+
+
+def practice_pictures(count: int = 3) -> Path:
+    """``practice_dir()`` with ``count`` bundled pictures in it (work already there is kept)."""
+    return copy_sample_images(practice_dir(), count)
 
 
 def coco_path() -> Path:
@@ -66,56 +106,89 @@ def event_sketches(extra_count: int) -> tuple[list[Path], str]:
 
 @dataclass
 class AnnotationFolder:
-    """What a folder of labelme files holds: files with shapes, split into own work and bundled copies."""
+    """What a folder of labelme files holds: own work, bundled stand-ins, practice, and empty files.
+
+    Whose a file is follows from its picture: a bundled picture is never "yours". Annotated exactly
+    as the bundled set has it, it is a stand-in copied in when the folder had nothing; annotated
+    otherwise, it is practice (an older notebook 01 put its practice pictures here), left out like an
+    empty file so that it never enters a training set.
+    """
 
     folder: Path
     own: list[Path]
     bundled: list[Path]
     empty: list[Path]  # saved without a single shape: nothing to learn from, left out of the conversion
+    practice: list[Path] = field(default_factory=list)
 
     @property
     def files(self) -> list[Path]:
+        """The files a conversion takes."""
         return sorted(self.own + self.bundled)
 
+    @property
+    def left_out(self) -> list[Path]:
+        """The files a conversion must skip (its ``exclude``)."""
+        return sorted(self.empty + self.practice)
+
     def summary(self) -> str:
+        practice = (
+            f"; {len(self.practice)} practice picture{'s' * (len(self.practice) != 1)} (bundled ones you "
+            "annotated) left out"
+            if self.practice
+            else ""
+        )
         if not self.files:
-            return f"{self.folder}: no annotations yet"
+            return f"{self.folder}: no annotations yet{practice}"
         parts = [f"{len(self.own)} of yours"] if self.own else []
         parts += [f"{len(self.bundled)} bundled synthetic scenes"] if self.bundled else []
-        return f"{self.folder}: {len(self.files)} annotated pictures ({', '.join(parts)})"
+        return f"{self.folder}: {len(self.files)} annotated pictures ({', '.join(parts)}){practice}"
 
 
-def _has_shapes(path: Path) -> bool:
-    """A file worth converting: any shape at all. An unreadable file counts too, so that notebook 02
-    reports what is wrong with it instead of quietly leaving it out."""
-    try:
-        return bool(json.loads(path.read_text(encoding="utf-8")).get("shapes"))
-    except (ValueError, AttributeError, OSError):
-        return True
+def _read(path: Path) -> LabelmeFile | None:
+    """The file as the library reads it, or None when it has problems (notebook 02 names them)."""
+    labelme_file, problems = check_labelme(path, allow_outside=True)
+    return None if problems else labelme_file
 
 
-def _outlines(path: Path) -> list[tuple[str, list]] | None:
-    try:
-        shapes = json.loads(path.read_text(encoding="utf-8"))["shapes"]
-        return [(s["label"], [[round(float(v), 1) for v in p] for p in s["points"]]) for s in shapes]
-    except (ValueError, KeyError, TypeError, OSError):
+def _outlines(labelme_file: LabelmeFile) -> list[tuple[str, list]]:
+    return [(s.label, [[round(float(v), 1) for v in p] for p in s.points]) for s in labelme_file.shapes]
+
+
+def _bundled_twin(labelme_file: LabelmeFile) -> LabelmeFile | None:
+    """The bundled annotation of the file's picture, when that picture is a bundled one, byte for byte."""
+    if labelme_file.image_path is None:
         return None
+    twin = data_dir() / "synthetic" / labelme_file.image_path.name
+    if not twin.is_file() or twin.read_bytes() != labelme_file.image_path.read_bytes():
+        return None
+    return _read(twin.with_suffix(".json"))
 
 
-def _is_bundled_copy(path: Path) -> bool:
-    """Same outlines as the bundled file of that name (saving it again in the annotator changes bytes, not shapes)."""
-    twin = data_dir() / "synthetic" / path.name
-    return twin.is_file() and _outlines(path) is not None and _outlines(path) == _outlines(twin)
+def _whose(path: Path) -> str:
+    """"own", "bundled", "practice" or "empty" (the fields of :class:`AnnotationFolder`).
+
+    A file with problems counts as own work, so that notebook 02 reports what is wrong with it
+    instead of quietly leaving it out (unless it lists no shape: nothing to convert). Saving a bundled file again in the annotator changes its
+    bytes, not its shapes: it stays a stand-in.
+    """
+    if not lists_shapes(path):
+        return "empty"
+    labelme_file = _read(path)
+    if labelme_file is None:
+        return "own"
+    twin = _bundled_twin(labelme_file)
+    if twin is None:
+        return "own"
+    return "bundled" if _outlines(labelme_file) == _outlines(twin) else "practice"
 
 
 def describe_annotations(folder: str | Path) -> AnnotationFolder:
-    """The labelme files of a folder: own work, bundled copies, and files without a single shape."""
+    """The labelme files of a folder: own work, bundled copies, practice, and files without a single shape."""
     folder = Path(folder)
-    every = labelme_files(folder) if folder.is_dir() else []
-    files = [p for p in every if _has_shapes(p)]
-    bundled = [p for p in files if _is_bundled_copy(p)]
-    empty = [p for p in every if p not in files]
-    return AnnotationFolder(folder, [p for p in files if p not in bundled], bundled, empty)
+    found: dict[str, list[Path]] = {"own": [], "bundled": [], "practice": [], "empty": []}
+    for path in labelme_files(folder) if folder.is_dir() else []:
+        found[_whose(path)].append(path)
+    return AnnotationFolder(folder, **found)
 
 
 def ensure_spade_folder(count: int = 24) -> Path:
@@ -133,7 +206,7 @@ def ensure_spade_folder(count: int = 24) -> Path:
         return folder
     print(f"No training folder from notebook 02 in {folder} yet: making it from the annotations now.")
     found = ensure_annotations(count)
-    coco = convert_labelme_dir(found.folder, split=0.8, exclude=found.empty, progress=False).coco
+    coco = convert_labelme_dir(found.folder, split=0.8, exclude=found.left_out, progress=False).coco
     write_json(coco_path(), coco)
     coco_to_spade(coco, found.folder, folder, progress=False)
     return folder
@@ -149,7 +222,7 @@ def ensure_annotations(count: int = 24, folder: str | Path | None = None) -> Ann
     if found.files:
         print(found.summary())
         return found
-    copy_labelme_files(data_dir() / "synthetic", folder, count=count)
+    copy_labelme_files(data_dir() / "synthetic", folder, count=count, overwrite=False)
     found = describe_annotations(folder)
     print(
         f"No annotations of yours in {folder} yet, so {len(found.bundled)} bundled synthetic scenes were "

@@ -49,6 +49,17 @@ def read_labelme(
     return result
 
 
+def lists_shapes(path: str | os.PathLike) -> bool:
+    """Whether a file lists any shape, read without the checks: a file saved with none has nothing to
+    convert, whatever else is wrong with it. One that cannot be read at all counts as listing some,
+    so that the conversion reports what is wrong with it instead of quietly leaving it out."""
+    try:
+        raw = read_json(Path(path))
+    except (OSError, ValueError):
+        return True
+    return not isinstance(raw, dict) or bool(raw.get("shapes"))
+
+
 def check_labelme(
     path: str | os.PathLike,
     labels: Iterable[str] | Callable[[str], str | None] | None = None,

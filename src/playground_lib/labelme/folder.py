@@ -23,15 +23,19 @@ def labelme_files(labelme_dir: str | os.PathLike, exclude: Iterable[str | os.Pat
 
 
 def copy_labelme_files(
-    source_dir: str | os.PathLike, target_dir: str | os.PathLike, count: int | None = None
+    source_dir: str | os.PathLike, target_dir: str | os.PathLike, count: int | None = None, overwrite: bool = True
 ) -> list[Path]:
     """Copy the first ``count`` labelme files of a folder, each with its image, into another folder.
 
     For trying things on a copy (the notebooks break a file on purpose) or on a smaller set.
+    ``overwrite=False`` skips a file whose name the target already has (with its image), so that a
+    participant's work on that picture survives.
     """
     source_dir, target_dir = Path(source_dir), Path(target_dir)
     copied = []
     for path in sorted(source_dir.glob("*.json"))[:count]:
+        if not overwrite and (target_dir / path.name).exists():
+            continue
         item = read_labelme(path, allow_outside=True)
         if item.image_path is not None:
             relative = item.image_path.relative_to(source_dir.resolve())
