@@ -67,8 +67,8 @@ print("Your annotations are kept in", folder)
 # into: a *label map*, where every pixel carries the number of its class. Each class has its own colour.
 
 # %%
-from playground_lib.annotator.figures import sample_images
 from playground_lib.figures.annotation import show_annotation
+from playground_lib.own_data import sample_images
 
 example = sample_images(1)[0].with_suffix(".json")
 show_annotation(example, "a playground and its annotation");
@@ -92,6 +92,8 @@ print(f'labelme "{folder}" --validate-label exact --labels ' + ",".join(default_
 # ## In Colab (or here): the annotator
 #
 # labelme cannot open inside Colab, so this series has a small annotator that works in the notebook.
+# First practise on three bundled pictures. They are kept in a `practice` folder of their own, so that
+# nothing you try here ends up in your training set.
 #
 # 1. Pick a **label** (say *tree*).
 # 2. **Click** around the object, one click per corner. Yellow dots show your points.
@@ -100,18 +102,31 @@ print(f'labelme "{folder}" --validate-label exact --labels ' + ",".join(default_
 #    then choose another label or press **Delete**.
 # 5. **Save** writes the `.json` next to the picture. **Next** and **Previous** save for you; a polygon
 #    you did not close (3 points or more) is closed for you, and the status line says so.
-# 6. **Your own photos**: press **Upload photos** (several at once), or type a folder on your computer
-#    and press **Add folder**. They are copied into your annotations folder at full size and turned
-#    upright; a file that is not a picture gets a red line with its name, and nothing else changes.
-#
-# The annotator opens every photo in your annotations folder; we add three bundled ones to practise on.
-# Your work is kept there; running this cell again keeps it.
 
 # %%
 from playground_lib.annotator import Annotator
-from playground_lib.annotator.figures import copy_sample_images
+from playground_lib.own_data import practice_pictures
 
-copy_sample_images(folder, count=3)
+practice = Annotator(practice_pictures(count=3))
+practice
+
+# %% [markdown]
+# When you have drawn a few shapes, run the next cell to save and see the label map your polygons make.
+
+# %%
+saved = practice.save()
+show_annotation(saved, "your practice");
+
+# %% [markdown]
+# ## Your own photos
+#
+# This annotator opens your annotations folder, empty until you add photos. Press **Upload photos**
+# (several at once), or type a folder on your computer and press **Add folder**. They are copied into your
+# annotations folder at full size and turned upright; a file that is not a picture gets a red line with
+# its name, and nothing else changes. Annotate them as you practised. Your work is kept there; running
+# this cell again keeps it.
+
+# %%
 annotator = Annotator(folder)
 annotator
 
@@ -129,19 +144,13 @@ else:
     print("Not in Colab: use the Upload photos button or the folder box above.")
 
 # %% [markdown]
-# When you have drawn a few shapes, run the next cell to save and see the label map your polygons make.
-
-# %%
-saved = annotator.save()
-show_annotation(saved, "your annotation");
-
-# %% [markdown]
 # ## What notebook 02 will get
 #
 # The next cell looks at your annotations folder and says what is in it: how many pictures **you**
-# annotated, and how many are bundled ones. If you have not drawn anything yet, it copies bundled
-# annotated scenes in (and says so), so that the next notebooks have something to work on. Come back
-# after annotating your own photos and run it again: from then on, your own work is what travels on.
+# annotated, and how many are bundled ones; your practice is not counted. If you have not annotated
+# anything yet, it copies bundled annotated scenes in (and says so), so that the next notebooks have
+# something to work on. Come back after annotating your own photos and run it again: from then on, your
+# own work is what travels on, and the bundled stand-ins are left out.
 
 # %%
 from playground_lib.own_data import ensure_annotations
@@ -152,11 +161,14 @@ mine = ensure_annotations(count=bundled_count, folder=folder)
 # ## The same, from code
 #
 # Every click in the annotator calls one small piece of Python. Here we "click" the corners of the
-# climbing frame from code instead, on a fresh copy of the first picture (so your own work above is not
-# touched). The numbers are pixel positions: *x* from the left, *y* from the top.
+# climbing frame from code instead, on a fresh copy of the first picture in a practice folder of its
+# own (so your work above is not touched). The numbers are pixel positions: *x* from the left, *y* from
+# the top.
 
 # %%
-demo = Annotator(copy_sample_images("outputs/annotate_demo", count=1, fresh=True))
+from playground_lib.own_data import copy_sample_images, practice_dir
+
+demo = Annotator(copy_sample_images(practice_dir() / "from_code", count=1, fresh=True))
 corners = [(40, 118), (114, 118), (116, 200), (38, 200)]
 demo.add_polygon(corners, "plaything")
 demo.add_polygon([(80, 170), (92, 160), (150, 165), (170, 195), (130, 218), (85, 210)], "sand")

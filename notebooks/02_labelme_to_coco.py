@@ -55,7 +55,9 @@ sample_count = 3
 # Notebook 01 saved your annotations in the `annotations` folder of your working folder (your Google
 # Drive in Colab). This notebook converts **that folder**. The next cell says what it found: your own
 # annotations, bundled ones, or nothing, in which case it copies bundled synthetic scenes in (notebook
-# 07 shows how they are made) and tells you so. Pictures saved without a single outline are left out.
+# 07 shows how they are made) and tells you so. Left out: pictures saved without a single outline,
+# bundled pictures you annotated to practise, and the bundled stand-ins once you have annotations of
+# your own.
 
 # %%
 from playground_lib.figures.annotation import show_labelme
@@ -120,7 +122,7 @@ from playground_lib.coco.from_labelme import convert_labelme_dir
 from playground_lib.fileio import write_json
 from playground_lib.own_data import coco_path
 
-coco = convert_labelme_dir(folder, split=0.8, seed=0, exclude=mine.empty).coco
+coco = convert_labelme_dir(folder, split=0.8, seed=0, exclude=mine.left_out).coco
 write_json(coco_path(), coco)
 print(len(coco["images"]), "images,", len(coco["annotations"]), "objects,", len(coco["categories"]), "classes")
 print("first annotation:", {k: coco["annotations"][0][k] for k in ("category_id", "area", "bbox")})
@@ -158,7 +160,7 @@ print(f"{same} of {total} objects: pycocotools gives back exactly labelme's pixe
 # %%
 from playground_lib.figures.coco import area_sum, show_layers_vs_visible
 
-whole = convert_labelme_dir(folder, exclude=mine.empty, whole_shapes=True, progress=False).coco
+whole = convert_labelme_dir(folder, exclude=mine.left_out, whole_shapes=True, progress=False).coco
 first = coco["images"][0]["id"]
 print(f"areas of the first picture, as layers: {area_sum(whole, first):.2f} x the picture; ", end="")
 print(f"as seen: {area_sum(coco, first):.2f} x (1.00 when every pixel is labelled)")

@@ -94,6 +94,16 @@ def test_practice_alone_gets_the_stand_ins_and_survives_them(capsys):
     assert "No annotations of yours" in capsys.readouterr().out
 
 
+def test_stand_ins_step_aside_once_you_have_annotations_of_your_own(capsys):
+    own_data.ensure_annotations(count=2)
+    folder = own_data.annotations_dir()
+    write_scene(generate_scene(903, 64), folder, "mine")
+    found = own_data.ensure_annotations(count=2)
+    assert found.files == [folder / "mine.json"]
+    assert found.left_out == [folder / "scene_0000.json", folder / "scene_0001.json"]
+    assert "1 annotated pictures (1 of yours); the 2 bundled stand-ins are left out" in capsys.readouterr().out
+
+
 def test_notebook_01_practises_apart_from_the_annotations():
     folder = own_data.practice_pictures(count=3)
     assert folder == own_data.practice_dir() and folder != own_data.annotations_dir()

@@ -109,8 +109,8 @@ class AnnotationFolder:
     """What a folder of labelme files holds: own work, bundled stand-ins, practice, and empty files.
 
     Whose a file is follows from its picture: a bundled picture is never "yours". Annotated exactly
-    as the bundled set has it, it is a stand-in copied in when the folder had nothing; annotated
-    otherwise, it is practice (an older notebook 01 put its practice pictures here), left out like an
+    as the bundled set has it, it is a stand-in, copied in when the folder had nothing and used only
+    while nothing of yours is there; annotated otherwise, it is practice (an older notebook 01 put its practice pictures here), left out like an
     empty file so that it never enters a training set.
     """
 
@@ -122,13 +122,13 @@ class AnnotationFolder:
 
     @property
     def files(self) -> list[Path]:
-        """The files a conversion takes."""
-        return sorted(self.own + self.bundled)
+        """The files a conversion takes: yours, or the stand-ins while you have none."""
+        return sorted(self.own or self.bundled)
 
     @property
     def left_out(self) -> list[Path]:
         """The files a conversion must skip (its ``exclude``)."""
-        return sorted(self.empty + self.practice)
+        return sorted(self.empty + self.practice + (self.bundled if self.own else []))
 
     def summary(self) -> str:
         practice = (
@@ -139,9 +139,10 @@ class AnnotationFolder:
         )
         if not self.files:
             return f"{self.folder}: no annotations yet{practice}"
-        parts = [f"{len(self.own)} of yours"] if self.own else []
-        parts += [f"{len(self.bundled)} bundled synthetic scenes"] if self.bundled else []
-        return f"{self.folder}: {len(self.files)} annotated pictures ({', '.join(parts)}){practice}"
+        if not self.own:
+            return f"{self.folder}: {len(self.files)} annotated pictures ({len(self.bundled)} bundled synthetic scenes){practice}"
+        stand_ins = f"; the {len(self.bundled)} bundled stand-ins are left out" if self.bundled else ""
+        return f"{self.folder}: {len(self.files)} annotated pictures ({len(self.own)} of yours){stand_ins}{practice}"
 
 
 def _read(path: Path) -> LabelmeFile | None:
@@ -165,7 +166,7 @@ def _bundled_twin(labelme_file: LabelmeFile) -> LabelmeFile | None:
 
 
 def _whose(path: Path) -> str:
-    """"own", "bundled", "practice" or "empty" (the fields of :class:`AnnotationFolder`).
+    """ "own", "bundled", "practice" or "empty" (the fields of :class:`AnnotationFolder`).
 
     A file with problems counts as own work, so that notebook 02 reports what is wrong with it
     instead of quietly leaving it out (unless it lists no shape: nothing to convert). Saving a bundled file again in the annotator changes its
