@@ -3,8 +3,8 @@
 Notebook 01 saves annotations in ``<workspace>/annotations/`` (photos and labelme files side by
 side, as labelme keeps them) and practice on bundled pictures in ``<workspace>/practice/``, apart,
 so that practice never enters a training set; notebook 02 converts the annotations folder into
-``<workspace>/coco.json`` and ``<workspace>/spade/``; notebook 06 trains on the SPADE folder, alone or mixed with synthetic
-scenes. When a step finds nothing of the participant's, it says so plainly and uses the bundled
+``<workspace>/coco.json`` and ``<workspace>/spade/``; notebook 06 trains on the SPADE folder, alone
+or mixed with synthetic scenes. When a step finds nothing of the participant's, it says so plainly and uses the bundled
 synthetic annotations, so every notebook also works on its own.
 """
 
@@ -110,8 +110,8 @@ class AnnotationFolder:
 
     Whose a file is follows from its picture: a bundled picture is never "yours". Annotated exactly
     as the bundled set has it, it is a stand-in, copied in when the folder had nothing and used only
-    while nothing of yours is there; annotated otherwise, it is practice (an older notebook 01 put its practice pictures here), left out like an
-    empty file so that it never enters a training set.
+    while nothing of yours is there; annotated otherwise, it is practice (an older notebook 01 put
+    its practice pictures here), left out like an empty file so that it never enters a training set.
     """
 
     folder: Path
@@ -140,7 +140,8 @@ class AnnotationFolder:
         if not self.files:
             return f"{self.folder}: no annotations yet{practice}"
         if not self.own:
-            return f"{self.folder}: {len(self.files)} annotated pictures ({len(self.bundled)} bundled synthetic scenes){practice}"
+            stand_ins = f"{len(self.bundled)} bundled synthetic scenes"
+            return f"{self.folder}: {len(self.files)} annotated pictures ({stand_ins}){practice}"
         stand_ins = f"; the {len(self.bundled)} bundled stand-ins are left out" if self.bundled else ""
         return f"{self.folder}: {len(self.files)} annotated pictures ({len(self.own)} of yours){stand_ins}{practice}"
 
@@ -166,11 +167,11 @@ def _bundled_twin(labelme_file: LabelmeFile) -> LabelmeFile | None:
 
 
 def _whose(path: Path) -> str:
-    """ "own", "bundled", "practice" or "empty" (the fields of :class:`AnnotationFolder`).
+    """Which field of :class:`AnnotationFolder` a file goes to: own, bundled, practice or empty.
 
     A file with problems counts as own work, so that notebook 02 reports what is wrong with it
-    instead of quietly leaving it out (unless it lists no shape: nothing to convert). Saving a bundled file again in the annotator changes its
-    bytes, not its shapes: it stays a stand-in.
+    instead of quietly leaving it out (unless it lists no shape: nothing to convert). Saving a
+    bundled file again in the annotator changes its bytes, not its shapes: it stays a stand-in.
     """
     if not lists_shapes(path):
         return "empty"
