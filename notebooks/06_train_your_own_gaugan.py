@@ -233,8 +233,15 @@ show_progress(cfg.out_dir);
 #
 # Training pictures are square (`size` x `size`): a landscape photo is scaled to that height and a square
 # is cut from it, at a different place each step, so over many steps the model sees all of it; the samples
-# and scores use the middle square, so the sides of a wide photo do not show there.
-#
+# and scores use the middle square, so the sides of a wide photo do not show there. Here is one of your
+# validation pictures with that square marked (if they are all square, the cell says so):
+
+# %%
+from playground_lib.figures.training import show_square_crop
+
+show_square_crop(cfg.data_dir);
+
+# %% [markdown]
 # Every `sample_every` steps the trainer saves a grid: **label map | real photo | generated**. Early on the
 # generated column is a blur of the right colours; then edges appear; then textures: grass gets blades,
 # sand gets grain. On a CPU this takes a few hundred steps for colours and thousands for textures.
