@@ -71,7 +71,9 @@ show_pipeline();
 #
 # The library can draw playground scenes: sky, grass, sand, paths, trees, slides, swings, benches and
 # people. Every scene comes with its **label map**: each pixel is given a class (sky, tree, grass…), shown
-# below in the standard ADE20K colours that SPADE understands. Change the `seed` to get other scenes.
+# below in the standard ADE20K colours that SPADE understands. Each scene is drawn from a **seed**, the
+# number its random choices start from: the same seed always draws the same scene, another seed another
+# one. Change the seeds to get other scenes.
 
 # %%
 from playground_lib.figures.synthetic import show_scenes

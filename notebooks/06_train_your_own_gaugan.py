@@ -359,7 +359,7 @@ else:
 # ## 10. Bigger machines
 #
 # The same trainer runs on several GPUs with PyTorch's `torchrun`; each GPU takes its share of every
-# epoch and the results are averaged. From a terminal:
+# *epoch* (one pass over all the training pictures) and the results are averaged. From a terminal:
 #
 # ```
 # torchrun --nproc_per_node 4 -m playground_lib.train.ddp --data my_spade_folder --out runs/big \

@@ -93,7 +93,8 @@ show_label_maps(list(layouts.values()), [f"{m}, {g}" for g, m in layouts], colum
 #
 # A generator learned what grass or a slide looks like at the size it was trained at (256 x 256 for
 # the official model and for the small bundled one). Painting a small picture and enlarging it
-# to 1280 x 960 would give blur. SPADE is *fully convolutional*: it can paint a label map of any size,
+# to 1280 x 960 would give blur. SPADE is *fully convolutional*: it is made only of small filters that
+# slide over the picture, with no part tied to one picture size, so it can paint a label map of any size,
 # and each pixel then has the same scale it had in training. So the map is painted **at its own size**,
 # in overlapping windows (to keep memory bounded) blended with soft edges so no seams show.
 #
