@@ -237,7 +237,7 @@ show_progress(cfg.out_dir);
 # validation pictures with that square marked (if they are all square, the cell says so):
 
 # %%
-from playground_lib.figures.training import show_square_crop
+from playground_lib.figures.coco import show_square_crop
 
 show_square_crop(cfg.data_dir);
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from playground_lib.figures.training import show_square_crop
+from playground_lib.figures.coco import show_square_crop
 from playground_lib.fileio import write_png
 
 

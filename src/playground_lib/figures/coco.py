@@ -1,4 +1,4 @@
-"""Pictures for notebook 02 (labelme -> COCO -> SPADE): masks over photos, class counts, SPADE samples.
+"""Pictures for notebooks 02 and 06 (labelme -> COCO -> SPADE): masks, class counts, SPADE samples, square crops.
 
 Each takes plain data (COCO dicts, folders), draws into a new figure (or the ``ax`` it is given)
 and returns the figure, so a notebook cell stays one call long.
@@ -193,3 +193,43 @@ def show_spade_samples(spade_dir: str | os.PathLike, stems: Sequence[str] | None
             (colours[instances], "instances/"),
         ]
     return show_panels(panels, columns=3, panel_size=2.6)
+
+
+def show_square_crop(data_dir: str | Path, split: str = "val"):
+    """A wide picture of the set with the middle square marked: what samples and scores see of it.
+
+    The trainer learns on squares; a participant whose landscape photo seems to lose its sides in
+    the validation samples should see why, on their own photo. Prints a line and returns None when
+    every picture of the split is square.
+    """
+    from matplotlib.patches import Rectangle
+
+    from ..labelme.image import read_upright_rgb
+    from ..train.dataset import find_samples
+
+    for sample in find_samples(data_dir, split):
+        picture = read_upright_rgb(sample.image)
+        height, width = picture.shape[:2]
+        if height != width:
+            break
+    else:
+        print(f"Every {split} picture in {data_dir} is square: nothing is cut.")
+        return None
+    side = min(height, width)
+    x, y = (width - side) // 2, (height - side) // 2
+    print(
+        f"{sample.image.name} is {width} x {height}: training takes a square of it (a different one each "
+        f"step); samples and scores take the middle {side} x {side}, inside the yellow frame."
+    )
+    fig, (axes,) = axes_grid(1, 1, panel_size=(4.5 * width / height, 4.5))
+    axes.imshow(picture)
+    for left, right in ((0, x), (x + side, width)):
+        if right > left:
+            axes.add_patch(Rectangle((left - 0.5, -0.5), right - left, height, color="black", alpha=0.45, lw=0))
+    for top, bottom in ((0, y), (y + side, height)):
+        if bottom > top:
+            axes.add_patch(Rectangle((-0.5, top - 0.5), width, bottom - top, color="black", alpha=0.45, lw=0))
+    axes.add_patch(Rectangle((x - 0.5, y - 0.5), side, side, fill=False, edgecolor="yellow", lw=2.5))
+    axes.set_title(f"{sample.image.name}: the middle square", fontsize=11)
+    fig.tight_layout()
+    return fig

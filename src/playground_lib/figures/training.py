@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..fileio import read_png
-from .common import axes_grid, save_figure, show_panels
+from .common import save_figure, show_panels
 
 
 def write_loss_curves(path: str | Path, history: list[dict[str, float]]) -> Path | None:
@@ -63,43 +63,3 @@ def show_sample_history(out_dir: str | Path, count: int = 3):
     picks = [grids[int(i)] for i in np.unique(np.linspace(0, len(grids) - 1, count).round())]
     panels = [(read_png(p), f"after {int(p.stem.split('_')[1])} steps") for p in picks]
     return show_panels(panels, panel_size=(3.5, 3.85), title_size=12)
-
-
-def show_square_crop(data_dir: str | Path, split: str = "val"):
-    """A wide picture of the set with the middle square marked: what samples and scores see of it.
-
-    The trainer learns on squares; a participant whose landscape photo seems to lose its sides in
-    the validation samples should see why, on their own photo. Prints a line and returns None when
-    every picture of the split is square.
-    """
-    from matplotlib.patches import Rectangle
-
-    from ..labelme.image import read_upright_rgb
-    from ..train.dataset import find_samples
-
-    for sample in find_samples(data_dir, split):
-        picture = read_upright_rgb(sample.image)
-        height, width = picture.shape[:2]
-        if height != width:
-            break
-    else:
-        print(f"Every {split} picture in {data_dir} is square: nothing is cut.")
-        return None
-    side = min(height, width)
-    x, y = (width - side) // 2, (height - side) // 2
-    print(
-        f"{sample.image.name} is {width} x {height}: training takes a square of it (a different one each "
-        f"step); samples and scores take the middle {side} x {side}, inside the yellow frame."
-    )
-    fig, (axes,) = axes_grid(1, 1, panel_size=(4.5 * width / height, 4.5))
-    axes.imshow(picture)
-    for left, right in ((0, x), (x + side, width)):
-        if right > left:
-            axes.add_patch(Rectangle((left - 0.5, -0.5), right - left, height, color="black", alpha=0.45, lw=0))
-    for top, bottom in ((0, y), (y + side, height)):
-        if bottom > top:
-            axes.add_patch(Rectangle((-0.5, top - 0.5), width, bottom - top, color="black", alpha=0.45, lw=0))
-    axes.add_patch(Rectangle((x - 0.5, y - 0.5), side, side, fill=False, edgecolor="yellow", lw=2.5))
-    axes.set_title(f"{sample.image.name}: the middle square", fontsize=11)
-    fig.tight_layout()
-    return fig
