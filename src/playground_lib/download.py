@@ -23,6 +23,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from .error_line import first_line
 from .fileio import atomic_path
 
 _CHUNK = 1 << 20
@@ -89,7 +90,7 @@ def drive_refusal(exc: BaseException, what: str) -> str:
         )
     if _is_network_error(exc):
         return f"Could not reach Google Drive for {what}: this computer seems to be offline."
-    return f"Google Drive did not hand over {what} ({type(exc).__name__}: {_first_line(text)})."
+    return f"Google Drive did not hand over {what} ({first_line(exc, 100)})."
 
 
 def http_download(
@@ -124,9 +125,10 @@ def http_download(
     except urllib.error.HTTPError as exc:
         raise DownloadFailed(f"{_http_refusal(url, exc.code, what)} {advice}") from None
     except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
+        reason = getattr(exc, "reason", exc)  # a URLError wraps the socket's own error
+        reason = reason if isinstance(reason, BaseException) else exc
         raise DownloadFailed(
-            f"Could not reach {urllib.parse.urlsplit(url).hostname} for {what} ({_first_line(str(reason))}): "
+            f"Could not reach {urllib.parse.urlsplit(url).hostname} for {what} ({first_line(reason, 100)}): "
             f"is this computer offline, or the address mistyped? {advice}"
         ) from None
     _refuse_unusable(destination, max_bytes, what, advice, url)
@@ -176,8 +178,3 @@ def _is_network_error(exc: BaseException) -> bool:
     except ImportError:  # gdown brings requests; without it no request was made
         return False
     return isinstance(exc, (requests.ConnectionError, requests.Timeout))
-
-
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else "no reason given"
-    return line if len(line) <= 100 else line[:97] + "..."

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..error_line import first_line
+
 INK, PAPER = 0, 255
 
 
@@ -145,9 +147,7 @@ def read_drawing(path: str | os.PathLike, size: int | None = None) -> np.ndarray
             opened.load()
             picture = opened.convert("RGBA")
     except Exception as exc:  # PIL raises many kinds of errors for files that are not pictures
-        raise DrawingError(
-            f"{path}: not a readable picture ({str(exc).splitlines()[0] if str(exc) else exc})"
-        ) from None
+        raise DrawingError(f"{path}: not a readable picture ({first_line(exc)})") from None
     paper = Image.new("RGBA", picture.size, (255, 255, 255, 255))
     grey = Image.alpha_composite(paper, picture).convert("L")
     if size is not None and max(grey.size) != size:
