@@ -111,7 +111,8 @@ print(f"{result.png}: {result.size[0]} x {result.size[1]} px, {result.bytes / 1e
 # Now with the real thing, the SPADE generator of notebook 05. `choose_generator()` takes the best
 # one at hand (the official ADE20K weights if you downloaded them in notebook 05, else the small model
 # that ships with the library) and says which. This is also what `make_background` uses when you
-# don't name a generator. On a laptop CPU with the small model, 40 x 30 tiles take a minute or two.
+# don't name a generator. With the small model, 40 x 30 tiles took about 20 seconds on two CPU cores
+# (`benchmarks/bench_event_background.py`); a progress bar counts the windows.
 
 # %%
 from playground_lib.generator_choice import choose_generator
