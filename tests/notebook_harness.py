@@ -116,6 +116,7 @@ def execute_notebook(
     timeout: int = 900,
     workspace: str | os.PathLike | None = None,
     setup: str | None = None,
+    quick: bool = True,
 ):
     """Run a notebook headless in ``workdir`` (its cwd) with its quick parameters, as CI does.
 
@@ -124,13 +125,15 @@ def execute_notebook(
     folder of the run's own in ``workdir``, so nothing the developer made leaks into the test.
     ``setup``: code run in the kernel before the notebook's first cell, for what a test must arrange
     inside the kernel's process (a monkeypatch cannot reach it).
+    ``quick=False`` keeps the notebook's own values: a participant's full run (the benchmark times it).
     Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
     """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(str(path), as_version=4)
-    inject_parameters(nb, QUICK_PARAMETERS.get(Path(path).stem, {}))
+    if quick:
+        inject_parameters(nb, QUICK_PARAMETERS.get(Path(path).stem, {}))
     if setup:
         cell = nbformat.v4.new_code_cell(setup, metadata={"tags": ["injected-setup"]})
         nb.cells.insert(0, cell)
