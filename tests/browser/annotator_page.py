@@ -16,9 +16,9 @@ CANVAS = "canvas.playground-annotator-canvas, .playground-annotator-canvas canva
 STATUS = ".playground-annotator-status"
 
 
-def click_image(p: WidgetPage, x: float, y: float) -> None:
-    """A click on image pixel (x, y) of the photo shown."""
-    scale = p.ask("annotator.scale")
+def click_image(p: WidgetPage, x: float, y: float, annotator: str = "annotator") -> None:
+    """A click on image pixel (x, y) of the photo shown by the kernel's variable ``annotator``."""
+    scale = p.ask(f"{annotator}.scale")
     p.page.mouse.click(*p.to_page(x * scale, y * scale))
 
 

@@ -355,7 +355,22 @@ class WidgetPage:
         self.canvas_selector, self.prefix = canvas, prefix
         self.canvas = page.locator(canvas).first
         self.canvas.wait_for()
-        self.canvas.scroll_into_view_if_needed()
+        self.bring_into_view()
+
+    def bring_into_view(self, timeout: float = 15) -> None:
+        """Scroll the canvas into view and wait until it stays put.
+
+        JupyterLab 4 draws a long notebook's cells as they scroll into view: outputs above the
+        canvas can grow after it was scrolled to (by ~570 px in notebook 01), which moves the
+        canvas on the page. A click aimed with a position read before that lands off target.
+        """
+        deadline = time.time() + timeout
+        while True:
+            self.canvas.scroll_into_view_if_needed()
+            before = self.canvas.bounding_box()
+            self.page.wait_for_timeout(400)
+            if self.canvas.bounding_box() == before or time.time() > deadline:
+                return
 
     def ask(self, expression: str):
         """The value of a Python expression in the page's kernel (JSON-able)."""

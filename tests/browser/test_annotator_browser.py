@@ -1,11 +1,16 @@
-"""Real browser: click a polygon onto a bundled picture in notebook 01, pick a label, save, load it in labelme."""
+"""Real browser: click a polygon onto a practice picture in notebook 01, pick a label, save, load it in labelme.
+
+The clicks are aimed at the canvas where it is when they are made (``WidgetPage``): JupyterLab 4
+lays out the notebook's outputs above the canvas after it is scrolled to, and a position read
+before that moved every click ~65 screen pixels (32 image pixels) up. The kernel itself receives
+the pixel that was clicked.
+"""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from lab_session import notebook_in_chromium, run_in_kernel, screenshot
+from annotator_page import CANVAS, click_image, press, wait_for_status
+from lab_session import WidgetPage, notebook_in_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -16,36 +21,22 @@ POLYGON = [(42.0, 120.0), (112.0, 120.0), (114.0, 198.0), (40.0, 198.0)]
 def test_annotator_clicks_become_a_labelme_polygon(tmp_path):
     labelme = pytest.importorskip("labelme")
     with notebook_in_chromium("01_annotate_playgrounds.ipynb", tmp_path) as (page, kernel, workdir):
-        canvas = page.locator("canvas.playground-annotator-canvas, .playground-annotator-canvas canvas").first
-        canvas.scroll_into_view_if_needed()
-        box = canvas.bounding_box()
-        # The picture is drawn at annotator.scale on a canvas that may be larger than the picture.
-        width, height, scale = json.loads(
-            run_in_kernel(
-                kernel,
-                "import json; print(json.dumps([annotator.canvas.width, annotator.canvas.height, annotator.scale]))",
-            )
-        )
-
-        def to_page(x, y):
-            return box["x"] + x * scale * box["width"] / width, box["y"] + y * scale * box["height"] / height
-
+        p = WidgetPage(page, kernel, workdir, "lab", CANVAS, "annotator")  # the first annotator: practice
+        assert p.ask("practice.session.image_path.name") == "scene_0000.png"
         page.locator(".playground-annotator-label select").first.select_option("plaything")
+        p.bring_into_view()
         for x, y in POLYGON:
-            page.mouse.click(*to_page(x, y))
-        screenshot(page, "annotator_drawing.png", canvas)
-        page.mouse.click(*to_page(*POLYGON[0]))  # back on the first point: closes the polygon
-        page.locator("button.playground-annotator-save").first.click()
-        page.wait_for_function(
-            "() => document.querySelector('.playground-annotator-status').innerText.includes('saved')"
-        )
-        screenshot(page, "annotator_saved.png")
-        state = json.loads(
-            run_in_kernel(kernel, "print(json.dumps([[s.label, s.points] for s in annotator.session.shapes]))")
-        )
-        saved = run_in_kernel(kernel, "print(annotator.session.state.json_path)").strip()  # in the working folder
-        label_file = labelme.LabelFile(filename=str(saved))
+            click_image(p, x, y, "practice")
+        p.shot("drawing")
+        click_image(p, *POLYGON[0], "practice")  # back on the first point: closes the polygon
+        press(p, "save")
+        wait_for_status(p, "saved")
+        p.shot("saved")
+        state = p.ask("[[s.label, s.points] for s in practice.session.shapes]")
+        saved = p.ask("str(practice.session.state.json_path)")  # in the working folder's practice folder
+        label_file = labelme.LabelFile(filename=saved)
 
+    assert "practice" in saved.split("/")
     assert len(state) == 1 and state[0][0] == "plaything"
     assert [s["label"] for s in label_file.shapes] == ["plaything"]
     shape = label_file.shapes[0]
