@@ -196,7 +196,10 @@ def test_the_widget_turns_mouse_events_into_the_label_map_and_regenerates_live()
     painter = Painter(64, generate=fake_generator(calls), display=128)
     assert painter.canvas.width == 64 and painter.canvas.layout.width == "128px"
     painter.class_buttons[TREE].click()
+    painter.brush_number.value = 9  # the size typed in the number box beside the slider
+    assert painter.brush.value == painter.pad.brush_size == 9
     painter.brush.value = 6
+    assert painter.brush_number.value == 6
     painter._on_down(10, 32)
     painter._on_move(30, 32)
     painter._on_move(50, 32)

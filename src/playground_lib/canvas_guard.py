@@ -12,7 +12,10 @@ the widget that page side:
 * when the pointer is cancelled, loses capture, or moves with no button held while a stroke is
   open: send the canvas a ``mouseout`` at the stroke's last position, which ipycanvas passes to
   the kernel as the stroke's end, without painting a new segment;
-* CSS: no text selection on the widget, no touch scrolling over the canvas.
+* CSS: no text selection on the widget, no touch scrolling over the canvas. A page selection
+  that spans the widget (a drag from the cell's margin) leaves its text alone but paints the
+  text of every field in it as selected (JupyterLab showed the brush size highlighted); a field
+  shows a selection only while it has the focus.
 
 How it runs everywhere: an ``ipywidgets.HTML`` holding an image that fails to load and whose
 ``onerror`` attribute runs the code. ipywidgets (7 and 8) put the HTML in the page with
@@ -74,6 +77,7 @@ install(0);
 _GUARD_CSS = """
 .ROOT { user-select: none; -webkit-user-select: none; }
 .ROOT input, .ROOT textarea { user-select: text; -webkit-user-select: text; }
+.ROOT input:not(:focus)::selection, .ROOT textarea:not(:focus)::selection { background: transparent; }
 .ROOT canvas { touch-action: none; -webkit-user-drag: none; }
 """
 

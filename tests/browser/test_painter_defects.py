@@ -85,6 +85,46 @@ def test_a_drag_from_beside_the_canvas_leaves_no_ghost_strokes(painter_page):
     assert "dragstart" not in p.page.evaluate("() => window.__painterEvents")
 
 
+def highlight_pixels(png: bytes) -> int:
+    """Pixels of a screenshot in Chromium's selection blue (the number box is otherwise black on white)."""
+    import io
+
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return int(((b > 150) & (b - r > 60) & (b - g > 30)).sum())
+
+
+def test_a_drag_from_the_cell_margin_leaves_the_brush_size_unselected(painter_page):
+    p = painter_page
+    fresh(p)
+    p.run("painter.brush.value = 37")  # a number found nowhere else on the page
+    p.page.evaluate("() => window.getSelection().removeAllRanges()")
+    number = p.page.locator(".playground-painter-brush-number input").first
+    number.scroll_into_view_if_needed()
+    painter = p.page.locator(".playground-painter").first.bounding_box()
+    canvas = p.canvas.bounding_box()
+    # Pressed on the cell's margin (JupyterLab's collapser bar, classic's prompt) beside the class buttons,
+    # dragged down into the canvas: JupyterLab selected the slider's readout, an editable <div>.
+    drag(p.page, [(painter["x"] - 70, painter["y"] + 20), (canvas["x"] + 100, canvas["y"] + 100)])
+    p.settle()
+    selected = p.page.evaluate("() => String(window.getSelection())")
+    p.shot("drag_from_the_margin")
+    assert "37" not in selected, f"the brush size was selected: {selected!r}"
+    highlighted = highlight_pixels(number.screenshot())
+    assert highlighted == 0, f"the brush size looks selected: {highlighted} pixels of selection blue over it"
+    assert not p.ask("painter.pad.drawing")
+    # A size can still be typed in.
+    number.click()
+    p.page.keyboard.press("Control+a")
+    p.page.keyboard.type("20")
+    p.page.keyboard.press("Enter")
+    p.settle()
+    assert p.ask("[painter.pad.brush_size, painter.brush.value]") == [20, 20]
+    p.page.mouse.click(5, 5)
+
+
 def test_a_cancelled_pointer_ends_the_stroke(painter_page):
     p = painter_page
     fresh(p)

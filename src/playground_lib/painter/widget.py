@@ -132,6 +132,7 @@ class Painter(widgets.VBox):
             ("legend", self.legend),
             ("tool", self.tool),
             ("brush", self.brush),
+            ("brush-number", self.brush_number),
             ("live", self.live),
             ("distinct", self.distinct_box),
             ("status", self.status),
@@ -153,7 +154,10 @@ class Painter(widgets.VBox):
                 widgets.HTML(LAYOUT_CSS + guard_html(ROOT_CLASS)),
                 self.button_css,
                 widgets.HBox(list(self.class_buttons.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                widgets.HBox([self.tool, self.brush, self.distinct_box], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(
+                    [self.tool, self.brush, self.brush_number, self.distinct_box],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 widgets.HBox(
                     [self.undo_button, self.redo_button, self.clear_button, self.generate_button, self.live],
                     layout=widgets.Layout(flex_flow="row wrap"),
@@ -210,9 +214,17 @@ class Painter(widgets.VBox):
             tooltips=["paint with the chosen class", "fill an area of one class", "paint the background back"],
         )
         self.tool.observe(lambda ch: self._safely(self.pad.set_tool, ch["new"], redraw=False), names="value")
+        largest = max(8, min(h, w) // 4)
+        # The size is typed into a number box, not the slider's readout: that readout is an editable
+        # <div>, which a drag from the cell's margin across the painter selected in JupyterLab whatever
+        # the widget's CSS said; a box's value is never part of a page selection.
         self.brush = widgets.IntSlider(
-            value=self.pad.brush_size, min=1, max=max(8, min(h, w) // 4), description="Brush size:"
+            value=self.pad.brush_size, min=1, max=largest, description="Brush size:", readout=False
         )
+        self.brush_number = widgets.BoundedIntText(
+            value=self.pad.brush_size, min=1, max=largest, layout=widgets.Layout(width="64px")
+        )
+        widgets.link((self.brush, "value"), (self.brush_number, "value"))
         self.brush.observe(lambda ch: self._safely(self.pad.set_brush_size, ch["new"], redraw=False), names="value")
         self.live = widgets.Checkbox(value=False, description="Regenerate after each stroke", indent=False)
         self.distinct_box = widgets.Checkbox(value=self.distinct, description="Easy-to-tell colours", indent=False)
