@@ -331,13 +331,15 @@ def test_the_result_panel_shows_placeholder_progress_staleness_and_empty_sketch_
     painter = Painter(32, generate=generate)
     placeholder = Image.open(__import__("io").BytesIO(painter.result_view.value))
     assert placeholder.size == (32, 32) and "no picture yet" in painter.result_note.value
+    assert len(np.unique(np.asarray(placeholder))) == 1, "words belong over the picture as page text, not in it"
+    assert "Generate" in painter.placeholder.value and painter.placeholder.layout.display != "none"
     assert painter.generate() is None and not seen_while_running  # blank: a hint, no purple smear
-    assert "empty" in painter.result_note.value
+    assert "empty" in painter.result_note.value and "empty" in painter.placeholder.value
     painter.paint_stroke([(2, 16), (30, 16)], "grass", size=4)
     painter.generate()
     assert seen_while_running == [(True, "Generating…")]
     assert not painter.generate_button.disabled and painter.generate_button.description == "Generate"
-    assert "up to date" in painter.result_note.value
+    assert "up to date" in painter.result_note.value and painter.placeholder.layout.display == "none"
     painter.paint_stroke([(16, 2), (16, 30)], "tree", size=4)
     assert "out of date" in painter.result_note.value
     assert "playground-painter-stale" in painter.result_column._dom_classes

@@ -145,6 +145,26 @@ def test_a_cancelled_pointer_ends_the_stroke(painter_page):
     assert p.ask("int((painter.labels[100:200] != 0).sum())") == 0
 
 
+TEXT_OF_JS = """(e) => {
+    const r = document.createRange();
+    r.selectNodeContents(e);
+    const b = r.getBoundingClientRect();
+    return [{x: b.x, y: b.y, width: b.width, height: b.height}, parseFloat(getComputedStyle(e).fontSize)];
+}"""
+
+
+def assert_readable_over(p: PainterPage, words, picture) -> None:
+    """The words are page text of at least 14 px, in the middle of the picture they stand on."""
+    assert words.is_visible()
+    outer = picture.bounding_box()
+    inner, size = p.page.evaluate(TEXT_OF_JS, words.locator(".widget-html-content").first.element_handle())
+    assert outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"], (inner, outer)
+    assert outer["y"] <= inner["y"] and inner["y"] + inner["height"] <= outer["y"] + outer["height"], (inner, outer)
+    assert size >= 14, f"{size} px text"
+    middle = outer["y"] + outer["height"] / 2
+    assert abs(inner["y"] + inner["height"] / 2 - middle) < outer["height"] / 10, ("not in the middle", inner, outer)
+
+
 def test_the_result_panel_tells_what_it_shows(painter_page):
     p = painter_page
     fresh(p)
@@ -155,11 +175,17 @@ def test_the_result_panel_tells_what_it_shows(painter_page):
     assert natural > 0, "a broken image before the first Generate"
     note = p.page.locator(".playground-painter-result-note").first
     assert "no picture yet" in note.inner_text()
+    words = p.page.locator(".playground-painter-placeholder").first
+    assert "Generate" in words.inner_text()
+    assert_readable_over(p, words, p.page.locator(image).first)
     p.shot("result_placeholder")
 
     p.page.locator("button.playground-painter-generate").first.click()
     p.settle()
     assert "empty" in note.inner_text() and p.ask("painter.pad.result is None")
+    assert "empty" in words.inner_text()
+    assert_readable_over(p, words, p.page.locator(image).first)
+    p.shot("result_empty_sketch")
 
     p.page.locator("button.playground-class-grass").first.click()
     drag(p.page, [p.to_page(20, 200), p.to_page(230, 200)])
@@ -180,6 +206,7 @@ def test_the_result_panel_tells_what_it_shows(painter_page):
     )
     print(f"{p.front_end}: Generate click -> picture shown in {time.time() - started + 0.0:.2f} s after 'Generating'")
     p.shot("result_generated")
+    assert not words.is_visible(), "the placeholder's words stayed over the picture"
 
     drag(p.page, [p.to_page(128, 40), p.to_page(128, 120)])
     p.settle()

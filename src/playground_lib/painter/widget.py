@@ -29,7 +29,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import MultiCanvas
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from ..canvas_compat import forget_upload, hold, tool_button, undo_redo_key, uploaded_files
 from ..canvas_guard import guard_html
@@ -54,13 +54,14 @@ def opaque_rgba(rgb: np.ndarray) -> np.ndarray:
     return np.concatenate([rgb.astype(np.uint8), alpha], axis=2)
 
 
-def placeholder_png(height: int, width: int, text: str) -> bytes:
-    """A light grey picture with a line of text: what the result panel shows before the first Generate."""
-    image = Image.new("RGB", (width, height), (236, 236, 236))
-    draw = ImageDraw.Draw(image)
-    left, top, right, bottom = draw.textbbox((0, 0), text)
-    draw.text(((width - (right - left)) / 2, (height - (bottom - top)) / 2), text, fill=(90, 90, 90))
-    return png_bytes(np.asarray(image))
+def placeholder_png(height: int, width: int) -> bytes:
+    """A light grey picture the size of the sketch: the result panel before the first Generate.
+
+    It holds no text: its words are page text over it (``Painter.placeholder``, placed by
+    ``LAYOUT_CSS``), sharp at any size. Drawn into a 256 px picture shown at 448 px they came
+    out in PIL's bitmap font, blurred and with squashed spaces ("pressGenerate toseeapicture").
+    """
+    return png_bytes(np.full((height, width, 3), 236, dtype=np.uint8))
 
 
 def class_button_css(distinct: bool) -> str:
@@ -81,6 +82,15 @@ LAYOUT_CSS = f"""<style>
 .{ROOT_CLASS} canvas {{ image-rendering: pixelated; }}
 .{ROOT_CLASS}-stale img {{ opacity: 0.45; filter: grayscale(60%); }}
 .{ROOT_CLASS}-stage {{ gap: 8px; }}
+.{ROOT_CLASS}-frame {{ position: relative; overflow: hidden; }}
+.{ROOT_CLASS}-frame > .{ROOT_CLASS}-placeholder {{
+  position: absolute; top: 0; left: 0; right: 0; bottom: 0; margin: 0;
+  align-items: center; justify-content: center; pointer-events: none;
+}}
+.{ROOT_CLASS}-frame .{ROOT_CLASS}-placeholder .widget-html-content {{
+  align-self: center; flex: 0 1 auto; line-height: 1.5; white-space: normal; text-align: center; padding: 0 24px;
+  font-size: 15px; color: #444;
+}}
 </style>"""
 
 
@@ -114,11 +124,8 @@ class Painter(widgets.VBox):
         self.canvas = MultiCanvas(2, width=w, height=h, layout=self._picture_layout())
         self.sketch_layer, self.cursor_layer = self.canvas[0], self.canvas[1]
         self._connect_pointer()
-        self.result_view = widgets.Image(
-            value=placeholder_png(h, w, "press Generate to see a picture"),
-            format="png",
-            layout=self._picture_layout(),
-        )
+        self.result_view = widgets.Image(value=placeholder_png(h, w), format="png", layout=self._picture_layout())
+        self.placeholder = widgets.HTML()  # words over the grey picture until there is a result
         self.result_note = widgets.HTML()
         self.hover = widgets.HTML()
         self.legend = widgets.HTML()
@@ -127,6 +134,7 @@ class Painter(widgets.VBox):
         for name, widget in (
             ("canvas", self.canvas),
             ("result", self.result_view),
+            ("placeholder", self.placeholder),
             ("result-note", self.result_note),
             ("hover", self.hover),
             ("legend", self.legend),
@@ -141,7 +149,9 @@ class Painter(widgets.VBox):
         self.button_css = widgets.HTML(class_button_css(self.distinct))
         # A generator that is also a widget (painter.engine_choice: SPADE or words + sketch) shows its controls here.
         engine_controls = [generate] if isinstance(generate, widgets.Widget) else []
-        self.result_column = widgets.VBox([*engine_controls, self.result_view, self.result_note])
+        frame = widgets.Box([self.result_view, self.placeholder], layout=self._picture_layout())
+        frame.add_class(f"{ROOT_CLASS}-frame")
+        self.result_column = widgets.VBox([*engine_controls, frame, self.result_note])
         stage = widgets.HBox(
             # The canvas column is as wide as the canvas: the class legend wraps under it instead of widening
             # the column (as one ~790 px line it pushed the result below the sketch on a 1280 px laptop).
@@ -442,15 +452,24 @@ class Painter(widgets.VBox):
     def _note_result(self, text: str, color: str) -> None:
         self.result_note.value = f"<span style='color:{color}'>{escape(text)}</span>"
 
+    def _show_placeholder(self, html: str | None) -> None:
+        """Words over the grey picture, or none once there is a picture."""
+        self.placeholder.layout.display = None if html else "none"
+        self.placeholder.value = html or ""
+
     def _update_result_note(self) -> None:
         stale_class = f"{ROOT_CLASS}-stale"
         if self.pad.result is None and self._asked_on_empty and self.pad.is_blank():
+            self._show_placeholder("<b>The sketch is empty.</b><br>Paint a few areas, then press Generate.")
             self._note_result("The sketch is empty: paint a few areas first (Fill with sky, then grass...).", "#8a6d00")
         elif self.pad.result is None:
+            self._show_placeholder("Press <b>Generate</b> to see a picture here.")
             self._note_result("no picture yet", "#555")
         elif self.result_is_stale:
+            self._show_placeholder(None)
             self._note_result("out of date: the sketch changed since this picture (press Generate)", "#b35900")
         else:
+            self._show_placeholder(None)
             self._note_result("up to date with the sketch", "#1a7f37")
         if self.pad.result is not None and self.result_is_stale:
             self.result_column.add_class(stale_class)
