@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from lab_session import drag, notebook_in_chromium, run_in_kernel, screenshot
+from lab_session import drag, notebook_in_chromium, screenshot
+from painter_page import PainterPage
 
 pytestmark = pytest.mark.browser
 
@@ -16,19 +15,13 @@ FILL_AT = (20.0, 20.0)
 
 def test_painter_strokes_and_fill_reach_the_python_label_map(tmp_path):
     with notebook_in_chromium("04_sketch_a_playground.ipynb", tmp_path) as (page, kernel, workdir):
-        canvas = page.locator(".playground-painter-canvas").first
-        canvas.scroll_into_view_if_needed()
-        box = canvas.bounding_box()
-        height, width = json.loads(run_in_kernel(kernel, "import json; print(json.dumps(painter.labels.shape))"))
-
-        def to_page(x, y):
-            return box["x"] + x * box["width"] / width, box["y"] + y * box["height"] / height
-
+        p = PainterPage(page, kernel, workdir, "lab")  # aims at the canvas where it is at each click
+        to_page = p.to_page
         page.locator("button.playground-class-grass").first.click()
-        drag(page, [to_page(*p) for p in GRASS_STROKE])
+        drag(page, [to_page(*point) for point in GRASS_STROKE])
         page.locator("button.playground-class-tree").first.click()
-        drag(page, [to_page(*p) for p in TREE_STROKE])
-        screenshot(page, "painter_strokes.png", canvas)
+        drag(page, [to_page(*point) for point in TREE_STROKE])
+        screenshot(page, "painter_strokes.png", p.canvas)
         page.locator(".playground-painter-tool button", has_text="Fill").first.click()
         page.locator("button.playground-class-sky").first.click()
         page.mouse.click(*to_page(*FILL_AT))
@@ -46,18 +39,10 @@ def test_painter_strokes_and_fill_reach_the_python_label_map(tmp_path):
         )
         screenshot(page, "painter_generated.png", painter_area.first)
         screenshot(page, "painter_page.png")
-        state = json.loads(
-            run_in_kernel(
-                kernel,
-                "\n".join(
-                    [
-                        "L = painter.labels",
-                        "print(json.dumps({'counts': painter.class_counts(), 'row200': L[200].tolist(),",
-                        "                  'col128': L[:, 128].tolist(),",
-                        "                  'corner': int(L[5, 5]), 'has_result': painter.pad.result is not None}))",
-                    ]
-                ),
-            )
+        state = p.ask(
+            "{'counts': painter.class_counts(), 'row200': painter.labels[200].tolist(),"
+            " 'col128': painter.labels[:, 128].tolist(), 'corner': int(painter.labels[5, 5]),"
+            " 'has_result': painter.pad.result is not None}"
         )
 
     from playground_lib.labels import ade20k_value
