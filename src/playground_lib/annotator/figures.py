@@ -1,7 +1,6 @@
-"""Sample photos and polygon helpers for notebook 01 (annotating playgrounds).
+"""Sample photos for notebook 01 (annotating playgrounds), kept out of the notebook so its cells stay short.
 
-Kept out of the notebook so that its cells stay a few lines long; its pictures are drawn by
-``playground_lib.figures.annotation``.
+Its pictures are drawn by ``playground_lib.figures.annotation``.
 """
 
 from __future__ import annotations
@@ -10,10 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-import numpy as np
-
-from ..labelme import rasterize
-from ..labels import ade20k_value
 from ..paths import data_dir
 
 
@@ -40,28 +35,3 @@ def copy_sample_images(dest: str | os.PathLike, count: int = 3, fresh: bool = Fa
         if not (dest / image.name).exists():
             shutil.copyfile(image, dest / image.name)
     return dest
-
-
-def label_map_of(data: dict) -> np.ndarray:
-    """The ADE20K label map of a labelme dict, rasterized by labelme's own code (unknown labels -> 0)."""
-    names = {s["label"] for s in data["shapes"]}
-    values = {}
-    for name in names:
-        try:
-            values[name] = ade20k_value(name)
-        except KeyError:
-            values[name] = 0
-    shapes = [s for s in data["shapes"] if s.get("shape_type", "polygon") != "mask"]
-    cls, _ = rasterize.shapes_to_label((data["imageHeight"], data["imageWidth"]), shapes, values)
-    return cls.astype(np.uint8)
-
-
-def polygon_variants(points: list[list[float]], coarse_points: int = 5) -> dict[str, list[list[float]]]:
-    """A careful polygon, the same outline with only a few points, and a loose box around it."""
-    pts = np.asarray(points, dtype=float)
-    step = max(1, len(pts) // coarse_points)
-    x0, y0 = pts.min(axis=0)
-    x1, y1 = pts.max(axis=0)
-    pad = 0.15 * max(x1 - x0, y1 - y0)
-    box = [[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]]
-    return {"careful": pts.tolist(), "few points": pts[::step].tolist(), "loose box": box}
