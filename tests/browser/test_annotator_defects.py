@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 HARNESS = [
     "Some text on the page, the kind a participant selects by accident while clicking polygons.",
     """from playground_lib.annotator import Annotator
-from playground_lib.annotator.figures import copy_sample_images
+from playground_lib.own_data import copy_sample_images
 
 annotator = Annotator(copy_sample_images("annotations", count=3), display=512)
 annotator""",
