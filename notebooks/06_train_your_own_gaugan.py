@@ -264,18 +264,19 @@ show_sample_history(cfg.out_dir, count=3);
 # train a few hundred steps more (section 6), then run this section again.
 
 # %%
-from playground_lib.train.overfitting import show_split_samples
+from playground_lib.figures.training import show_split_curves, show_split_samples
+from playground_lib.train.overfitting import split_samples
 
 if not watch.records:  # the run was already complete (notebook run again): measure once now
     watch.measure(trainer)
-watch.show();
+show_split_curves(watch);
 
 # %% [markdown]
 # And the pictures themselves: training pictures on the left, validation pictures on the right. After
 # a long run on a tiny set, the left column looks like the photos and the right one does not.
 
 # %%
-show_split_samples(trainer, count=2);
+show_split_samples(split_samples(trainer, count=2));
 
 # %% [markdown]
 # ## 6. Saving and resuming

@@ -59,7 +59,7 @@ def test_a_changed_label_map_no_longer_matches(rendered, tmp_path):
     from playground_lib.fileio import write_png
 
     paths, _ = rendered
-    for suffix in (".json", "_label.png"):
+    for suffix in (".json", ".png", "_label.png"):  # the reader checks the picture is there too
         shutil.copy(paths[0].with_name(paths[0].stem + suffix), tmp_path)
     labels = read_png(tmp_path / "blender_0000_label.png")
     labels[0, 0] = ade20k_value("rock")

@@ -100,3 +100,19 @@ def test_subcommands_never_import_from_the_package_that_loads_them():
             if from_package:
                 leaning += [f"{path.name}: {a.name}" for a in node.names if a.name not in modules]
     assert not leaning, f"import these from their own module, not from cli/__init__: {leaning}"
+
+
+def test_matplotlib_is_imported_only_under_figures():
+    """Every picture is drawn in ``figures/`` (docs/DEVELOPING.md); elsewhere even a function-local import counts."""
+    figures = SRC / PACKAGE / "figures"
+    drawing = []
+    for path in sorted((SRC / PACKAGE).rglob("*.py")):
+        if figures in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(n.split(".")[0] == "matplotlib" for n in names):
+                drawing.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not drawing, f"matplotlib imported outside figures/: {drawing}"

@@ -63,3 +63,11 @@ def test_unknown_colour_is_reported():
         L.colors_to_labels(img)
     with pytest.raises(ValueError):
         L.labels_to_colors(np.array([[151]]))
+
+
+def test_value_or_other_names_unknown_labels_other_where_ade20k_value_refuses():
+    assert L.value_or_other("Tree") == L.ade20k_value("tree") != L.OTHER
+    assert L.value_or_other("ground") == L.ade20k_value("earth")  # an alias
+    with pytest.raises(KeyError, match="unicorn"):
+        L.ade20k_value("unicorn")
+    assert L.value_or_other("unicorn") == L.OTHER

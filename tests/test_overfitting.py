@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
 from playground_lib import own_data
+from playground_lib.figures.training import show_split_curves, show_split_samples
 from playground_lib.train import TrainConfig, Trainer
 from playground_lib.train.dataset import classes_in
-from playground_lib.train.overfitting import SplitWatch, split_batch
+from playground_lib.train.overfitting import SplitWatch, split_batch, split_samples
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +40,17 @@ def test_watch_measures_both_splits_while_training(mixed, tmp_path):
         assert set(record) == {"step"} | {f"{s}_{k}" for s in ("train", "val") for k in ("photo_distance", "G_feat")}
         assert all(np.isfinite(v) for v in record.values())
         assert 0 < record["train_photo_distance"] < 2  # pictures in [-1, 1]
+    steps, curves = watch.curves()
+    assert steps == [2, 4] and list(curves) == ["distance to the photo", "feature matching"]
+    assert curves["distance to the photo"]["val"] == [r["val_photo_distance"] for r in watch.records]
+    figure = show_split_curves(watch)
+    assert [[line.get_label() for line in ax.lines] for ax in figure.axes] == [["train", "val"]] * 2
+    plt.close(figure)
+
+
+def test_curves_before_any_measure_say_what_to_do():
+    with pytest.raises(ValueError, match="nothing measured yet"):
+        SplitWatch(every=1).curves()
 
 
 def test_training_pictures_shown_are_the_participants_own(mixed, tmp_path):
@@ -63,5 +76,15 @@ def test_a_set_without_validation_pictures_is_measured_on_training_only(mixed, t
     for folder in (no_val, tmp_path / "scenes"):
         trainer = _trainer(folder, tmp_path / f"run_{folder.name}")
         assert split_batch(trainer, "val") is None
-        record = SplitWatch(every=1).measure(trainer)
+        watch = SplitWatch(every=1)
+        record = watch.measure(trainer)
         assert "train_photo_distance" in record and "val_photo_distance" not in record
+        assert np.isnan(watch.curves()[1]["feature matching"]["val"]).all()  # a gap, not a made-up value
+        grids = split_samples(trainer, count=2)
+        assert grids["val"] is None and grids["train"].shape == (2 * 32 + 2, 3 * 32 + 4, 3)
+        figure = show_split_samples(grids)
+        assert [ax.get_title() for ax in figure.axes] == [
+            "train: label map | photo | generated",
+            "val: no pictures in this split",
+        ]
+        plt.close(figure)

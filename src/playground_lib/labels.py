@@ -129,6 +129,18 @@ def ade20k_value(label: str) -> int:
         raise KeyError(f"unknown class {label!r}: not a playground class, alias or ADE20K class name") from None
 
 
+def value_or_other(label: str) -> int:
+    """ADE20K value of a label, ``OTHER`` when it names no class.
+
+    For pictures of a file as it is: a label the schema does not know is shown as "other" rather than
+    stopping the picture (the conversions, which must not guess, use :func:`ade20k_value` and refuse).
+    """
+    try:
+        return ade20k_value(label)
+    except KeyError:
+        return OTHER
+
+
 def class_name(value: int) -> str:
     if value == OTHER:
         return "other"

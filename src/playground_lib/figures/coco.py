@@ -21,12 +21,7 @@ def _category_values(coco: Mapping[str, Any]) -> dict[int, int]:
     values = {}
     for category in coco["categories"]:
         value = category.get("ade20k_value")
-        if value is None:
-            try:
-                value = schema.ade20k_value(category["name"])
-            except KeyError:
-                value = 0
-        values[category["id"]] = int(value)
+        values[category["id"]] = int(schema.value_or_other(category["name"]) if value is None else value)
     return values
 
 

@@ -217,16 +217,11 @@ def annotation_matches_labels(json_path: str | os.PathLike) -> bool:
     import numpy as np
 
     from ..fileio import read_png
-    from ..labelme.format import mask_from_base64
-    from ..labelme.rasterize import shapes_to_label
+    from ..labelme.check import read_labelme
     from ..labels import schema_label_map
 
     path = Path(json_path)
-    document = json.loads(path.read_text(encoding="utf-8"))
-    shapes = [
-        dict(s, mask=mask_from_base64(s["mask"])) if s.get("shape_type") == "mask" else s for s in document["shapes"]
-    ]
-    painted, _ = shapes_to_label((document["imageHeight"], document["imageWidth"]), shapes, schema_label_map())
+    painted, _ = read_labelme(path).label_maps(schema_label_map())
     return bool(np.array_equal(painted, read_png(path.with_name(path.stem + "_label.png"))))
 
 

@@ -22,6 +22,7 @@ from .losses import feature_matching_loss
 from .visuals import sample_grid
 
 SPLITS = ("train", "val")
+MEASURES = {"photo_distance": "distance to the photo", "G_feat": "feature matching"}  # key: its name in a plot
 
 
 def split_batch(trainer, split: str, count: int = 4) -> dict | None:
@@ -84,39 +85,32 @@ class SplitWatch:
         self.records.append(row)
         return row
 
-    def show(self):
-        """Two panels, train against validation: the photo distance and the feature-matching loss."""
-        import matplotlib.pyplot as plt
+    def curves(self) -> tuple[list[float], dict[str, dict[str, list[float]]]]:
+        """(steps, {measure's name: {split: its value at each step}}): what ``figures.training`` plots.
 
+        A split without pictures (a set of one picture has no validation part) reads NaN, a gap in its curve.
+        """
         if not self.records:
             raise ValueError("nothing measured yet: train with on_step=this watch, or call measure(trainer)")
         steps = [r["step"] for r in self.records]
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-        for ax, key, title in zip(axes, ("photo_distance", "G_feat"), ("distance to the photo", "feature matching")):
-            for split, style in zip(SPLITS, ("-o", "--s")):
-                values = [r.get(f"{split}_{key}", np.nan) for r in self.records]
-                ax.plot(steps, values, style, label=split)
-            ax.set_title(title)
-            ax.set_xlabel("step")
-            ax.legend()
-            ax.grid(alpha=0.3)
-        fig.tight_layout()
-        return fig
+        curves = {
+            title: {split: [r.get(f"{split}_{key}", np.nan) for r in self.records] for split in SPLITS}
+            for key, title in MEASURES.items()
+        }
+        return steps, curves
 
 
-def show_split_samples(trainer, count: int = 3):
-    """Label map | photo | painting for training pictures (left) and validation pictures (right)."""
-    import matplotlib.pyplot as plt
+def split_samples(trainer, count: int = 3) -> dict[str, np.ndarray | None]:
+    """Per split, a grid of label map | photo | painting for up to ``count`` of its pictures (None: no pictures).
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 2.2 * count + 0.5))
-    for ax, split in zip(axes, SPLITS):
+    The same pictures every time (see :func:`split_batch`), painted by the EMA generator as it is now.
+    """
+    grids: dict[str, np.ndarray | None] = {}
+    for split in SPLITS:
         batch = split_batch(trainer, split, count)
-        ax.axis("off")
         if batch is None:
-            ax.set_title(f"{split}: no pictures in this split")
+            grids[split] = None
             continue
         labels = trainer.channel_values()[batch["label"].numpy()]
-        ax.imshow(sample_grid(labels, batch["image"], trainer.generate(batch)))
-        ax.set_title(f"{split}: label map | photo | generated")
-    fig.tight_layout()
-    return fig
+        grids[split] = sample_grid(labels, batch["image"], trainer.generate(batch))
+    return grids
