@@ -43,7 +43,7 @@ def test_own_annotations_are_kept_and_empty_files_left_out(capsys):
     found = own_data.ensure_annotations(count=3)
     assert [p.name for p in found.own] == ["mine.json"] and not found.bundled
     assert [p.name for p in found.empty] == ["blank.json"]
-    assert "1 annotated pictures (1 of yours)" in capsys.readouterr().out
+    assert "1 annotated picture (1 of yours)" in capsys.readouterr().out
     assert not (folder / "scene_0000.json").exists()
 
 
@@ -78,7 +78,7 @@ def test_practice_on_bundled_pictures_never_counts_as_yours(capsys):
     assert [p.name for p in found.own] == ["mine.json"]
     assert found.practice == practised and found.left_out == practised
     assert found.files == [folder / "mine.json"]
-    assert "1 annotated pictures (1 of yours); 2 practice pictures (bundled ones you annotated) left out" in (
+    assert "1 annotated picture (1 of yours); 2 practice pictures (bundled ones you annotated) left out" in (
         capsys.readouterr().out
     )
 
@@ -101,7 +101,7 @@ def test_stand_ins_step_aside_once_you_have_annotations_of_your_own(capsys):
     found = own_data.ensure_annotations(count=2)
     assert found.files == [folder / "mine.json"]
     assert found.left_out == [folder / "scene_0000.json", folder / "scene_0001.json"]
-    assert "1 annotated pictures (1 of yours); the 2 bundled stand-ins are left out" in capsys.readouterr().out
+    assert "1 annotated picture (1 of yours); the 2 bundled stand-ins are left out" in capsys.readouterr().out
 
 
 def test_notebook_01_practises_apart_from_the_annotations():

@@ -139,11 +139,11 @@ class AnnotationFolder:
         )
         if not self.files:
             return f"{self.folder}: no annotations yet{practice}"
+        pictures = f"{len(self.files)} annotated picture{'s' * (len(self.files) != 1)}"
         if not self.own:
-            stand_ins = f"{len(self.bundled)} bundled synthetic scenes"
-            return f"{self.folder}: {len(self.files)} annotated pictures ({stand_ins}){practice}"
+            return f"{self.folder}: {pictures} ({len(self.bundled)} bundled synthetic scenes){practice}"
         stand_ins = f"; the {len(self.bundled)} bundled stand-ins are left out" if self.bundled else ""
-        return f"{self.folder}: {len(self.files)} annotated pictures ({len(self.own)} of yours){stand_ins}{practice}"
+        return f"{self.folder}: {pictures} ({len(self.own)} of yours){stand_ins}{practice}"
 
 
 def _read(path: Path) -> LabelmeFile | None:
