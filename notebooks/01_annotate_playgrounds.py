@@ -147,10 +147,10 @@ else:
 # ## What notebook 02 will get
 #
 # The next cell looks at your annotations folder and says what is in it: how many pictures **you**
-# annotated, and how many are bundled ones; your practice is not counted. If you have not annotated
-# anything yet, it copies bundled annotated scenes in (and says so), so that the next notebooks have
-# something to work on. Come back after annotating your own photos and run it again: from then on, your
-# own work is what travels on, and the bundled stand-ins are left out.
+# annotated; your practice is not counted. If you have not annotated anything yet, bundled annotated
+# scenes stand in for yours (it says so), so that the next notebooks have something to work on. They are
+# copied to a folder of their own, `bundled_annotations`, never into your annotations folder. Come back
+# after annotating your own photos and run it again: from then on, your own work is what travels on.
 
 # %%
 from playground_lib.own_data import ensure_annotations

@@ -53,11 +53,10 @@ sample_count = 3
 # ## Your annotated pictures
 #
 # Notebook 01 saved your annotations in the `annotations` folder of your working folder (your Google
-# Drive in Colab). This notebook converts **that folder**. The next cell says what it found: your own
-# annotations, bundled ones, or nothing, in which case it copies bundled synthetic scenes in (notebook
-# 07 shows how they are made) and tells you so. Left out: pictures saved without a single outline,
-# bundled pictures you annotated to practise, and the bundled stand-ins once you have annotations of
-# your own.
+# Drive in Colab). This notebook converts **that folder**, and the next cell says what it found. Left
+# out: pictures saved without a single outline, and bundled pictures you annotated to practise. With no
+# annotations of yours yet, bundled synthetic scenes (notebook 07 shows how they are made) stand in,
+# from a folder of their own, and the cell tells you so.
 
 # %%
 from playground_lib.figures.annotation import show_labelme

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from playground_lib import own_data, workspace
+from playground_lib.labelme.folder import copy_labelme_files
 from playground_lib.synthetic import generate_scene, write_scene
 from playground_lib.train.dataset import find_samples
 from playground_lib.train.timing import StepClock, duration_text, estimate_line
@@ -29,11 +30,13 @@ def test_workspace_follows_the_env_then_drive_then_home(tmp_path, monkeypatch):
 
 def test_an_empty_folder_gets_the_bundled_annotations_and_says_so(capsys):
     found = own_data.ensure_annotations(count=3)
-    assert found.folder == own_data.annotations_dir()
+    assert found.folder == own_data.stand_ins_dir()
     assert [p.name for p in found.bundled] == ["scene_0000.json", "scene_0001.json", "scene_0002.json"]
     assert not found.own
     assert "No annotations of yours" in capsys.readouterr().out
     assert all(p.with_suffix(".png").is_file() for p in found.files)  # photos beside their files
+    # The annotator of the participant's own photos never opens on them.
+    assert not list(own_data.annotations_dir().iterdir())
 
 
 def test_own_annotations_are_kept_and_empty_files_left_out(capsys):
@@ -47,9 +50,15 @@ def test_own_annotations_are_kept_and_empty_files_left_out(capsys):
     assert not (folder / "scene_0000.json").exists()
 
 
+def _stand_ins_of_an_older_version(count: int) -> Path:
+    """The annotations folder as an older version left it: bundled stand-ins copied in."""
+    folder = own_data.annotations_dir()
+    copy_labelme_files(own_data.data_dir() / "synthetic", folder, count=count)
+    return folder
+
+
 def test_a_bundled_file_saved_again_still_counts_as_bundled():
-    own_data.ensure_annotations(count=1)
-    path = own_data.annotations_dir() / "scene_0000.json"
+    path = _stand_ins_of_an_older_version(1) / "scene_0000.json"
     doc = json.loads(path.read_text())
     path.write_text(json.dumps(doc, indent=4))  # the annotator rewrites it: other bytes, same shapes
     assert own_data.describe_annotations(path.parent).bundled == [path]
@@ -89,14 +98,16 @@ def test_practice_alone_gets_the_stand_ins_and_survives_them(capsys):
     (practised,) = _practise_on(folder, 1)
     before = practised.read_bytes()
     found = own_data.ensure_annotations(count=3)
-    assert practised.read_bytes() == before  # the stand-in of that picture did not overwrite the practice
-    assert found.practice == [practised] and [p.name for p in found.bundled] == ["scene_0001.json", "scene_0002.json"]
-    assert "No annotations of yours" in capsys.readouterr().out
+    assert practised.read_bytes() == before  # no stand-in was written over the practice
+    assert found.folder == own_data.stand_ins_dir() and len(found.bundled) == 3
+    out = capsys.readouterr().out
+    assert "no annotations yet; 1 practice picture (bundled ones you annotated) left out" in out
+    assert "No annotations of yours" in out
 
 
 def test_stand_ins_step_aside_once_you_have_annotations_of_your_own(capsys):
-    own_data.ensure_annotations(count=2)
-    folder = own_data.annotations_dir()
+    folder = _stand_ins_of_an_older_version(2)
+    assert own_data.ensure_annotations(count=2).files == [folder / "scene_0000.json", folder / "scene_0001.json"]
     write_scene(generate_scene(903, 64), folder, "mine")
     found = own_data.ensure_annotations(count=2)
     assert found.files == [folder / "mine.json"]

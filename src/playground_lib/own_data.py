@@ -25,6 +25,7 @@ from .workspace import workspace_path
 
 ANNOTATIONS = "annotations"
 PRACTICE = "practice"
+STAND_INS = "bundled_annotations"
 COCO_FILE = "coco.json"
 SPADE_FOLDER = "spade"
 OWN_PREFIX = "own_"  # names of the participant's pictures in a mixed training set
@@ -109,9 +110,10 @@ class AnnotationFolder:
     """What a folder of labelme files holds: own work, bundled stand-ins, practice, and empty files.
 
     Whose a file is follows from its picture: a bundled picture is never "yours". Annotated exactly
-    as the bundled set has it, it is a stand-in, copied in when the folder had nothing and used only
-    while nothing of yours is there; annotated otherwise, it is practice (an older notebook 01 put
-    its practice pictures here), left out like an empty file so that it never enters a training set.
+    as the bundled set has it, it is a stand-in (:func:`ensure_annotations` copies those into a folder
+    of their own; an older version put them here), used only while nothing of yours is there;
+    annotated otherwise, it is practice (an older notebook 01 put its practice pictures here), left
+    out like an empty file so that it never enters a training set.
     """
 
     folder: Path
@@ -214,21 +216,36 @@ def ensure_spade_folder(count: int = 24) -> Path:
     return folder
 
 
+def stand_ins_dir() -> Path:
+    """``<workspace>/bundled_annotations``: bundled annotated scenes standing in while nothing is yours.
+
+    Apart from the annotations folder, so that the annotator of the participant's own photos never
+    opens on them, and so that nobody mistakes them for their own.
+    """
+    return workspace_path(STAND_INS)
+
+
 def ensure_annotations(count: int = 24, folder: str | Path | None = None) -> AnnotationFolder:
-    """The annotations to work with: the folder's own when it has any, else ``count`` bundled ones copied in.
+    """The annotations to work with: the folder's own when it has any, else ``count`` bundled stand-ins.
 
     Says which, in one line: a participant must never wonder whether the training set is theirs.
+    The stand-ins are copied into :func:`stand_ins_dir`, never into the participant's folder (one an
+    older version filled with them still works: they stand in there until something is yours).
     """
     folder = Path(folder) if folder is not None else annotations_dir()
     found = describe_annotations(folder)
     if found.files:
         print(found.summary())
         return found
-    copy_labelme_files(data_dir() / "synthetic", folder, count=count, overwrite=False)
-    found = describe_annotations(folder)
+    if found.practice or found.empty:
+        print(found.summary())
+    stand_ins = stand_ins_dir()
+    stand_ins.mkdir(parents=True, exist_ok=True)
+    copy_labelme_files(data_dir() / "synthetic", stand_ins, count=count, overwrite=False)
+    found = describe_annotations(stand_ins)
     print(
-        f"No annotations of yours in {folder} yet, so {len(found.bundled)} bundled synthetic scenes were "
-        "copied there to stand in for them. Annotate your own pictures (notebook 01) and run this again."
+        f"No annotations of yours in {folder} yet, so {len(found.bundled)} bundled synthetic scenes stand in for "
+        f"them (copied to {stand_ins}). Annotate your own pictures (notebook 01) and run this again."
     )
     return found
 
