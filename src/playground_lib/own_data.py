@@ -4,8 +4,8 @@ Notebook 01 saves annotations in ``<workspace>/annotations/`` (photos and labelm
 side, as labelme keeps them) and practice on bundled pictures in ``<workspace>/practice/``, apart,
 so that practice never enters a training set; notebook 02 converts the annotations folder into
 ``<workspace>/coco.json`` and ``<workspace>/spade/``; notebook 06 trains on the SPADE folder, alone
-or mixed with synthetic scenes. When a step finds nothing of the participant's, it says so plainly and uses the bundled
-synthetic annotations, so every notebook also works on its own.
+or mixed with synthetic scenes. When a step finds nothing of the participant's, it says so plainly
+and uses the bundled synthetic annotations, so every notebook also works on its own.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fileio import atomic_folder, write_json, write_png
-from .labelme.check import check_labelme, lists_shapes
+from .labelme.check import check_labelme, read_declared
 from .labelme.folder import copy_labelme_files, labelme_files
 from .labelme.format import LabelmeFile
 from .paths import data_dir
@@ -175,8 +175,11 @@ def _whose(path: Path) -> str:
     instead of quietly leaving it out (unless it lists no shape: nothing to convert). Saving a
     bundled file again in the annotator changes its bytes, not its shapes: it stays a stand-in.
     """
-    if not lists_shapes(path):
+    declared = read_declared(path)
+    if not declared.lists_shapes:
         return "empty"
+    if declared.image_name is None or not (data_dir() / "synthetic" / declared.image_name).is_file():
+        return "own"  # not a bundled picture: decided without checking the file, which decodes the picture
     labelme_file = _read(path)
     if labelme_file is None:
         return "own"

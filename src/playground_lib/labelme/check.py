@@ -19,6 +19,7 @@ import io
 import math
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -49,15 +50,31 @@ def read_labelme(
     return result
 
 
-def lists_shapes(path: str | os.PathLike) -> bool:
-    """Whether a file lists any shape, read without the checks: a file saved with none has nothing to
-    convert, whatever else is wrong with it. One that cannot be read at all counts as listing some,
-    so that the conversion reports what is wrong with it instead of quietly leaving it out."""
+@dataclass(frozen=True)
+class Declared:
+    """What a labelme file says of itself, read without the checks (which decode its picture).
+
+    ``lists_shapes``: a file saved with no shape has nothing to convert, whatever else is wrong with
+    it; one that cannot be read at all counts as listing some, so that the conversion reports what is
+    wrong with it instead of quietly leaving it out. ``image_name``: the file name ``imagePath``
+    gives, without its folders (None when there is none).
+    """
+
+    lists_shapes: bool
+    image_name: str | None
+
+
+def read_declared(path: str | os.PathLike) -> Declared:
+    """A labelme file's :class:`Declared` fields: cheap enough to sort a folder before checking any of it."""
     try:
         raw = read_json(Path(path))
     except (OSError, ValueError):
-        return True
-    return not isinstance(raw, dict) or bool(raw.get("shapes"))
+        return Declared(True, None)
+    if not isinstance(raw, dict):
+        return Declared(True, None)
+    image = raw.get("imagePath")
+    image_name = PureWindowsPath(image).name if isinstance(image, str) and image.strip() else None
+    return Declared(bool(raw.get("shapes")), image_name or None)
 
 
 def check_labelme(
