@@ -57,6 +57,14 @@ def run(trained, tmp_path):
     return copy
 
 
+def _assert_resumed_from_step_2(trainer, run) -> None:
+    """The trainer stands at step 2 with exactly the generator that checkpoint holds."""
+    assert trainer.step == 2
+    reference = ckpt.load_checkpoint(run / "checkpoints" / "step_000002")[0]["generator"]
+    for key, value in trainer.generator.state_dict().items():
+        assert torch.equal(value, reference[key])
+
+
 def _truncate(path, keep: float = 0.5) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
@@ -67,10 +75,7 @@ def test_a_truncated_latest_checkpoint_falls_back_to_the_previous_one(run, damag
     _truncate(run / "checkpoints" / "step_000004" / damaged)
     with pytest.warns(UserWarning, match=rf"step_000004/{damaged}: .*newest intact checkpoint, .*step_000002"):
         trainer = Trainer.resume(run)
-    assert trainer.step == 2
-    reference = ckpt.load_checkpoint(run / "checkpoints" / "step_000002")[0]["generator"]
-    for key, value in trainer.generator.state_dict().items():
-        assert torch.equal(value, reference[key])
+    _assert_resumed_from_step_2(trainer, run)
     trainer.fit(4)  # trains on and writes a whole step_000004 again
     assert ckpt.load_checkpoint(ckpt.latest_checkpoint(run))[1]["step"] == 4
 
@@ -214,10 +219,7 @@ def test_every_kind_of_damage_falls_back_to_the_intact_checkpoint(run, damage, w
     DAMAGE[damage](newest)
     with pytest.warns(UserWarning, match=r"step_000004.*Resuming from the newest intact checkpoint, .*step_000002"):
         trainer = Trainer.resume(run)
-    assert trainer.step == 2
-    reference = ckpt.load_checkpoint(run / "checkpoints" / "step_000002")[0]["generator"]
-    for key, value in trainer.generator.state_dict().items():
-        assert torch.equal(value, reference[key])
+    _assert_resumed_from_step_2(trainer, run)
 
 
 def test_every_checkpoint_damaged_is_one_line_naming_each(run, capsys):
