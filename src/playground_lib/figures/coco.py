@@ -199,17 +199,17 @@ def show_square_crop(data_dir: str | Path, split: str = "val"):
     """
     from matplotlib.patches import Rectangle
 
-    from ..labelme.image import read_upright_rgb
+    from ..labelme.image import read_upright_rgb, upright_size
     from ..train.dataset import find_samples
 
     for sample in find_samples(data_dir, split):
-        picture = read_upright_rgb(sample.image)
-        height, width = picture.shape[:2]
+        height, width = upright_size(sample.image)  # the header: only the picture shown is decoded
         if height != width:
             break
     else:
         print(f"Every {split} picture in {data_dir} is square: nothing is cut.")
         return None
+    picture = read_upright_rgb(sample.image)
     side = min(height, width)
     x, y = (width - side) // 2, (height - side) // 2
     print(
