@@ -66,3 +66,20 @@ def test_the_widget_shows_black_on_white_with_one_pen_button():
     assert painter.generate().shape == (32, 32, 3)
     painter.tool.value = "eraser"
     assert painter.pad_color() == (255, 255, 255)
+
+
+def test_an_uploaded_transparent_drawing_reads_as_the_same_file_does(tmp_path):
+    """Transparent counts as paper for an upload too (it used to load as all ink), and a bad upload is named."""
+    import io
+
+    rgba = np.zeros((32, 32, 4), dtype=np.uint8)  # transparent everywhere...
+    rgba[16, :, 3] = 255  # ...but one opaque black line
+    path = tmp_path / "line.png"
+    Image.fromarray(rgba).save(path)
+    from_file, from_upload = LinePad(32), LinePad(32)
+    from_file.load_png(path)
+    from_upload.load_image_bytes(path.read_bytes(), name="line.png")
+    assert np.array_equal(from_upload.labels, from_file.labels)
+    assert (from_upload.labels == INK_VALUE).sum() == 32
+    with pytest.raises(DrawingError, match=r"^notes\.txt: not a readable picture"):
+        LinePad(32).load_image_bytes(b"not a picture", name="notes.txt")

@@ -30,7 +30,6 @@ class LinePad(Sketchpad):
     def __init__(self, size: int | tuple[int, int] = 256, paint: PaintDrawing | None = None, pen_size: int = PEN_SIZE):
         super().__init__(size, generate=None, background=OTHER, brush_size=pen_size)
         self.value = INK_VALUE
-        self.paint_fn = paint
         if paint is not None:
             self.generate_fn = lambda labels: paint(self.line_drawing())
 
@@ -62,16 +61,10 @@ class LinePad(Sketchpad):
         return self._load(read_drawing(path))
 
     def load_image_bytes(self, data: bytes, name: str = "upload") -> str:
-        from ..pix2pix.edges import DrawingError
+        """An uploaded picture as a drawing, read as :meth:`load_png` reads a file."""
+        from ..pix2pix.edges import read_drawing
 
-        try:
-            from PIL import Image
-
-            with Image.open(io.BytesIO(data)) as opened:
-                grey = np.asarray(opened.convert("L"))
-        except Exception as exc:  # PIL raises many kinds of errors for files that are not pictures
-            raise DrawingError(f"{name}: not a readable picture ({exc})") from None
-        return self._load(grey)
+        return self._load(read_drawing(io.BytesIO(data), name=name))
 
     def _load(self, drawing: np.ndarray) -> str:
         from PIL import Image

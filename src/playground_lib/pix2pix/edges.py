@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from PIL import Image
@@ -133,21 +134,24 @@ def ink(drawing: np.ndarray) -> np.ndarray:
     return 1.0 - drawing.astype(np.float32) / 255.0
 
 
-def read_drawing(path: str | os.PathLike, size: int | None = None) -> np.ndarray:
-    """A drawing from any picture file (grey, colour, transparent: transparent counts as paper).
+def read_drawing(source: str | os.PathLike | IO[bytes], size: int | None = None, name: str | None = None) -> np.ndarray:
+    """A drawing from any picture file or upload (grey, colour, transparent: transparent counts as paper).
 
     ``size``: the longer side is scaled to it (area average, so a thin pen line stays visible as grey).
-    Raises ``DrawingError`` naming the file for anything that is not a readable picture.
+    Raises ``DrawingError`` naming the file (or ``name``, for an upload) for anything that is not a
+    readable picture.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DrawingError(f"{path}: no such drawing file")
+    if isinstance(source, (str, os.PathLike)):
+        source = Path(source)
+        if not source.is_file():
+            raise DrawingError(f"{source}: no such drawing file")
+    shown = name or str(source)
     try:
-        with Image.open(path) as opened:
+        with Image.open(source) as opened:
             opened.load()
             picture = opened.convert("RGBA")
     except Exception as exc:  # PIL raises many kinds of errors for files that are not pictures
-        raise DrawingError(f"{path}: not a readable picture ({first_line(exc)})") from None
+        raise DrawingError(f"{shown}: not a readable picture ({first_line(exc)})") from None
     paper = Image.new("RGBA", picture.size, (255, 255, 255, 255))
     grey = Image.alpha_composite(paper, picture).convert("L")
     if size is not None and max(grey.size) != size:
