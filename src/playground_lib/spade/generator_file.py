@@ -24,17 +24,15 @@ from typing import Any
 
 import torch
 
-from ..fileio import atomic_path
+from ..error_line import first_line
 from ..labels import NUM_ADE20K_CLASSES
+from ..safetensors_file import Shapes, State, read_safetensors, write_safetensors
 from .channels import FULL_NC
 from .config import GeneratorConfig
 
 CONFIG_KEY = "generator_config"
 CLASSES_KEY = "classes"
 INFO_KEY = "info"
-
-State = dict[str, torch.Tensor]
-Shapes = dict[str, tuple[int, ...]]
 
 
 def save_generator(
@@ -57,7 +55,7 @@ def save_generator(
     tensors = {k: (v.detach().to(dtype) if v.is_floating_point() else v.detach()) for k, v in state.items()}
     metadata = {CONFIG_KEY: _compact_json(config.to_dict()), CLASSES_KEY: _compact_json(classes)}
     metadata[INFO_KEY] = _compact_json(info or {})
-    _write_safetensors(path, tensors, metadata)
+    write_safetensors(path, tensors, metadata)
     return path
 
 
@@ -70,11 +68,8 @@ def read_generator(path: str | os.PathLike) -> tuple[State, GeneratorConfig, lis
     if path.suffix != ".safetensors":
         state = _read_official(path)
         return state, infer_config(state, str(path)), None
-    state, metadata = _read_safetensors(path)
-    config = GeneratorConfig.from_dict(_metadata_entry(metadata, CONFIG_KEY, path), f"{path} metadata")
-    classes = json.loads(metadata.get(CLASSES_KEY, "null"))  # absent in fp16 copies made before classes were kept
-    _check_classes(classes, config, str(path))
-    return state, config, classes
+    state, metadata = read_safetensors(path)
+    return (state, *_our_config(metadata, path))
 
 
 def read_generator_shapes(path: str | os.PathLike) -> tuple[Shapes, GeneratorConfig, list[int] | None]:
@@ -89,17 +84,22 @@ def read_generator_shapes(path: str | os.PathLike) -> tuple[Shapes, GeneratorCon
     if path.suffix != ".safetensors":
         shapes = {key: tuple(value.shape) for key, value in _read_official(path, mapped=True).items()}
         return shapes, infer_config(shapes, str(path)), None
-    shapes, metadata = _read_safetensors_header(path)
+    shapes, metadata = read_safetensors(path, "shapes")
+    return (shapes, *_our_config(metadata, path))
+
+
+def _our_config(metadata: dict[str, str], path: Path) -> tuple[GeneratorConfig, list[int] | None]:
+    """The config and class list our metadata holds, checked against each other; refuses foreign files."""
     config = GeneratorConfig.from_dict(_metadata_entry(metadata, CONFIG_KEY, path), f"{path} metadata")
-    classes = json.loads(metadata.get(CLASSES_KEY, "null"))
+    classes = json.loads(metadata.get(CLASSES_KEY, "null"))  # absent in fp16 copies made before classes were kept
     _check_classes(classes, config, str(path))
-    return shapes, config, classes
+    return config, classes
 
 
 def read_generator_info(path: str | os.PathLike) -> dict[str, Any]:
     """The ``info`` of one of our generator files (description, training, scores), without its tensors."""
     path = Path(path)
-    _, metadata = _read_safetensors(path, tensors=False)
+    _, metadata = read_safetensors(path, "none")
     _metadata_entry(metadata, CONFIG_KEY, path)  # refuses files that are not ours
     return json.loads(metadata.get(INFO_KEY, "{}"))
 
@@ -107,10 +107,10 @@ def read_generator_info(path: str | os.PathLike) -> dict[str, Any]:
 def add_generator_info(path: str | os.PathLike, **entries: Any) -> None:
     """Add or replace entries of a generator file's ``info`` (e.g. a new score); tensors are untouched."""
     path = Path(path)
-    tensors, metadata = _read_safetensors(path)
+    tensors, metadata = read_safetensors(path)
     _metadata_entry(metadata, CONFIG_KEY, path)
     metadata[INFO_KEY] = _compact_json({**json.loads(metadata.get(INFO_KEY, "{}")), **entries})
-    _write_safetensors(path, tensors, metadata)
+    write_safetensors(path, tensors, metadata)
 
 
 def infer_config(state: State | Shapes, source: str = "state dict") -> GeneratorConfig:
@@ -153,52 +153,16 @@ def _read_official(path: Path, mapped: bool = False) -> State:
     return {key.removeprefix("module."): value for key, value in state.items()}  # saved from DataParallel
 
 
-def _read_safetensors(path: Path, tensors: bool = True) -> tuple[State, dict[str, str]]:
-    from safetensors import safe_open
-
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such weights file")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            metadata = dict(f.metadata() or {})
-            state = {key: f.get_tensor(key) for key in f.keys()} if tensors else {}  # noqa: SIM118 (not a dict)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
-    return state, metadata
-
-
 def _load_failure(exc: Exception) -> str:
     """Why ``torch.load`` refused a file, in a line: its own message is a page that even suggests
     turning the safety off."""
     text = str(exc)
     if "Unsupported global" in text or "weights_only" in text and "GLOBAL" in text:
         return "it holds code or objects other than tensors, so it was not loaded: loading it could run code"
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if "Weights only load failed" in first or not first:
+    line = first_line(exc, 100)
+    if "Weights only load failed" in line or line == type(exc).__name__:  # the latter: no message at all
         return "damaged or not a PyTorch file"
-    return f"{type(exc).__name__}: {first if len(first) <= 100 else first[:97] + '...'}"
-
-
-def _read_safetensors_header(path: Path) -> tuple[Shapes, dict[str, str]]:
-    from safetensors import safe_open
-
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such weights file")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            metadata = dict(f.metadata() or {})
-            shapes = {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}  # noqa: SIM118 (not a dict)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
-    return shapes, metadata
-
-
-def _write_safetensors(path: Path, tensors: State, metadata: dict[str, str]) -> None:
-    from safetensors.torch import save
-
-    data = save({k: v.contiguous() for k, v in tensors.items()}, metadata=metadata)
-    with atomic_path(path) as tmp:  # written by Python, so a full disk is an OSError that names the file
-        tmp.write_bytes(data)
+    return line
 
 
 def _compact_json(value: Any) -> str:
