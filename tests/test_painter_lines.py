@@ -70,7 +70,6 @@ def test_the_widget_shows_black_on_white_with_one_pen_button():
 
 def test_an_uploaded_transparent_drawing_reads_as_the_same_file_does(tmp_path):
     """Transparent counts as paper for an upload too (it used to load as all ink), and a bad upload is named."""
-    import io
 
     rgba = np.zeros((32, 32, 4), dtype=np.uint8)  # transparent everywhere...
     rgba[16, :, 3] = 255  # ...but one opaque black line
