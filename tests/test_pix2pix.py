@@ -221,3 +221,14 @@ def test_training_reads_a_spade_folder(tmp_path, scenes):
     assert 0 < trainer.pairs.drawings.mean() < 0.5  # outlines, not a blank or a full page
     trainer.fit()
     assert trainer.step == 1
+
+
+def test_a_16_bit_photo_keeps_its_brightness_in_training_pairs(tmp_path):
+    """As the SPADE trainer reads it (labelme.image.as_rgb8): PIL's convert("RGB") made it white."""
+    from playground_lib.pix2pix.train import pair_from_files
+
+    grey = np.full((16, 16), 20000, dtype=np.uint16)  # a dark-ish 16-bit grey: 20000 >> 8 = 78
+    Image.fromarray(grey).save(tmp_path / "photo.png")
+    write_png(tmp_path / "labels.png", np.zeros((16, 16), dtype=np.uint8))
+    _, picture = pair_from_files(tmp_path / "photo.png", tmp_path / "labels.png", None, 8)
+    assert (picture == 78).all()

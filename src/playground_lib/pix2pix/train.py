@@ -26,15 +26,17 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from safetensors.torch import load_file, safe_open, save_file
 
-from ..fileio import atomic_folder, atomic_path, read_png, write_json, write_png
+from ..error_line import first_line
+from ..fileio import atomic_folder, read_png, write_json, write_png
+from ..labelme.image import as_rgb8
+from ..safetensors_file import read_safetensors, write_safetensors
 from ..train import checkpoint as ckpt
 from ..train.dataset import find_samples
 from ..train.discriminator import judge_pairs
 from ..train.losses import d_hinge_loss, g_hinge_loss
 from ..train.timing import duration_text
-from ..train.visuals import to_uint8
+from ..train.visuals import tile_grid, to_uint8
 from .edges import edges_from_labels, ink, to_drawing
 from .model import UNet, UNetShape, build_critic, depth_for, init_weights
 
@@ -113,7 +115,7 @@ def _square(picture: Image.Image) -> Image.Image:
 def pair_from_files(image: Path, label: Path, instance: Path | None, size: int) -> tuple[np.ndarray, np.ndarray]:
     """(drawing HxW uint8, picture HxWx3 uint8) at ``size``: the picture shrunk, its outlines drawn at that size."""
     with Image.open(image) as opened:
-        picture = _square(opened.convert("RGB")).resize((size, size), Image.Resampling.BOX)
+        picture = _square(as_rgb8(opened, str(image))).resize((size, size), Image.Resampling.BOX)
     labels = _square(Image.fromarray(read_png(label))).resize((size, size), Image.Resampling.NEAREST)
     instances = None
     if instance is not None:
@@ -155,10 +157,8 @@ def draw_scenes(folder: str | Path, count: int, size: int, seed: int, progress: 
 def save_model(path: str | Path, generator: UNet, size: int, info: dict | None = None) -> Path:
     """The trained generator as safetensors, its shape and training size in the metadata (atomic)."""
     meta = {"shape": generator.shape.to_dict(), "size": size, **(info or {})}
-    state = {k: v.detach().float().contiguous().cpu() for k, v in generator.state_dict().items()}
-    with atomic_path(path) as tmp:
-        save_file(state, str(tmp), metadata={METADATA_KEY: json.dumps(meta)})
-    return Path(path)
+    state = {k: v.detach().float().cpu() for k, v in generator.state_dict().items()}
+    return write_safetensors(path, state, {METADATA_KEY: json.dumps(meta)})
 
 
 def load_model(path: str | Path) -> tuple[UNet, dict]:
@@ -169,12 +169,12 @@ def load_model(path: str | Path) -> tuple[UNet, dict]:
     if not path.is_file():
         raise ValueError(f"{path}: no trained model here (train one with `playground edges train --out RUN`)")
     try:
-        with safe_open(str(path), framework="pt") as opened:
-            meta = json.loads((opened.metadata() or {})[METADATA_KEY])
+        state, metadata = read_safetensors(path)
+        meta = json.loads(metadata[METADATA_KEY])
         generator = UNet(UNetShape(**meta["shape"]))
-        generator.load_state_dict(load_file(str(path)))
+        generator.load_state_dict(state)
     except Exception as exc:  # safetensors, json and torch each raise their own kinds for a foreign file
-        raise ValueError(f"{path}: not a pix2pix model file ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise ValueError(f"{path}: not a pix2pix model file ({first_line(exc, 200)})") from None
     return generator.eval(), meta
 
 
@@ -237,8 +237,9 @@ class Pix2PixTrainer:
         drawings, real = self.batch(self.step)
         self.critic.requires_grad_(False)
         fake = self.generator(drawings)
-        fake_scores, _ = judge_pairs(self.critic, drawings, fake, real)
-        g_gan = g_hinge_loss(fake_scores)
+        # Only the generated pairs matter here (no feature matching), and instance norm makes a pair's
+        # score independent of the rest of the batch: the real half judge_pairs would add is not needed.
+        g_gan = g_hinge_loss(self.critic(torch.cat([drawings, fake], 1)))
         g_l1 = (fake - real).abs().mean() * self.cfg.lambda_l1
         self.opt_g.zero_grad(set_to_none=True)
         (g_gan + g_l1).backward()
@@ -280,7 +281,7 @@ class Pix2PixTrainer:
             disable=not cfg.progress,
             dynamic_ncols=True,
         )
-        begin = last_sample = last_save = time.perf_counter()
+        begin = last_save = time.perf_counter()  # samples are written with each save
         start_step = self.step
         try:
             while goal is None or self.step < goal:
@@ -292,9 +293,9 @@ class Pix2PixTrainer:
                     bar.write(self.estimate(now - begin, 4, budget, goal))
                 if now - begin >= budget:
                     break
-                if now - last_sample >= cfg.sample_minutes * 60:
+                if now - last_save >= cfg.sample_minutes * 60:
                     self.seconds += now - last_save
-                    last_sample = last_save = now
+                    last_save = now
                     self._save_and_sample(on_sample)
         finally:
             bar.close()
@@ -404,14 +405,7 @@ class Pix2PixTrainer:
 def sample_grid(drawings: torch.Tensor, real: torch.Tensor, fake: torch.Tensor, gap: int = 2) -> np.ndarray:
     """One row per pair: drawing | real picture | generated picture, on white."""
     lines = to_drawing(drawings[:, 0].numpy() > 0.5)
-    real_px, fake_px = to_uint8(real), to_uint8(fake)
-    b, h, w = lines.shape
-    grid = np.full((b * h + (b - 1) * gap, 3 * w + 2 * gap, 3), 255, dtype=np.uint8)
-    for i in range(b):
-        y = i * (h + gap)
-        for j, tile in enumerate((np.repeat(lines[i][..., None], 3, axis=2), real_px[i], fake_px[i])):
-            grid[y : y + h, j * (w + gap) : j * (w + gap) + w] = tile
-    return grid
+    return tile_grid(np.repeat(lines[..., None], 3, axis=3), real, fake, gap)
 
 
 def mean_l1(generated: torch.Tensor, real: torch.Tensor) -> float:

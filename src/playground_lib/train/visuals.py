@@ -24,13 +24,17 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 
 def sample_grid(label_values: np.ndarray, real: torch.Tensor, fake: torch.Tensor, gap: int = 2) -> np.ndarray:
     """One row per sample: coloured label map | real | generated, on a white background."""
-    colors = labels_to_colors(label_values)
+    return tile_grid(labels_to_colors(label_values), real, fake, gap)
+
+
+def tile_grid(inputs: np.ndarray, real: torch.Tensor, fake: torch.Tensor, gap: int = 2) -> np.ndarray:
+    """One row per sample: what the generator was given (BxHxWx3 uint8) | real | generated, on white."""
     real_px, fake_px = to_uint8(real), to_uint8(fake)
-    b, h, w = label_values.shape
+    b, h, w = inputs.shape[:3]
     grid = np.full((b * h + (b - 1) * gap, 3 * w + 2 * gap, 3), 255, dtype=np.uint8)
     for i in range(b):
         y = i * (h + gap)
-        for j, tile in enumerate((colors[i], real_px[i], fake_px[i])):
+        for j, tile in enumerate((inputs[i], real_px[i], fake_px[i])):
             grid[y : y + h, j * (w + gap) : j * (w + gap) + w] = tile
     return grid
 
