@@ -53,40 +53,28 @@ def register(subparsers) -> None:
     generate.set_defaults(run=run_generate)
 
 
-def _checked_output(path: Path) -> None:
-    from ..fileio import OutputError, check_output_file
-
-    try:
-        check_output_file(path)
-    except OutputError as exc:
-        raise UserError(str(exc)) from None
-
-
-def _drawing(path: Path, size: int | None = None):
+def _drawing(path: Path):
     from ..pix2pix.edges import DrawingError, read_drawing
 
     try:
-        return read_drawing(path, size)
+        return read_drawing(path)
     except DrawingError as exc:
         raise UserError(str(exc)) from None
 
 
 def run_draw(args) -> int:
-    import numpy as np
-
-    from ..fileio import write_png
+    from ..error_line import first_line
+    from ..fileio import check_output_file, write_png
+    from ..labelme.image import read_upright_rgb
     from ..pix2pix.edges import edges_from_picture
 
-    _checked_output(args.out)
+    check_output_file(args.out)  # cli.main prints an OutputError as one line
     if not args.picture.is_file():
         raise UserError(f"{args.picture}: no such picture file")
-    from PIL import Image
-
     try:
-        with Image.open(args.picture) as opened:
-            picture = np.asarray(opened.convert("RGB"))
+        picture = read_upright_rgb(args.picture)  # turned upright, 16-bit kept: as every photo is read
     except Exception as exc:  # PIL raises many kinds of errors for files that are not pictures
-        raise UserError(f"{args.picture}: not a readable picture ({exc})") from None
+        raise UserError(f"{args.picture}: not a readable picture ({first_line(exc)})") from None
     drawing = edges_from_picture(picture, args.threshold)
     write_png(args.out, drawing)
     print(f"wrote {args.out} ({drawing.shape[1]}x{drawing.shape[0]}, {(drawing == 0).mean():.0%} ink)")
@@ -94,15 +82,12 @@ def run_draw(args) -> int:
 
 
 def run_train(args) -> int:
-    from ..fileio import OutputError, check_output_folder
+    from ..fileio import check_output_folder
     from ..pix2pix.train import Pix2PixConfig, Pix2PixTrainer
     from ..train.checkpoint import CheckpointError, has_checkpoint
     from ..train.dataset import DatasetError
 
-    try:
-        check_output_folder(args.out)  # before scenes are drawn or a minute of training is spent
-    except OutputError as exc:
-        raise UserError(str(exc)) from None
+    check_output_folder(args.out)  # before scenes are drawn or a minute of training is spent
     if args.data is not None and not args.data.is_dir():
         raise UserError(f"{args.data}: no such training folder")
     given = {
@@ -129,10 +114,10 @@ def run_train(args) -> int:
 
 
 def run_generate(args) -> int:
-    from ..fileio import write_png
+    from ..fileio import check_output_file, write_png
     from ..pix2pix.train import load_model, paint
 
-    _checked_output(args.out)
+    check_output_file(args.out)
     drawing = _drawing(args.drawing)
     try:
         generator, meta = load_model(args.model)
