@@ -297,6 +297,8 @@ def test_spade_refuses_words_rather_than_ignoring_them(tmp_path, capsys):
     sketch = write_sketch(tmp_path / "sketch.png")
     assert run_cli("generate", sketch, tmp_path / "out.png", "--bundled", "--prompt", "snow") == 2
     assert "need --engine diffusion" in capsys.readouterr().err
+    assert run_cli("generate", sketch, tmp_path / "out.png", "--bundled", "--max-cpu-minutes", "5") == 2
+    assert "need --engine diffusion" in capsys.readouterr().err
     assert run_cli("generate", sketch, tmp_path / "out.png", "--bundled", "--condition-out", tmp_path / "c.png") == 2
 
 

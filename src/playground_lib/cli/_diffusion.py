@@ -6,9 +6,15 @@ import argparse
 
 from ..diffusion.settings import BASE_ENV, CONTROLNET_ENV, DEFAULT_PROMPT, DiffusionSettings
 
+# The words + sketch options, by their argparse names: a SPADE command refuses every one of them.
+KNOBS = ("prompt", "negative_prompt", "seed", "steps", "guidance", "strength", "controlnet", "base", "max_cpu_minutes")
+
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """``--engine`` and the diffusion knobs, with the defaults a playground picture wants."""
+    from ..diffusion.engine import MAX_CPU_MINUTES
+
+    defaults = DiffusionSettings()
     parser.add_argument(
         "--engine",
         choices=("spade", "diffusion"),
@@ -20,9 +26,10 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--prompt", default=None, help=f'what the picture shows (default: "{DEFAULT_PROMPT}")')
     group.add_argument("--negative-prompt", default=None, help="what it should not look like")
     group.add_argument("--seed", type=int, default=None, help="the same seed, words and sketch give the same picture")
-    group.add_argument("--steps", type=int, default=None, help="denoising steps (default 20)")
-    group.add_argument("--guidance", type=float, default=None, help="how hard the words steer (default 7.5)")
-    group.add_argument("--strength", type=float, default=None, help="how hard the sketch steers (default 1.0)")
+    group.add_argument("--steps", type=int, default=None, help=f"denoising steps (default {defaults.steps})")
+    words_help, sketch_help = f"(default {defaults.guidance})", f"(default {defaults.strength})"
+    group.add_argument("--guidance", type=float, default=None, help=f"how hard the words steer {words_help}")
+    group.add_argument("--strength", type=float, default=None, help=f"how hard the sketch steers {sketch_help}")
     group.add_argument(
         "--controlnet",
         default=None,
@@ -35,14 +42,13 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--max-cpu-minutes",
         type=float,
         default=None,
-        help="on a CPU, stop when the first step says the picture would take longer (default 10)",
+        help=f"on a CPU, stop when the first step says the picture would take longer (default {MAX_CPU_MINUTES})",
     )
 
 
 def diffusion_asked(args) -> bool:
     """Whether a diffusion option was given; SPADE commands refuse them rather than ignore them."""
-    names = ("prompt", "negative_prompt", "seed", "steps", "guidance", "strength", "controlnet", "base")
-    return any(getattr(args, name) is not None for name in names)
+    return any(getattr(args, name) is not None for name in KNOBS)
 
 
 def settings_from(args) -> DiffusionSettings:

@@ -59,22 +59,19 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..fileio import OutputError, check_output_file, write_png
+    from ..fileio import check_output_file, write_png
     from ..sketch import SketchError, read_sketch
     from ._errors import UserError
+    from ._options import in_range
 
-    if args.size is not None and (args.size < 32 or args.size > 2048):
-        raise UserError(f"--size must be between 32 and 2048 pixels, got {args.size}")
+    in_range("--size", args.size, 32, 2048, " pixels")
     if not args.sketch.is_file():
         raise UserError(f"{args.sketch}: no such sketch file")
     if args.condition_out is not None and args.engine != "diffusion":
         raise UserError("--condition-out writes what the ControlNet is shown: it needs --engine diffusion")
-    try:
-        for path in (args.out, args.condition_out):  # before the generator loads and paints for a minute
-            if path is not None:
-                check_output_file(path)
-    except OutputError as exc:
-        raise UserError(str(exc)) from None
+    for path in (args.out, args.condition_out):  # before the generator loads and paints for a minute
+        if path is not None:
+            check_output_file(path)  # cli.main prints an OutputError as one line
     if args.engine == "diffusion":
         if args.weights or args.weights_url or args.bundled or args.download:
             raise UserError(
