@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..fileio import read_png
 from .common import show_panels
+from .training import show_progress
 
 
 def _rgb(picture: np.ndarray) -> np.ndarray:
@@ -24,8 +24,4 @@ def show_side_by_side(pictures: Sequence[np.ndarray], titles: Sequence[str], col
 
 def show_lines_progress(out_dir: str | Path):
     """The latest sample grid of a pix2pix run (drawing | real | generated) beside its loss curves."""
-    out = Path(out_dir)
-    panels = [(read_png(out / "samples" / "latest.png"), "drawing | real | generated")]
-    if (out / "loss_curves.png").exists():
-        panels.append((read_png(out / "loss_curves.png"), "losses"))
-    return show_panels(panels, panel_size=(5.0, 5.5), title_size=12)
+    return show_progress(out_dir, grid_title="drawing | real | generated")

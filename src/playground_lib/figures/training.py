@@ -42,12 +42,12 @@ def write_loss_curves(path: str | Path, history: list[dict[str, float]]) -> Path
     return save_figure(fig, path)
 
 
-def show_progress(out_dir: str | Path):
-    """The latest sample grid (label | real | generated) beside the loss curves."""
+def show_progress(out_dir: str | Path, grid_title: str = "label map | real | generated"):
+    """The latest sample grid (label | real | generated, or what ``grid_title`` says) beside the loss curves."""
     out = Path(out_dir)
     panels = []
     if (out / "samples" / "latest.png").exists():
-        panels.append((read_png(out / "samples" / "latest.png"), "label map | real | generated"))
+        panels.append((read_png(out / "samples" / "latest.png"), grid_title))
     if (out / "loss_curves.png").exists():
         panels.append((read_png(out / "loss_curves.png"), "losses"))
     if not panels:
