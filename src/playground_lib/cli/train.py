@@ -14,13 +14,14 @@ from ._errors import UserError
 
 def run(args: argparse.Namespace) -> int:
     from ..process_lock import FolderLocked, hold
-    from ..train.launch import LaunchError, check_outputs, config_from_args, make_trainer
+    from ..train.launch import LaunchError, check_outputs, config_and_given, make_trainer
 
     try:
-        out_dir = config_from_args(args).out_dir
+        config = config_and_given(args)
+        out_dir = config[0].out_dir
         check_outputs(out_dir, args.export)
         with hold(out_dir, "training"):  # a second training here would delete this one's saves
-            trainer = make_trainer(args)
+            trainer = make_trainer(args, config=config)
             trainer.fit()
             out = trainer.cfg.out_dir
             print(f"trained to step {trainer.step}: samples in {out}/samples, checkpoints in {out}/checkpoints")

@@ -110,13 +110,21 @@ def check_outputs(out_dir: str, export: str | None) -> None:
         check_output_file(export)
 
 
-def make_trainer(args: argparse.Namespace, rank: int = 0, world_size: int = 1, local_rank: int = 0):
+def make_trainer(
+    args: argparse.Namespace,
+    rank: int = 0,
+    world_size: int = 1,
+    local_rank: int = 0,
+    config: tuple[TrainConfig, set[str]] | None = None,
+):
     """A fresh Trainer, or with ``--resume`` the one saved in ``--out`` (refusing given settings it
-    cannot apply), for one process of the run."""
+    cannot apply), for one process of the run. ``config``: :func:`config_and_given` of ``args``
+    when the caller has it already (building it reads the config file, and ``--classes auto``
+    every label map of the split)."""
     from .checkpoint import has_checkpoint
     from .trainer import Trainer
 
-    cfg, given = config_and_given(args)
+    cfg, given = config or config_and_given(args)
     try:
         check_outputs(cfg.out_dir, getattr(args, "export", None))
         if args.resume and has_checkpoint(cfg.out_dir):
