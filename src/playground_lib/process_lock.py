@@ -48,8 +48,7 @@ def hold(folder: str | os.PathLike, purpose: str) -> Iterator[Path]:
     path = lock_path(folder, purpose)
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    holder = _holder(path)
-    if holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == record["host"]:
+    if _is_ours(_holder(path)):
         yield path  # this process holds it already
         return
     _take(path, purpose, record)
@@ -64,8 +63,7 @@ def check_free(folder: str | os.PathLike, purpose: str) -> None:
     """``FolderLocked`` when another live process holds ``folder``: before touching what it may be writing."""
     path = lock_path(folder, purpose)
     holder = _holder(path)
-    ours = holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname()
-    if holder and not ours and _alive(holder):
+    if holder and not _is_ours(holder) and _alive(holder):
         raise FolderLocked(_held_message(path, purpose, holder))
 
 
@@ -102,9 +100,14 @@ def _age(path: Path) -> float:
         return float("inf")
 
 
+def _is_ours(holder: dict | None) -> bool:
+    """Whether a lock's record names this very process."""
+    return holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname()
+
+
 def _holder(path: Path) -> dict | None:
     try:
-        holder = json.loads(path.read_text(encoding="utf-8"))
+        holder = json.loads(path.read_text(encoding="utf-8"))  # not fileio.read_json: fileio imports this module
     except FileNotFoundError:
         return None
     except (OSError, ValueError):

@@ -24,12 +24,10 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..coco.read import CocoError
     from ..coco.to_labelme import coco_to_labelme
-    from ..fileio import check_output_folder
     from ..labelme.format import LabelmeError
     from ._problems import refuse
 
-    check_output_folder(args.out_dir)
-    try:
+    try:  # coco_to_labelme checks the destination first, before any work
         written = coco_to_labelme(
             args.coco, args.images_dir, args.out_dir, progress=not args.quiet, overwrite=args.overwrite
         )

@@ -35,7 +35,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as safetensors_bytes
 
 from ..error_line import first_line
-from ..fileio import new_folder_mode, output_failures, write_json
+from ..fileio import new_folder_mode, output_failures, read_json, write_json
 
 POINTER = "latest.json"
 MANIFEST = "manifest.json"
@@ -201,7 +201,7 @@ def _read_manifest(folder: Path) -> dict | None:
     if not path.exists():
         return None
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_json(path)
         if not (isinstance(manifest["sha256"], dict) and isinstance(manifest["tensors"], dict)):
             raise TypeError("sha256 and tensors must be objects")
     except (OSError, ValueError, KeyError, TypeError) as exc:
