@@ -21,12 +21,13 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from .error_line import first_line
 from .fileio import atomic_path
 
-_CHUNK = 1 << 20
+CHUNK = 1 << 20  # bytes read at a time from a download or an archive
 TIMEOUT_S = 30
 _DRIVE_HOSTS = ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
 
@@ -109,17 +110,13 @@ def http_download(
             total = int(response.headers.get("Content-Length") or 0) or None
             if total is not None and total > max_bytes:
                 raise DownloadFailed(f"{_too_big(url, total, max_bytes, what)} {advice}")
-            with (
-                open(tmp, "wb") as out,
-                tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {what}", disable=quiet) as bar,
-            ):
-                written = 0
-                for block in iter(lambda: response.read(_CHUNK), b""):
-                    written += len(block)
-                    if written > max_bytes:
-                        raise DownloadFailed(f"{_too_big(url, written, max_bytes, what)} {advice}")
-                    out.write(block)
-                    bar.update(len(block))
+            with tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {what}", disable=quiet) as bar:
+                written = copy_at_most(
+                    ProgressReader(response, bar),
+                    tmp,
+                    max_bytes,
+                    lambda size: DownloadFailed(f"{_too_big(url, size, max_bytes, what)} {advice}"),
+                )
             if total is not None and written < total:
                 raise DownloadFailed(f"{url}: the download stopped after {written:,} of {total:,} bytes. {advice}")
     except urllib.error.HTTPError as exc:
@@ -178,3 +175,30 @@ def _is_network_error(exc: BaseException) -> bool:
     except ImportError:  # gdown brings requests; without it no request was made
         return False
     return isinstance(exc, (requests.ConnectionError, requests.Timeout))
+
+
+def copy_at_most(source, destination: Path, limit: int, too_big: Callable[[int], Exception]) -> int:
+    """Copy a stream to a file; past ``limit`` bytes raise ``too_big(bytes so far)``, whatever a header said.
+
+    Returns the bytes written. A server or an archive may say one size and send another.
+    """
+    written = 0
+    with open(destination, "wb") as out:
+        for block in iter(lambda: source.read(CHUNK), b""):
+            written += len(block)
+            if written > limit:
+                raise too_big(written)
+            out.write(block)
+    return written
+
+
+class ProgressReader:
+    """A stream wrapper that advances a progress bar by the bytes read through it."""
+
+    def __init__(self, raw, bar):
+        self.raw, self.bar = raw, bar
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.bar.update(len(data))
+        return data

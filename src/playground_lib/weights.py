@@ -36,10 +36,11 @@ import os
 import shutil
 import tarfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
-from .download import DownloadFailed, drive_download, fetch
+from .download import CHUNK, DownloadFailed, ProgressReader, copy_at_most, drive_download, fetch
 from .fileio import atomic_path, write_text
 from .spade.config import OFFICIAL_ADE20K
 from .workspace import workspace_dir
@@ -66,7 +67,6 @@ HASH_SUFFIX = ".sha256"
 CACHE_ENV = "PLAYGROUND_WEIGHTS_DIR"
 PATH_ENV = "PLAYGROUND_SPADE_WEIGHTS"  # a file or folder with the weights (local, Drive, uploaded)
 URL_ENV = "PLAYGROUND_SPADE_WEIGHTS_URL"  # a link to them (HTTPS, or a Google Drive share link)
-_CHUNK = 1 << 20
 
 
 class WeightsUnavailable(RuntimeError):
@@ -208,7 +208,7 @@ def check_official_structure(path: str | os.PathLike, shown: str | os.PathLike |
 def sha256_file(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(_CHUNK), b""):
+        for block in iter(lambda: f.read(CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
 
@@ -364,7 +364,7 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
         with (
             open(archive, "rb") as raw,
             tqdm(total=archive.stat().st_size, unit="B", unit_scale=True, desc=f"extracting {GENERATOR_MEMBER}") as bar,
-            tarfile.open(fileobj=cast(IO[bytes], _ProgressReader(raw, bar)), mode="r|*") as tar,
+            tarfile.open(fileobj=cast(IO[bytes], ProgressReader(raw, bar)), mode="r|*") as tar,
         ):
             for member in tar:
                 if not _is_generator_member(member):
@@ -373,8 +373,9 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
                     raise WeightsUnavailable(f"{name}: {member.name} is a link, not a file; refusing it")
                 if member.size > MAX_GENERATOR_BYTES:
                     raise WeightsUnavailable(_too_big(name, member.name, member.size))
+                too_big = partial(_refuse_too_big, name, member.name)
                 with atomic_path(target) as tmp:
-                    _copy_at_most(tar.extractfile(member), tmp, MAX_GENERATOR_BYTES, name, member.name)
+                    copy_at_most(tar.extractfile(member), tmp, MAX_GENERATOR_BYTES, too_big)
                     digest = _check_extracted(tmp, f"{name}: {member.name}")
                 record_hash(target, digest)
                 return target
@@ -387,22 +388,15 @@ def extract_generator(archive: str | os.PathLike, destination_dir: str | os.Path
     raise WeightsUnavailable(f"{name}: no {GENERATOR_MEMBER} inside; is this NVlabs' {ARCHIVE_NAME}?")
 
 
+def _refuse_too_big(archive: str | Path, name: str, size: int) -> WeightsUnavailable:
+    return WeightsUnavailable(_too_big(archive, name, size))
+
+
 def _too_big(archive: str | Path, name: str, size: int) -> str:
     return (
         f"{archive}: {name} is over {size / 1e6:.0f} MB, more than the official generator's 386 MB "
         f"(at most {MAX_GENERATOR_BYTES / 1e6:.0f} MB accepted); refusing it"
     )
-
-
-def _copy_at_most(source, destination: Path, limit: int, archive: str, name: str) -> None:
-    """Copy a stream to a file, stopping with an error past ``limit`` bytes (whatever the header said)."""
-    written = 0
-    with open(destination, "wb") as out:
-        for block in iter(lambda: source.read(_CHUNK), b""):
-            written += len(block)
-            if written > limit:
-                raise WeightsUnavailable(_too_big(archive, name, written))
-            out.write(block)
 
 
 def _check_extracted(tmp: Path, shown: str) -> str:
@@ -412,18 +406,6 @@ def _check_extracted(tmp: Path, shown: str) -> str:
     except ValueError as exc:  # not a readable weights file at all
         raise WeightsUnavailable(str(exc).replace(str(tmp), shown)) from None
     return check_generator_hash(tmp, shown=shown)
-
-
-class _ProgressReader:
-    """A file wrapper that advances a progress bar by the compressed bytes read."""
-
-    def __init__(self, raw, bar):
-        self.raw, self.bar = raw, bar
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.bar.update(len(data))
-        return data
 
 
 def ensure_official_weights(
