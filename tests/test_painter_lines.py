@@ -63,6 +63,10 @@ def test_the_widget_shows_black_on_white_with_one_pen_button():
     assert (shown[10, 15] == 0).all() and (shown[0, 0] == 255).all()
     assert painter.pad_color() == (0, 0, 0)
     assert "black ink" in painter.status.value and "ink on" in painter.legend.value
+    painter._show_hovered(15, 10)  # over the stroke: the ink, not the class its value has in the colour painter
+    assert "<b>black ink</b>" in painter.hover.value
+    painter._show_hovered(15, 25)
+    assert "<b>paper</b>" in painter.hover.value
     assert painter.generate().shape == (32, 32, 3)
     painter.tool.value = "eraser"
     assert painter.pad_color() == (255, 255, 255)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..labels import OTHER, class_name
+from ..labels import OTHER
 from .sketchpad import Sketchpad
 
 INK_VALUE = 1  # any class value but the background: the map only tells ink from paper
@@ -101,9 +101,8 @@ def line_painter(size: int | tuple[int, int] = 256, paint: PaintDrawing | None =
             ink = (self.pad.labels != self.pad.background).mean()
             self.legend.value = f"ink on {100 * ink:.1f}% of the paper"
 
-        def _update_status(self) -> None:
-            super()._update_status()  # then say "black ink" where the colour painter names the class
-            self.status.value = self.status.value.replace(f"<b>{class_name(INK_VALUE)}</b>", "<b>black ink</b>")
+        def value_name(self, value: int) -> str:
+            return "black ink" if value == INK_VALUE else "paper"
 
     painter = LinePainter(size, **options)
     painter.pad = LinePad(size, paint=paint)

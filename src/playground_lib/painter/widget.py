@@ -400,7 +400,7 @@ class Painter(widgets.VBox):
         value = int(self.pad.labels[row, col])
         if value != self._hovered:  # one message per class change, not per move
             self._hovered = value
-            self.hover.value = f"under the cursor: {self._swatch(value)} <b>{escape(class_name(value))}</b>"
+            self.hover.value = f"under the cursor: {self._swatch(value)} <b>{escape(self.value_name(value))}</b>"
 
     def _on_upload(self, change) -> None:
         for name, data in uploaded_files(change["new"]):
@@ -493,11 +493,15 @@ class Painter(widgets.VBox):
 
     def _update_legend(self) -> None:
         total = self.pad.labels.size
-        items = [
-            f"<span style='white-space:nowrap'>{self._swatch(v)} {escape(class_name(v))} {100 * n / total:.0f}%</span>"
-            for v, n in self._value_counts()
-        ]
+        items = []
+        for v, n in self._value_counts():
+            name = escape(self.value_name(v))
+            items.append(f"<span style='white-space:nowrap'>{self._swatch(v)} {name} {100 * n / total:.0f}%</span>")
         self.legend.value = "<div style='line-height:1.6'>in the sketch: " + " &nbsp; ".join(items) + "</div>"
+
+    def value_name(self, value: int) -> str:
+        """What a value of the sketch is called on screen (the class; the lines mode says ink or paper)."""
+        return class_name(value)
 
     def _value_counts(self) -> list[tuple[int, int]]:
         values, counts = np.unique(self.pad.labels, return_counts=True)
@@ -507,8 +511,8 @@ class Painter(widgets.VBox):
         self._update_buttons()
         self._update_legend()
         self._update_result_note()
-        current = class_name(self.pad.value)
-        line = f"<b>{self.pad.tool}</b> with <b>{current}</b> · size {self.pad.brush_size}"
+        current = self.value_name(self.pad.value)
+        line = f"<b>{self.pad.tool}</b> with <b>{escape(current)}</b> · size {self.pad.brush_size}"
         if self._message:
             color = "#c62828" if self._error else "#1a7f37"
             line += f" · <span style='color:{color}'>{escape(self._message)}</span>"
