@@ -326,8 +326,12 @@ def _aug_seed(seed: int, epoch: int, index: int) -> int:
 
 def classes_in(data_dir: str | Path, split: str = "train") -> list[int]:
     """The ADE20K values that occur in a folder's label maps, with 0 (other) first: a compact class list."""
+    return _classes_of(find_samples(data_dir, split), data_dir)
+
+
+def _classes_of(samples: list[Sample], data_dir: str | Path) -> list[int]:
     values = {0}
-    for s in find_samples(data_dir, split):
+    for s in samples:
         values |= set(np.unique(_read_labels(s.label)).tolist())
     bad = sorted(v for v in values if v > NUM_ADE20K_CLASSES)
     if bad:
@@ -340,10 +344,15 @@ def classes_in_every_split(data_dir: str | Path) -> tuple[list[int], list[int]]:
 
     A class missing from the model's list reaches it as "other" without a word; one that only the
     validation pictures hold gets a channel that training never fills, which the caller should say.
+    Each label map is read once: a folder without separate splits gives its pictures to both.
     """
-    trained = classes_in(data_dir, "train")
+    training = find_samples(data_dir, "train")
     try:
-        validated = classes_in(data_dir, "val")
-    except DatasetError:  # no validation split (a folder of scenes, or a set kept whole)
-        validated = []
+        validation = find_samples(data_dir, "val")
+    except DatasetError:  # no validation split (a set kept whole)
+        validation = []
+    trained = _classes_of(training, data_dir)
+    seen = set(training)
+    only_validation = [s for s in validation if s not in seen]
+    validated = _classes_of(only_validation, data_dir) if only_validation else []
     return sorted(set(trained) | set(validated)), sorted(set(validated) - set(trained))
