@@ -109,8 +109,6 @@ class TrainConfig:
                 f"crop_size {self.crop_size} starts the generator from a 1×1 grid, where batch norm "
                 "needs batch_size ≥ 2 (or use a larger crop_size)"
             )
-        if self.batch_size < 1 or self.steps < 0:
-            problems.append("batch_size must be ≥ 1 and steps ≥ 0")
         if self.classes is not None:
             if not self.classes or self.classes[0] != 0:
                 problems.append("classes must start with 0 (other), e.g. [0, 2, 3, 5]")
@@ -171,6 +169,8 @@ def _type_problems(cfg: TrainConfig) -> list[str]:
 
 
 _AT_LEAST = {
+    "batch_size": 1,
+    "steps": 0,
     "sample_every": 1,
     "checkpoint_every": 1,
     "num_workers": 0,
