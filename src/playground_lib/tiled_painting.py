@@ -112,9 +112,13 @@ def window_painter(generator, window: int | None = None) -> Windows:
         return Windows(lambda batch: generator.generate(batch, batch_size=len(batch)), largest, overlap, factor)
     if not callable(generator):
         raise TypeError(f"a generator must be callable or have a generate method, got {type(generator).__name__}")
-    plain: LabelsToImage = generator
-    largest = window or DEFAULT_WINDOW
-    return Windows(lambda batch: np.stack([np.asarray(plain(labels)) for labels in batch]), largest, largest // 4)
+    return plain_windows(generator, window or DEFAULT_WINDOW)
+
+
+def plain_windows(paint: LabelsToImage, largest: int) -> Windows:
+    """Windows for a ``paint(labels) -> rgb`` that paints one window per call: up to ``largest`` px,
+    a quarter overlapping."""
+    return Windows(lambda batch: np.stack([np.asarray(paint(labels)) for labels in batch]), largest, largest // 4)
 
 
 def paint_in_windows(

@@ -264,12 +264,12 @@ class DiffusionEngine:
     def windows(self, window: int | None = None):
         """How the event background paints a big map with this engine: windows of the native size
         (or ``window``), a quarter overlapping, one prompt for the whole room."""
-        from ..tiled_painting import Windows
+        from ..tiled_painting import plain_windows
 
         largest = window or self.native_size
         if largest < 64 or largest % LATENT_FACTOR:
             raise ValueError(f"window {largest}: the diffusion engine paints windows of 64 px or more, multiples of 8")
-        return Windows(lambda batch: np.stack([self(labels) for labels in batch]), largest, largest // 4)
+        return plain_windows(self, largest)
 
     def _size(self, shape: tuple[int, ...], size: int | tuple[int, int] | None) -> tuple[int, int]:
         if size is None:  # at most twice the native size: beyond it SD 1.5 repeats things (two slides, two suns)
