@@ -48,3 +48,5 @@ def test_reader_offline_is_one_line(monkeypatch, tmp_path):
     assert "\n" not in str(info.value)
     with pytest.raises(ReaderUnavailable, match="no config.json"):
         load_reader(tmp_path)
+    with pytest.raises(ReaderUnavailable, match="no-such-drive/segmenter: no such folder"):  # not sent to the hub
+        load_reader(str(tmp_path / "no-such-drive" / "segmenter"))

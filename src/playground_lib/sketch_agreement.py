@@ -19,10 +19,10 @@ from __future__ import annotations
 import importlib.util
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from .diffusion.settings import hub_id_or_folder
 from .error_line import first_line
 from .labels import NUM_ADE20K_CLASSES, OTHER
 
@@ -96,13 +96,10 @@ def load_reader(reference: str | os.PathLike | None = None) -> SketchReader:
         )
     from transformers import SegformerForSemanticSegmentation
 
-    folder = Path(source).expanduser()
-    if folder.exists():
-        if not (folder / "config.json").is_file():
-            raise ReaderUnavailable(
-                f"{folder}: no config.json inside, so it is not a segmenter in transformers' layout."
-            )
-        source = str(folder)
+    try:
+        source = hub_id_or_folder(source, "config.json", "segmenter", "transformers'")
+    except ValueError as exc:
+        raise ReaderUnavailable(str(exc)) from None
     try:
         model = SegformerForSemanticSegmentation.from_pretrained(source)
     except Exception as exc:  # offline, moved, not a segmenter: one line for the participant

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..error_line import first_line
 from .condition import LATENT_FACTOR, condition_image, working_size
-from .settings import BASE_ENV, CONTROLNET_ENV, DiffusionSettings, ModelChoice
+from .settings import BASE_ENV, CONTROLNET_ENV, DiffusionSettings, ModelChoice, hub_id_or_folder
 
 INSTALL_HINT = 'pip install "generative-playgrounds[diffusion]" (in a clone: pip install ".[diffusion]")'
 GPU_HINT = (
@@ -74,19 +74,11 @@ def memory_plan(device_type: str, gpu_gib: float | None = None) -> MemoryPlan:
 
 def model_source(reference: str, what: str) -> str:
     """A hub id as it is, or a local folder checked for diffusers' layout (a clear error naming it)."""
-    path = Path(reference).expanduser()
-    looks_like_path = reference.startswith(("/", "./", "../", "~", ".\\")) or path.exists()
-    if not looks_like_path:
-        return reference
     marker = "model_index.json" if what == "base" else "config.json"
-    if not path.is_dir():
-        raise DiffusionUnavailable(f"{path}: no such folder (the {_NAMES[what]} was expected there).")
-    if not (path / marker).is_file():
-        raise DiffusionUnavailable(
-            f"{path}: no {marker} inside, so it is not a {_NAMES[what]} saved in diffusers' layout "
-            "(save_pretrained writes one)."
-        )
-    return str(path)
+    try:
+        return hub_id_or_folder(reference, marker, _NAMES[what], "diffusers'")
+    except ValueError as exc:
+        raise DiffusionUnavailable(str(exc)) from None
 
 
 _NAMES = {"controlnet": "segmentation ControlNet", "base": "Stable Diffusion 1.5 base model"}

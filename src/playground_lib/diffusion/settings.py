@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 DEFAULT_CONTROLNET = "lllyasviel/control_v11p_sd15_seg"
 DEFAULT_BASE = "stable-diffusion-v1-5/stable-diffusion-v1-5"
@@ -81,3 +82,22 @@ class DiffusionSettings:
     def but(self, **changes) -> DiffusionSettings:
         """A copy with some knobs changed (``None`` leaves a knob as it is)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def hub_id_or_folder(reference: str, marker: str, what: str, layout: str) -> str:
+    """A hub id as it is, or a local folder checked for ``marker`` (ValueError naming it otherwise).
+
+    Anything that looks like a path (or exists) is a folder: a mistyped Drive path must be named as
+    missing, not sent to the hub as a repository id. ``layout``: whose save_pretrained wrote it.
+    """
+    path = Path(reference).expanduser()
+    looks_like_path = reference.startswith(("/", "./", "../", "~", ".\\")) or path.exists()
+    if not looks_like_path:
+        return reference
+    if not path.is_dir():
+        raise ValueError(f"{path}: no such folder (the {what} was expected there).")
+    if not (path / marker).is_file():
+        raise ValueError(
+            f"{path}: no {marker} inside, so it is not a {what} saved in {layout} layout (save_pretrained writes one)."
+        )
+    return str(path)
