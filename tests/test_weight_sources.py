@@ -288,3 +288,20 @@ def test_a_download_stopped_by_the_size_cap_leaves_no_file(server, tmp_path, gen
         download.fetch("file:///etc/passwd", destination, 100, "the file", "Ask for help.")
     got = download.http_download(f"{base}/pth", destination, 10**9, "the file", "", quiet=True)
     assert got.read_bytes() == generator_files["pth"].read_bytes()
+
+
+def test_a_full_disk_during_a_download_is_said_as_such(server, tmp_path, monkeypatch):
+    """Not "could not reach the server: offline?": fileio.atomic_path names the file that could not be written."""
+    import errno
+
+    from playground_lib.fileio import OutputError
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    base, _ = server
+    monkeypatch.setattr(download, "copy_at_most", disk_full)
+    destination = tmp_path / "d" / "file"
+    with pytest.raises(OutputError, match=r"d/file: cannot be written \(.*\); nothing was written"):
+        download.http_download(f"{base}/pth", destination, 10**9, "the file", "", quiet=True)
+    assert not destination.exists()
