@@ -175,3 +175,17 @@ def test_spade_folder_with_a_broken_dataset_json_is_named(tmp_path, capsys, data
     assert main(["datasheet", str(tmp_path / "set"), "--out", str(tmp_path / "out")]) == 2
     assert re.search(message, capsys.readouterr().err)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_library_refuses_an_output_under_a_file_before_any_work(tmp_path, monkeypatch):
+    """A notebook calling write_datasheet or write_scenes hears it first, as the commands' users do."""
+    from playground_lib import datasheet
+    from playground_lib.fileio import OutputError
+    from playground_lib.synthetic import write_scenes
+
+    (tmp_path / "a_file").write_text("x")
+    monkeypatch.setattr(datasheet, "collect_stats", lambda *a, **k: pytest.fail("counted before the check"))
+    with pytest.raises(OutputError, match="a_file"):
+        datasheet.write_datasheet(tmp_path / "nowhere.json", tmp_path / "a_file" / "sheet")
+    with pytest.raises(OutputError, match="a_file"):
+        write_scenes(tmp_path / "a_file" / "scenes", 2, size=32, progress=False)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import read_json, read_png, write_json, write_text
+from .fileio import check_output_folder, read_json, read_png, write_json, write_text
 from .labels import OTHER, ade20k_value, class_name
 
 PERSON = "person"
@@ -382,8 +382,8 @@ def write_datasheet(
     ``out_dir``."""
     from .figures.datasheet import write_class_balance
 
+    out_dir = check_output_folder(out_dir)  # before the counting, which reads every label map
     stats = collect_stats(source, name, progress)
-    out_dir = Path(out_dir)
     write_class_balance(stats, out_dir / "class_balance.png")
     write_json(out_dir / "datasheet_stats.json", stats.to_json())
     return write_text(out_dir / "DATASHEET.md", render_datasheet(stats))

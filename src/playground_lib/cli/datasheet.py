@@ -20,12 +20,10 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..coco.read import CocoError
     from ..datasheet import write_datasheet
-    from ..fileio import check_output_folder
     from ._errors import UserError
     from ._problems import refuse
 
-    check_output_folder(args.out)
-    try:
+    try:  # write_datasheet checks the output folder before it counts anything
         path = write_datasheet(args.source, args.out, args.name)
     except CocoError as exc:
         raise refuse(exc.problems) from None

@@ -18,14 +18,12 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..fileio import check_output_folder
     from ..synthetic import write_scenes
     from ._options import in_range
 
     in_range("--n", args.n, 1, MAX_SCENES)
     in_range("--size", args.size, 16, MAX_SIZE, " pixels")  # 100,000 px would need 112 GiB for one scene
     in_range("--seed", args.seed, 0)
-    check_output_folder(args.out)
     written = write_scenes(args.out, args.n, size=args.size, seed=args.seed)
     print(f"wrote {len(written)} scenes to {args.out}")
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..fileio import write_png
+from ..fileio import check_output_folder, write_png
 from ..labelme.format import LabelmeShape
 from ..labelme.rasterize import shape_to_mask
 from ..labelme.write import save_labelme
@@ -633,6 +633,7 @@ def write_scenes(
 
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
+    check_output_folder(out_dir)  # before any scene is drawn, not in a drawing worker
     jobs = [(seed + i, size, str(out_dir), scene_stem(i), on_scene is not None) for i in range(n)]
     written = []
     drawn = map_on_all_cores(_draw_and_write, jobs)
